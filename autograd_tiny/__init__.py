@@ -1,0 +1,50 @@
+"""autograd_tiny: a scalar reverse-mode automatic differentiation engine for learning
+and teaching backpropagation.
+
+>>> from autograd_tiny import Value
+>>> x = Value(2.0, label="x")
+>>> y = (x * x + 1).tanh()
+>>> y.backward()
+>>> round(x.grad, 6)
+0.000726
+"""
+
+from .autodiff import GradcheckError, grad, gradcheck
+from .engine import (
+    Value,
+    cos,
+    exp,
+    leaky_relu,
+    log,
+    relu,
+    reverse_topological_order,
+    sigmoid,
+    sin,
+    sqrt,
+    tanh,
+)
+from .modes import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AnomalyError",
+    "GradcheckError",
+    "Value",
+    "cos",
+    "detect_anomaly",
+    "enable_grad",
+    "exp",
+    "grad",
+    "gradcheck",
+    "is_grad_enabled",
+    "leaky_relu",
+    "log",
+    "no_grad",
+    "relu",
+    "reverse_topological_order",
+    "sigmoid",
+    "sin",
+    "sqrt",
+    "tanh",
+]

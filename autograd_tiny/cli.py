@@ -1,0 +1,73 @@
+"""The ``autograd-tiny`` command line: one subcommand per module in ``commands/``.
+
+Every failure a user can cause (a bad flag, a bad expression, a missing file) is one
+line on stderr and exit status 2: no traceback.
+
+>>> main(["graph", "x *", "--set", "x=1", "--output", "never.svg"])
+2
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Sequence
+
+# subcommand -> module in autograd_tiny.commands; each module has a one-line
+# docstring, add_arguments(parser) and run(args) -> exit status.
+COMMANDS = {
+    "demo": "demo",
+    "graph": "graph",
+    "slides": "slides",
+    "repl": "repl",
+}
+
+
+class CommandError(Exception):
+    """A mistake in what the user asked for; printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse prints usage; one line is enough
+        raise CommandError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand registered.
+
+    >>> sorted(build_parser()._subparsers._group_actions[0].choices)
+    ['demo', 'graph', 'repl', 'slides']
+    """
+    parser = _Parser(prog="autograd-tiny",
+                     description="Scalar autodiff for learning and teaching backpropagation.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for name, module_name in COMMANDS.items():
+        module = importlib.import_module(f"autograd_tiny.commands.{module_name}")
+        summary = (module.__doc__ or "").strip().splitlines()[0]
+        command = sub.add_parser(name, help=summary, description=summary)
+        module.add_arguments(command)
+        command.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status.
+
+    >>> main(["graph", "x", "--set", "x=oops", "--output", "x.svg"])
+    2
+    """
+    try:
+        args = build_parser().parse_args(argv)
+        return int(args.run(args) or 0)
+    except CommandError as error:
+        print(f"autograd-tiny: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("autograd-tiny: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

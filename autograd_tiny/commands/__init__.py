@@ -1,0 +1,1 @@
+"""The subcommands of ``autograd-tiny``, one module each (see ``cli.py``)."""
