@@ -24,7 +24,7 @@ test-all: $(STAMP)
 	$(BIN)/python -m pytest -q -m ''
 
 bench: $(STAMP)
-	$(BIN)/python -m demos.bench
+	$(BIN)/python demos/bench.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info autograd_tiny.egg-info .pytest_cache .hypothesis

@@ -92,6 +92,12 @@ class Value:
             if value:
                 yield key, value
 
+    def _repr_svg_(self) -> str | None:
+        """Jupyter shows a small graph inline as SVG; a large one falls back to repr."""
+        from .viz import notebook_svg  # rendering is optional for the engine itself
+
+        return notebook_svg(self)
+
     def __format__(self, spec: str) -> str:
         """Format specs apply to ``data``: ``f"{v:.3f}"`` is ``'0.707'``."""
         return format(self.data, spec) if spec else repr(self)
@@ -288,7 +294,20 @@ def _operand(x: Any, op: str) -> Value:
     """``x`` as a node: a ``Value`` as it is, a number as a new constant leaf."""
     if isinstance(x, Value):
         return x
-    return Value(_real(x, op))
+    return _leaf(_real(x, op))
+
+
+def _leaf(data: float) -> Value:
+    """A new leaf, skipping ``__init__``'s checks: ``2 * x`` makes one per op."""
+    node = _new(Value)
+    node.data = data
+    node.grad = 0.0
+    node._prev = node._local = ()
+    node._op = node.label = ""
+    return node
+
+
+_new = object.__new__
 
 
 def _operand_data(x: Any, op: str) -> float:
@@ -385,10 +404,9 @@ def _record_in_mode(op: Op, out: float, parents: tuple[Value, ...], local: tuple
     flags = mode.get()
     if flags & ANOMALY:
         _check_anomaly(op, out, parents, local)
-    if flags & NO_GRAD:
-        return Value(out)
-    node = Value(out)
-    node._prev, node._local, node._op = parents, local, op
+    node = _leaf(out)
+    if not flags & NO_GRAD:
+        node._prev, node._local, node._op = parents, local, op
     return node
 
 

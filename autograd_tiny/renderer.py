@@ -1,0 +1,199 @@
+"""Finding and running a Graphviz renderer: DOT source in, SVG or PNG bytes out.
+
+A system Graphviz ``dot`` is preferred where one is installed; otherwise the static
+``graphviz-pure`` binary that ``pip install autograd-tiny`` brings along (it is not
+named ``dot``, which is why the ``graphviz`` package cannot find it by itself). The
+environment variable ``AUTOGRAD_TINY_DOT`` overrides the search: a path to a binary,
+or an empty value for "no renderer" (how the tests exercise the ``.dot`` fallback).
+
+>>> binary = find_renderer()
+>>> binary is None or b"<svg" in run_renderer("digraph { a -> b }", "svg", binary)
+True
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+ENVIRONMENT_VARIABLE = "AUTOGRAD_TINY_DOT"
+# Generous: 2,000 nodes take a few seconds; a minute means something is wrong.
+TIMEOUT_SECONDS = 120.0
+HOW_TO_GET_ONE = ("get one with `pip install graphviz-pure` or install Graphviz "
+                  "(https://graphviz.org/download/)")
+
+
+class RenderError(RuntimeError):
+    """The renderer could not draw the graph (a format it lacks, a crash, a timeout).
+
+    >>> issubclass(RenderError, RuntimeError)
+    True
+    """
+
+
+class RendererNotFound(RenderError):
+    """No Graphviz renderer on this machine; the message says how to get one.
+
+    >>> issubclass(RendererNotFound, RenderError)
+    True
+    """
+
+
+def find_renderer() -> str | None:
+    """The path of a Graphviz renderer binary, or None when there is none.
+
+    Looks, in order, at ``$AUTOGRAD_TINY_DOT`` (if set, it alone decides), a system
+    ``dot`` on PATH, and ``graphviz-pure`` next to the running Python (a virtual
+    environment's ``bin`` need not be on PATH) or on PATH.
+
+    >>> import os
+    >>> os.environ["AUTOGRAD_TINY_DOT"] = ""
+    >>> find_renderer() is None
+    True
+    >>> del os.environ["AUTOGRAD_TINY_DOT"]
+    """
+    override = os.environ.get(ENVIRONMENT_VARIABLE)
+    if override is not None:
+        return override if override and _is_executable(override) else None
+    found = shutil.which("dot")
+    if found:
+        return found
+    for folder in _script_folders():
+        found = shutil.which("graphviz-pure", path=folder)
+        if found:
+            return found
+    return shutil.which("graphviz-pure")
+
+
+def renderer_name(binary: str) -> str:
+    """A short name for error messages: ``'dot'``, ``'graphviz-pure'``.
+
+    >>> renderer_name("/usr/local/bin/dot")
+    'dot'
+    """
+    return Path(binary).stem
+
+
+def missing_renderer_message() -> str:
+    """Why no renderer was found, and how to get one.
+
+    >>> "pip install graphviz-pure" in missing_renderer_message()
+    True
+    """
+    override = os.environ.get(ENVIRONMENT_VARIABLE)
+    if override:
+        return (f"${ENVIRONMENT_VARIABLE} is {override!r}, which is not an executable "
+                f"Graphviz renderer; unset it or point it at one, or {HOW_TO_GET_ONE}")
+    if override is not None:
+        return f"no Graphviz renderer (${ENVIRONMENT_VARIABLE} is empty); {HOW_TO_GET_ONE}"
+    return f"no Graphviz renderer found (no `dot`, no `graphviz-pure`); {HOW_TO_GET_ONE}"
+
+
+@lru_cache(maxsize=8)
+def supported_formats(binary: str) -> frozenset[str]:
+    """The output formats a renderer knows, as it lists them for ``-T?``.
+
+    Both Graphviz and graphviz-pure answer an unknown format with "Use one of: ...";
+    entries like ``pdf:cairo`` name a format and the plugin that writes it.
+
+    >>> binary = find_renderer()
+    >>> binary is None or "svg" in supported_formats(binary)
+    True
+    """
+    try:
+        answer = subprocess.run([binary, "-T?"], input=b"", capture_output=True,
+                                timeout=TIMEOUT_SECONDS)
+    except (OSError, subprocess.TimeoutExpired):
+        return frozenset()
+    text = answer.stderr.decode(errors="replace") + answer.stdout.decode(errors="replace")
+    _, _, listed = text.partition("Use one of:")
+    return frozenset(entry.split(":")[0] for entry in listed.split())
+
+
+def run_renderer(source: str, fmt: str, binary: str | None = None) -> bytes:
+    """``source`` (DOT text) laid out and drawn as ``fmt`` (``'svg'``, ``'png'``, ...).
+
+    >>> binary = find_renderer()
+    >>> binary is None or run_renderer("digraph { a -> b }", "svg").startswith(b"<?xml")
+    True
+    """
+    binary = binary or find_renderer()
+    if binary is None:
+        raise RendererNotFound(missing_renderer_message())
+    name = renderer_name(binary)
+    formats = supported_formats(binary)
+    if formats and fmt not in formats:
+        raise RenderError(f"the renderer {name} ({binary}) cannot write {fmt} "
+                          f"(it writes {', '.join(sorted(formats & _COMMON) or formats)}); "
+                          f"install Graphviz (https://graphviz.org/download/) for {fmt}")
+    try:
+        result = subprocess.run([binary, f"-T{fmt}"], input=source.encode(),
+                                capture_output=True, timeout=TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        raise RenderError(f"{name} took longer than {TIMEOUT_SECONDS:g} s; "
+                          f"draw fewer nodes (max_nodes=...)") from None
+    except OSError as error:
+        raise RenderError(f"could not run {name} ({binary}): {error.strerror}") from None
+    if result.returncode != 0 or not result.stdout:
+        lines = result.stderr.decode(errors="replace").strip().splitlines() or ["no output"]
+        raise RenderError(f"{name} failed (exit {result.returncode}): {lines[0]}")
+    return result.stdout
+
+
+def to_svg(digraph: Any) -> str:
+    """The SVG text of a ``graphviz.Digraph`` (or anything with a ``.source``).
+
+    >>> import graphviz
+    >>> graph = graphviz.Digraph()
+    >>> graph.edge("a", "b")
+    >>> find_renderer() is None or "</svg>" in to_svg(graph)
+    True
+    """
+    source = getattr(digraph, "source", None)
+    if not isinstance(source, str):
+        raise TypeError(f"to_svg: expected a graphviz.Digraph, got {type(digraph).__name__}")
+    return run_renderer(source, "svg").decode("utf-8")
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Writes ``data`` to ``path`` all at once: a reader sees the old file or the
+    new one, never half of one, and a failure leaves no file behind.
+
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     target = pathlib.Path(folder) / "out.txt"
+    ...     write_atomically(target, b"hello")
+    ...     target.read_bytes(), sorted(p.name for p in target.parent.iterdir())
+    (b'hello', ['out.txt'])
+    """
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+# The formats worth naming in an error message (the full lists are long).
+_COMMON = frozenset({"svg", "png", "pdf", "jpg", "dot", "json", "plain"})
+
+
+def _script_folders() -> list[str]:
+    """Where pip puts console scripts for the running Python: next to the interpreter
+    (a virtual environment) and the install scheme's scripts folder."""
+    folders = [str(Path(sys.executable).parent), sysconfig.get_path("scripts")]
+    return list(dict.fromkeys(folder for folder in folders if folder))
+
+
+def _is_executable(path: str) -> bool:
+    return os.path.isfile(path) and os.access(path, os.X_OK)

@@ -1,0 +1,178 @@
+"""A Value from the user's seat: bad input, IEEE results, display, micrograd habits,
+gradcheck and anomaly detection."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from rich.console import Console
+
+import autograd_tiny as at
+from autograd_tiny import AnomalyError, GradcheckError, Value, detect_anomaly, gradcheck
+
+BAD = ["2", None, [1.0], 1j, {"x": 1}]
+BINARY_OPS = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+              "/": lambda a, b: a / b, "**": lambda a, b: a ** b}
+
+
+@pytest.mark.parametrize("bad", BAD, ids=lambda b: type(b).__name__)
+@pytest.mark.parametrize("symbol", sorted(BINARY_OPS))
+def test_wrong_types_raise_type_error_naming_op_and_type(symbol, bad):
+    op = BINARY_OPS[symbol]
+    for left, right in ((Value(2.0), bad), (bad, Value(2.0))):
+        with pytest.raises(TypeError) as info:
+            op(left, right)
+        message = str(info.value)
+        assert type(bad).__name__ in message
+        # Python's own message for list * Value names the op its own way; ours names it first.
+        assert symbol in message or "multiply" in message or "unsupported operand" in message
+
+
+@pytest.mark.parametrize("bad", BAD, ids=lambda b: type(b).__name__)
+def test_wrong_types_elsewhere(bad):
+    with pytest.raises(TypeError, match=f"Value: .*{type(bad).__name__}"):
+        Value(bad)
+    with pytest.raises(TypeError, match=f"<: .*{type(bad).__name__}"):
+        Value(1.0) < bad
+    with pytest.raises(TypeError, match=f"exp: .*{type(bad).__name__}"):
+        at.exp(bad)
+    with pytest.raises(TypeError, match=f"leaky_relu: .*{type(bad).__name__}"):
+        Value(1.0).leaky_relu(bad)
+    with pytest.raises(TypeError, match=f"backward: .*{type(bad).__name__}"):
+        Value(1.0).backward(bad)
+    with pytest.raises(TypeError, match="grad: inputs must be Values"):
+        at.grad(Value(1.0), [bad])
+
+
+def test_numbers_of_every_kind_work_on_either_side():
+    x = Value(3.0)
+    for number in (2, 2.0, np.float64(2.0), np.float32(2.0), np.int64(2), True + True):
+        for y in (x * number, number * x, x + number, number - x, number / x, x ** number):
+            assert type(y.data) is float
+        assert (number * x).data == 6.0
+    assert type(Value(np.float64(1.5)).data) is float
+
+
+@pytest.mark.parametrize("expression, expected", [
+    (lambda: Value(0.0).log(), -math.inf),
+    (lambda: Value(1000.0).exp(), math.inf),
+    (lambda: Value(1000.0).tanh(), 1.0),
+    (lambda: Value(-1000.0).tanh(), -1.0),
+    (lambda: 1 / Value(0.0), math.inf),
+    (lambda: -1 / Value(0.0), -math.inf),
+    (lambda: Value(0.0) ** -1, math.inf),
+    (lambda: Value(10.0) ** 400, math.inf),
+    (lambda: Value(1000.0).sigmoid(), 1.0),
+    (lambda: Value(-1000.0).sigmoid(), 0.0),
+])
+def test_ieee_results_instead_of_exceptions(expression, expected):
+    assert expression().data == expected
+
+
+@pytest.mark.parametrize("expression", [
+    lambda: Value(-1.0).log(), lambda: Value(-1.0).sqrt(), lambda: Value(-8.0) ** (1 / 3),
+    lambda: Value(0.0) / Value(0.0), lambda: Value(math.inf).sin(),
+])
+def test_nan_results_instead_of_exceptions(expression):
+    assert math.isnan(expression().data)
+
+
+def test_gradients_through_infinities_follow_ieee():
+    x = Value(0.0)
+    y = x.log()
+    y.backward()
+    assert x.grad == math.inf
+
+
+def test_comparisons_compare_data_and_build_no_graph():
+    a, b = Value(1.0), Value(2.0)
+    assert (a < b, a <= 1, a > 0.5, b >= 2, 3 > a) == (True, True, True, True, True)
+    assert (a < b) is True
+    assert a != Value(1.0)  # equality is identity, as in micrograd: nodes are dict keys
+    assert len({a, b, a}) == 2
+
+
+def test_repr_shows_label_data_grad_and_op():
+    a = Value(2.0, label="a")
+    assert repr(a) == "Value(data=2.0, grad=0.0, label='a')"
+    y = a * 3
+    y.backward()
+    assert repr(y) == "Value(data=6.0, grad=1.0, op='*')"
+    assert f"{a:.2f}" == "2.00" and float(a) == 2.0 and a.item() == 2.0
+
+
+def test_rich_shows_the_same_fields():
+    console = Console(record=True, width=100, color_system=None)
+    console.print(Value(0.5, label="w1") * 2)
+    text = console.export_text()
+    assert "data=1.0" in text and "op='*'" in text
+
+
+def test_micrograd_style_hand_built_nodes_know_their_local_derivatives():
+    a, b = Value(2.0), Value(-3.0)
+    c = Value(a.data * b.data, (a, b), "*")
+    assert c._local == (-3.0, 2.0)
+    c.backward()
+    assert (a.grad, b.grad) == (-3.0, 2.0)
+    t = Value(math.tanh(0.5), (a,), "tanh")
+    assert t._local == pytest.approx((1 - math.tanh(0.5) ** 2,))
+    sq = Value(4.0, (a,), "**2")
+    assert sq._local == (4.0,)
+    with pytest.raises(ValueError, match="unknown op 'mystery'"):
+        Value(1.0, (a,), "mystery")
+
+
+def test_micrograd_attributes():
+    a = Value(1.0)
+    b = (a * 2 + 1).relu()
+    assert b._op == "ReLU" and (a * 2)._op == "*" and (a ** 2)._op == "**2"
+    assert "+" + (a + 1)._op == "++"  # lecture code concatenates _op strings
+    assert all(isinstance(p, Value) for p in b._prev)
+    b.grad = 1.0
+    b._backward()  # the lecture's manual one-node step
+    assert b._prev[0].grad == 1.0
+    b.label = "b"
+    assert b.label == "b"
+
+
+def test_local_derivatives_are_recorded_per_edge():
+    x = Value(0.5)
+    y = x.tanh()
+    [(parent, local)] = y.local_derivatives()
+    assert parent is x and local == pytest.approx(1 - math.tanh(0.5) ** 2)
+
+
+def test_gradcheck_passes_and_fails_with_a_table():
+    assert gradcheck(lambda x, y: (x * y).sigmoid() / (y * y + 1), [0.4, -1.2])
+
+    def wrong(x):  # detach hides the x * x term from the analytic gradient
+        return x * x.detach()
+
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(wrong, [1.5])
+    message = str(info.value)
+    assert "analytic" in message and "numeric" in message and "MISMATCH" in message
+    assert "1.5" in message and "3" in message  # analytic 1.5, numeric 3.0
+
+
+def test_detect_anomaly_names_the_op_inputs_and_labels():
+    x = Value(0.0, label="x")
+    with detect_anomaly():
+        y = x + 1  # fine
+        with pytest.raises(AnomalyError, match=r"log turned finite inputs into -inf: a = x \(0.0\)"):
+            x.log()
+        with pytest.raises(AnomalyError, match=r"truediv .*inf.*a = 1.0, b = x \(0.0\)"):
+            1 / x
+        with pytest.raises(AnomalyError, match=r"sqrt: local derivative d/da is inf"):
+            x.sqrt()
+        inf = Value(math.inf)
+        assert (inf * 0).data != (inf * 0).data  # nan from a non-finite input: not flagged
+    assert y.data == 1.0
+    assert x.log().data == -math.inf  # outside the block, no checks
+
+
+def test_generated_methods_carry_their_rule_as_documentation():
+    assert "1.0 - out * out" in Value.tanh.__doc__
+    assert Value.__mul__.__name__ == "__mul__"
