@@ -116,6 +116,10 @@ def _check(tree: ast.Expression) -> None:
             text = ast.unparse(node) if isinstance(node, ast.expr) else type(node).__name__
             raise ExpressionError(f"not allowed in an expression: {text!r} "
                                   f"({type(node).__name__})")
+        if isinstance(node, ast.Constant) and (
+                isinstance(node.value, bool) or not isinstance(node.value, (int, float))):
+            raise ExpressionError(f"not allowed in an expression: {ast.unparse(node)} "
+                                  f"(only numbers and variable names)")
         if isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name):
                 raise ExpressionError(f"not allowed in an expression: "
@@ -140,8 +144,6 @@ class _Builder(ast.NodeVisitor):
                               f"({type(node).__name__})")
 
     def visit_Constant(self, node: ast.Constant) -> Value:
-        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-            return self.generic_visit(node)
         if not math.isfinite(node.value):
             raise ExpressionError(f"number out of range: {ast.unparse(node)}")
         return Value(float(node.value))
