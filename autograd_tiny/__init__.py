@@ -24,27 +24,36 @@ from .engine import (
     tanh,
 )
 from .modes import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .renderer import RenderError, RendererNotFound, find_renderer
+from .viz import draw_dot, notebook_svg, render, to_svg
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AnomalyError",
     "GradcheckError",
+    "RenderError",
+    "RendererNotFound",
     "Value",
     "cos",
     "detect_anomaly",
+    "draw_dot",
     "enable_grad",
     "exp",
+    "find_renderer",
     "grad",
     "gradcheck",
     "is_grad_enabled",
     "leaky_relu",
     "log",
     "no_grad",
+    "notebook_svg",
     "relu",
+    "render",
     "reverse_topological_order",
     "sigmoid",
     "sin",
     "sqrt",
     "tanh",
+    "to_svg",
 ]

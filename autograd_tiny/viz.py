@@ -1,0 +1,349 @@
+"""Computation graphs as pictures, in the style of micrograd's lecture.
+
+Each value is a record ``{ label | data | grad }``; the op that made it is a small
+ellipse between its inputs and itself. Every edge into an op carries the local
+derivative d(out)/d(input) the engine recorded when the op ran, so the chain rule can
+be read off the picture: a node's ``grad`` is the sum, over the edges leaving it, of
+(edge number) x (``grad`` of the value the op made). ``highlight=w`` draws in colour
+the routes along which gradient flows from the output to ``w``.
+
+>>> from autograd_tiny import Value
+>>> x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+>>> y = (x * w).tanh(); y.backward()
+>>> graph = draw_dot(y, highlight=w)
+>>> graph.source.count("->")  # x, w -> *, * -> (x*w), (x*w) -> tanh, tanh -> y
+5
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+from collections import deque
+from pathlib import Path
+import graphviz
+
+from .engine import Value, reverse_topological_order
+from .renderer import (
+    RenderError,
+    RendererNotFound,
+    find_renderer,
+    missing_renderer_message,
+    run_renderer,
+    to_svg,
+    write_atomically,
+)
+
+__all__ = ["draw_dot", "render", "notebook_svg", "to_svg", "find_renderer",
+           "RenderError", "RendererNotFound"]
+
+# One micrograd training step is ~65,000 nodes: no layout is readable at that size,
+# and 400 records still lay out in about a second.
+DEFAULT_MAX_NODES = 400
+# Jupyter draws a Value inline only below this size; bigger graphs show as text.
+NOTEBOOK_MAX_NODES = 150
+
+LEAF_FILL = "#dbe9f6"           # inputs and weights: light blue
+INTERMEDIATE_FILL = "#f2f2f2"   # values an op made: light grey
+OUTPUT_FILL = "#d9f0d3"         # the root: light green
+HIGHLIGHT_COLOR = "#d62728"     # the gradient's route to the highlighted node
+FOCUS_COLOR = "#ff7f0e"         # the node and edge a slide is about
+FOCUS_FILL = "#ffe5cc"
+FONT = "Helvetica"  # one name: a list would lay out with Times widths
+
+RANKDIRS = ("LR", "TB", "RL", "BT")
+FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
+
+
+def draw_dot(root: Value, rankdir: str = "LR", show_grad: bool = True,
+             show_local: bool = True, highlight: Value | None = None,
+             max_nodes: int = DEFAULT_MAX_NODES, focus_node: Value | None = None,
+             focus_edge: tuple[Value, Value] | None = None) -> graphviz.Digraph:
+    """The computation graph of ``root`` as a ``graphviz.Digraph``.
+
+    ``highlight``: a node whose gradient routes from ``root`` are drawn in colour
+    (edges with a local derivative of 0 carry no gradient and stay black).
+    ``max_nodes``: beyond this many values, only those nearest ``root`` are drawn
+    and a note says how many were left out. ``focus_node`` and ``focus_edge``
+    (``(parent, child)``: the edge from ``parent`` into ``child``'s op) are drawn in
+    a colour of their own, for slides that walk through backward one step at a time.
+    Node ids follow a breadth-first walk from the root, so the source is the same
+    on every run.
+
+    >>> from autograd_tiny import Value
+    >>> a = Value(3.0, label="a")
+    >>> b = a + a; b.backward()
+    >>> source = draw_dot(b).source
+    >>> "data 3.0000 | grad 2.0000" in source, source.count('v1 -> v0_op [label=1.0000]')
+    (True, 2)
+    """
+    _check_arguments(root, rankdir, highlight, max_nodes, focus_node, focus_edge)
+    ids, omitted = _nearest_nodes(root, max_nodes)
+    route = _gradient_route(root, highlight) if highlight is not None else set()
+    focus_child, focus_parent = (focus_edge[1], focus_edge[0]) if focus_edge else (None, None)
+
+    graph = graphviz.Digraph(
+        name="autograd_tiny",
+        graph_attr={"rankdir": rankdir, "fontname": FONT},
+        node_attr={"fontname": FONT, "fontsize": "11", "shape": "record",
+                   "style": "filled"},
+        edge_attr={"fontname": FONT, "fontsize": "10", "arrowsize": "0.7"},
+    )
+    for node, node_id in ids.items():
+        inputs_missing = any(parent not in ids for parent in node._prev)
+        attrs = {"label": _record_label(node, show_grad), "fillcolor": _fill(node, root)}
+        if node is focus_node:
+            attrs.update(color=FOCUS_COLOR, penwidth="3", fillcolor=FOCUS_FILL)
+        elif node in route or node is highlight:
+            attrs.update(color=HIGHLIGHT_COLOR, penwidth="2.5")
+        graph.node(node_id, **attrs)
+        if node.is_leaf:
+            continue
+
+        op_id = f"{node_id}_op"
+        on_route = node in route and node is not highlight
+        op_attrs = {"label": graphviz.nohtml(_plain_text(str(node._op) or "?")),
+                    "shape": "ellipse", "fillcolor": "white", "margin": "0.05,0.02",
+                    "height": "0.3"}
+        if inputs_missing:  # mark where the drawing was cut short
+            op_attrs.update(style="filled,dashed", tooltip="some inputs not drawn")
+        if on_route:
+            op_attrs.update(color=HIGHLIGHT_COLOR, penwidth="2.5")
+        graph.node(op_id, **op_attrs)
+        graph.edge(op_id, node_id, **(_route_style() if on_route else {}))
+
+        for parent, local in zip(node._prev, node._local):
+            if parent not in ids:
+                continue
+            edge = {"label": _number(local)} if show_local else {}
+            if node is focus_child and parent is focus_parent:
+                edge.update(color=FOCUS_COLOR, fontcolor=FOCUS_COLOR, penwidth="3")
+            elif local != 0 and node in route and parent in route:
+                edge.update(_route_style())
+            graph.edge(ids[parent], op_id, **edge)
+
+    notes = []
+    if omitted:
+        notes.append(f"{omitted:,} more value{'s' if omitted != 1 else ''} not drawn: "
+                     f"the {len(ids):,} nearest the output are shown")
+        notes.append("a dashed op has inputs that are not drawn")
+    if highlight is not None and not route:
+        notes.append(f"no gradient reaches {highlight.label or 'the highlighted value'}: "
+                     f"every route to it has a local derivative of 0")
+    if notes:
+        graph.node("note", label=graphviz.nohtml("\\n".join(map(_plain_text, notes))),
+                   shape="note", style="filled", fillcolor="#fff8dc")
+    graph.node("legend", label=_legend(show_local, highlight, focus_node or focus_edge),
+               shape="plain", style="")
+    return graph
+
+
+def render(root: Value, path: str | os.PathLike[str], **options: object) -> Path:
+    """Draws ``root``'s graph into ``path``; the format comes from the suffix:
+    ``.svg``, ``.png``, ``.pdf`` (where the renderer supports it) or ``.dot`` (the
+    Graphviz source, written with or without a renderer). Options are
+    ``draw_dot``'s. With no renderer, the ``.dot`` source is written next to
+    ``path`` and ``RendererNotFound`` says how to get a renderer.
+
+    >>> import tempfile, pathlib
+    >>> from autograd_tiny import Value
+    >>> y = Value(2.0, label="x") * 3
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     written = render(y, pathlib.Path(folder) / "y.dot")
+    ...     written.name, "data 6.0000" in written.read_text()
+    ('y.dot', True)
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"render: path must be a str or a path, got {type(path).__name__}")
+    path = Path(path)
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ValueError(f"render: cannot tell the format of {str(path)!r} from its suffix; "
+                         f"use one of {', '.join(FORMATS)}")
+    source = draw_dot(root, **options).source  # type: ignore[arg-type]
+    if fmt == "dot":
+        write_atomically(path, source.encode())
+        return path
+    binary = find_renderer()
+    if binary is None:
+        fallback = path.with_suffix(".dot")
+        write_atomically(fallback, source.encode())
+        raise RendererNotFound(f"render: {missing_renderer_message()}; the graph's source "
+                               f"is in {fallback}")
+    try:
+        drawing = run_renderer(source, fmt, binary)
+    except RenderError as error:
+        raise type(error)(f"render: {error}") from None
+    write_atomically(path, drawing)
+    return path
+
+
+def notebook_svg(root: Value, max_nodes: int = NOTEBOOK_MAX_NODES) -> str | None:
+    """The SVG Jupyter shows for ``root``, or None (Jupyter then shows the text repr)
+    when the graph has more than ``max_nodes`` values or no renderer is installed.
+
+    >>> from autograd_tiny import Value
+    >>> x = Value(1.0)
+    >>> svg = notebook_svg(x * 2)
+    >>> svg is None or "<svg" in svg
+    True
+    >>> big = sum(Value(float(i)) for i in range(200))
+    >>> notebook_svg(big) is None
+    True
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"notebook_svg: expected a Value, got {type(root).__name__}")
+    if _count_up_to(root, max_nodes + 1) > max_nodes:
+        return None
+    binary = find_renderer()
+    if binary is None:
+        return None
+    try:
+        return run_renderer(draw_dot(root).source, "svg", binary).decode("utf-8")
+    except RenderError:
+        return None  # a picture is a nicety here: fall back to text, never raise
+
+
+# -- walking the graph ---------------------------------------------------------------
+
+
+def _nearest_nodes(root: Value, max_nodes: int) -> tuple[dict[Value, str], int]:
+    """Up to ``max_nodes`` values nearest ``root`` (breadth first) with their ids, and
+    how many values of the whole graph were left out."""
+    ids = {root: "v0"}
+    queue = deque([root])
+    cut = False
+    while queue:
+        for parent in queue.popleft()._prev:
+            if parent in ids:
+                continue
+            if len(ids) < max_nodes:
+                ids[parent] = f"v{len(ids)}"
+                queue.append(parent)
+            else:
+                cut = True
+    return ids, (_count_up_to(root, math.inf) - len(ids)) if cut else 0
+
+
+def _count_up_to(root: Value, limit: float) -> int:
+    """How many values ``root`` depends on (itself included), counting no further
+    than ``limit``."""
+    seen = {root}
+    stack = [root]
+    while stack and len(seen) < limit:
+        for parent in stack.pop()._prev:
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return len(seen)
+
+
+def _gradient_route(root: Value, target: Value) -> set[Value]:
+    """Every value on a route from ``root`` to ``target`` along which gradient flows
+    (each edge's local derivative nonzero); empty when no gradient reaches it."""
+    order = reverse_topological_order(root)  # root first, leaves last
+    if not any(node is target for node in order):
+        raise ValueError(f"draw_dot: highlight {target!r} is not in the graph of root")
+    # Leaves first, so a value's inputs are settled before the value itself.
+    depends = set()
+    for node in reversed(order):
+        if node is target or any(local != 0 and parent in depends
+                                 for parent, local in zip(node._prev, node._local)):
+            depends.add(node)
+    if root not in depends:
+        return set()
+    route = {root}
+    for node in order:  # root first, so every user of a node is settled before it
+        if node in route:
+            route.update(parent for parent, local in zip(node._prev, node._local)
+                         if local != 0 and parent in depends)
+    return route
+
+
+# -- labels and styles -------------------------------------------------------------
+
+
+def _record_label(node: Value, show_grad: bool) -> str:
+    fields = [_record_text(node.label)] if node.label else []
+    fields.append(f"data {_number(node.data)}")
+    if show_grad:
+        fields.append(f"grad {_number(node.grad)}")
+    return "{ " + " | ".join(fields) + " }"
+
+
+def _fill(node: Value, root: Value) -> str:
+    if node is root:
+        return OUTPUT_FILL
+    return LEAF_FILL if node.is_leaf else INTERMEDIATE_FILL
+
+
+def _route_style() -> dict[str, str]:
+    return {"color": HIGHLIGHT_COLOR, "fontcolor": HIGHLIGHT_COLOR, "penwidth": "2.5"}
+
+
+def _legend(show_local: bool, highlight: Value | None, focus: object) -> str:
+    """One HTML-table node: a swatch per kind of value, then what colours mean."""
+    rows = [(LEAF_FILL, "input or weight (leaf)"), (INTERMEDIATE_FILL, "intermediate"),
+            (OUTPUT_FILL, "output")]
+    cells = "".join(f'<tr><td bgcolor="{fill}">{text}</td></tr>' for fill, text in rows)
+    lines = []
+    if show_local:
+        lines.append(("black", "edge number: local derivative d(out)/d(in)"))
+    if highlight is not None:
+        name = html.escape(highlight.label or "the highlighted value")
+        lines.append((HIGHLIGHT_COLOR, f"route of the gradient to {name}"))
+    if focus:
+        lines.append((FOCUS_COLOR, "in focus"))
+    cells += "".join(f'<tr><td border="0"><font color="{color}">{text}</font></td></tr>'
+                     for color, text in lines)
+    return f'<<table border="0" cellborder="1" cellspacing="2" cellpadding="3">{cells}</table>>'
+
+
+def _number(x: float) -> str:
+    """Four decimals, like micrograd's pictures; very large or small as exponents."""
+    x = float(x) + 0.0  # -0.0 would print as '-0.0000'
+    if not math.isfinite(x):
+        return str(x)
+    if x != 0 and not 1e-4 <= abs(x) < 1e6:
+        return f"{x:.4e}"
+    return f"{x:.4f}"
+
+
+# Characters with a meaning inside a Graphviz record label, and in every string
+# (backslash starts \\n, \\N, \\G ...; a quote would end the string).
+_RECORD_SPECIAL = frozenset('{}|<>"')
+
+
+def _plain_text(text: str) -> str:
+    """``text`` as a Graphviz escString that shows exactly ``text``."""
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def _record_text(text: str) -> str:
+    """``text`` as one record field that shows exactly ``text``."""
+    escaped = text.replace("\\", "\\\\").replace("\n", "\\n")
+    return "".join("\\" + ch if ch in _RECORD_SPECIAL else ch for ch in escaped)
+
+
+def _check_arguments(root: object, rankdir: object, highlight: object, max_nodes: object,
+                     focus_node: object, focus_edge: object) -> None:
+    if not isinstance(root, Value):
+        raise TypeError(f"draw_dot: root must be a Value, got {type(root).__name__}")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"draw_dot: rankdir must be one of {', '.join(RANKDIRS)}, "
+                         f"got {rankdir!r}")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int):
+        raise TypeError(f"draw_dot: max_nodes must be an int, got {type(max_nodes).__name__}")
+    if max_nodes < 1:
+        raise ValueError(f"draw_dot: max_nodes must be at least 1, got {max_nodes}")
+    for name, value in (("highlight", highlight), ("focus_node", focus_node)):
+        if value is not None and not isinstance(value, Value):
+            raise TypeError(f"draw_dot: {name} must be a Value or None, "
+                            f"got {type(value).__name__}")
+    if focus_edge is not None:
+        pair = tuple(focus_edge) if isinstance(focus_edge, (tuple, list)) else ()
+        if len(pair) != 2 or not all(isinstance(v, Value) for v in pair):
+            raise TypeError("draw_dot: focus_edge must be a (parent, child) pair of Values")
+        if not any(parent is pair[0] for parent in pair[1]._prev):
+            raise ValueError("draw_dot: focus_edge: parent is not an input of child")
