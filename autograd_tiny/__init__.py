@@ -9,6 +9,7 @@ and teaching backpropagation.
 0.000726
 """
 
+from . import data, losses, nn, optim, train
 from .autodiff import GradcheckError, grad, gradcheck
 from .engine import (
     Value,
@@ -24,12 +25,23 @@ from .engine import (
     tanh,
 )
 from .modes import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .nn import MLP, Layer, Module, Neuron
+from .optim import SGD, Adam
 from .renderer import RenderError, RendererNotFound, find_renderer
+from .train import History, fit
 from .viz import draw_dot, notebook_svg, render, to_svg
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Adam",
+    "History",
+    "Layer",
+    "MLP",
+    "Module",
+    "Neuron",
+    "SGD",
+    "fit",
     "AnomalyError",
     "GradcheckError",
     "RenderError",

@@ -1,0 +1,452 @@
+"""Neural networks from ``Value``s: ``Module``, ``Neuron``, ``Layer``, ``MLP``.
+
+The same signatures and defaults as micrograd's ``nn`` (weights uniform in [-1, 1],
+bias 0, ReLU hidden layers, a linear last layer, ``parameters()`` listing each
+neuron's weights then its bias), so micrograd code runs with the import swapped.
+Additions: an ``activation=`` choice, reproducible initialisation with ``seed=``,
+parameter names, ``state_dict()`` and ``save``/``load`` to JSON.
+
+>>> model = MLP(2, [4, 1], seed=0)
+>>> model
+MLP(2, [4, 1], parameters=17)
+  Layer(2, 4, activation='relu', parameters=12)
+  Layer(4, 1, activation='linear', parameters=5)
+>>> score = model([0.5, -1.0])
+>>> score.backward()
+>>> len(model.parameters()), type(score).__name__
+(17, 'Value')
+"""
+
+from __future__ import annotations
+
+import json
+import numbers
+import os
+from operator import mul
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Union
+
+from .data import Seed, random_source
+from .engine import Value
+from .renderer import write_atomically
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+# name -> the Value method applied to a neuron's weighted sum (None: left as it is).
+ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "linear": None,
+}
+
+FILE_FORMAT = "autograd_tiny.state_dict"
+FILE_VERSION = 1
+
+
+class Module:
+    """Base class of everything with parameters, like ``torch.nn.Module``.
+
+    A subclass stores its parameters (``Value``s) and sub-modules as attributes, or in
+    lists of them, and ``parameters()`` finds them in attribute order. A micrograd-style
+    subclass that writes its own ``parameters()`` works too: its parameters are then
+    named by position.
+
+    >>> class Affine(Module):
+    ...     def __init__(self):
+    ...         self.scale, self.shift = Value(2.0), Value(0.5)
+    ...     def __call__(self, x):
+    ...         return self.scale * x + self.shift
+    >>> f = Affine()
+    >>> f.named_parameters()
+    [('scale', Value(data=2.0, grad=0.0)), ('shift', Value(data=0.5, grad=0.0))]
+    >>> f
+    Affine(parameters=2)
+    """
+
+    def parameters(self) -> list[Value]:
+        """Every parameter once, in a stable order (attribute order, lists in order).
+
+        >>> [p.data for p in Neuron(2, seed=1).parameters()][-1]
+        0.0
+        """
+        return [p for _, p in self._found_parameters()]
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """``(name, parameter)`` pairs in ``parameters()`` order; names are dotted
+        attribute paths such as ``'layers.0.neurons.3.w.1'``.
+
+        >>> [name for name, _ in Neuron(2).named_parameters()]
+        ['w.0', 'w.1', 'b']
+        """
+        found = self._found_parameters()
+        declared = self.parameters()
+        if [id(p) for _, p in found] != [id(p) for p in declared]:
+            # parameters() was written by hand (the micrograd way): name by position.
+            return [(str(i), p) for i, p in enumerate(declared)]
+        return found
+
+    def num_parameters(self) -> int:
+        """How many scalar parameters the module has.
+
+        >>> MLP(2, [16, 16, 1]).num_parameters()
+        337
+        """
+        return len(self.parameters())
+
+    def zero_grad(self) -> None:
+        """Sets every parameter's ``grad`` to 0 (gradients accumulate across backward calls).
+
+        >>> n = Neuron(1, seed=0)
+        >>> n([2.0]).backward()
+        >>> n.zero_grad()
+        >>> [p.grad for p in n.parameters()]
+        [0.0, 0.0]
+        """
+        for p in self.parameters():
+            p.grad = 0.0
+
+    # -- weights in and out --------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, float]:
+        """Every parameter's value by name: plain floats, a copy.
+
+        >>> Neuron(1, seed=0).state_dict()
+        {'w.0': 0.6888437030500962, 'b': 0.0}
+        """
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: Mapping[str, float]) -> None:
+        """Sets every parameter from ``state`` (as made by ``state_dict()``). The names
+        must match exactly; on any mismatch nothing is changed and ``ValueError`` says
+        what is missing or unexpected (``TypeError`` for a value that is not a number).
+        Gradients are left alone.
+
+        >>> a, b = Neuron(2, seed=1), Neuron(2, seed=2)
+        >>> b.load_state_dict(a.state_dict())
+        >>> b.state_dict() == a.state_dict()
+        True
+        """
+        if not isinstance(state, Mapping):
+            raise TypeError(f"load_state_dict: state must be a mapping of names to numbers, "
+                            f"got {type(state).__name__}")
+        named = self.named_parameters()
+        names = [name for name, _ in named]
+        missing = [name for name in names if name not in state]
+        known = set(names)
+        unexpected = [str(key) for key in state if key not in known]
+        if missing or unexpected:
+            problems = []
+            if missing:
+                problems.append(f"missing {_some(missing)}")
+            if unexpected:
+                problems.append(f"unexpected {_some(unexpected)}")
+            raise ValueError(f"load_state_dict: the state does not fit {_headline(self)} "
+                             f"({'; '.join(problems)})")
+        values = []
+        for name in names:
+            value = state[name]
+            if not isinstance(value, numbers.Real) or isinstance(value, bool):
+                raise TypeError(f"load_state_dict: parameter {name!r} must be a number, "
+                                 f"got {type(value).__name__}")
+            values.append(float(value))
+        # Everything checked: only now does any parameter change.
+        for (_, p), value in zip(named, values):
+            p.data = value
+
+    def save(self, path: PathLike) -> Path:
+        """Writes the parameters to ``path`` as JSON. Floats are written with ``repr``,
+        so every weight reads back bit for bit. The file appears atomically: written
+        to a temporary file beside it, then renamed over ``path``.
+
+        >>> import tempfile, pathlib
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = MLP(2, [3, 1], seed=0).save(pathlib.Path(tmp) / "model.json")
+        ...     copy = MLP(2, [3, 1], seed=1).load(path)
+        >>> copy.state_dict() == MLP(2, [3, 1], seed=0).state_dict()
+        True
+        """
+        document = {
+            "format": FILE_FORMAT,
+            "version": FILE_VERSION,
+            "model": _headline(self),
+            "parameters": self.state_dict(),
+        }
+        text = json.dumps(document, indent=1) + "\n"
+        path = Path(path)
+        write_atomically(path, text.encode("utf-8"))
+        return path
+
+    def load(self, path: PathLike) -> "Module":
+        """Reads parameters saved by ``save`` into this model and returns the model. A
+        file that is not JSON, lacks keys, or was saved from a model of another shape
+        raises ``ValueError`` and leaves the model exactly as it was.
+
+        >>> import tempfile, pathlib
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = MLP(2, [3, 1]).save(pathlib.Path(tmp) / "small.json")
+        ...     MLP(2, [4, 1]).load(path)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: ...small.json: ... does not fit MLP(2, [4, 1], parameters=17) (missing 4 ...
+        """
+        path = Path(path)
+        try:
+            document = json.loads(path.read_bytes().decode("utf-8"))
+        except UnicodeDecodeError as error:
+            raise ValueError(f"{path}: not a model file (not UTF-8 text: {error.reason})") from None
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{path}: not a model file (invalid JSON: {error.msg} at line "
+                             f"{error.lineno}, column {error.colno})") from None
+        if not isinstance(document, dict):
+            raise ValueError(f"{path}: not a model file (expected a JSON object, "
+                             f"got {type(document).__name__})")
+        if "format" not in document:
+            raise ValueError(f"{path}: not a model file (missing key 'format')")
+        if document["format"] != FILE_FORMAT:
+            raise ValueError(f"{path}: not a model file (format {document['format']!r}, "
+                             f"expected {FILE_FORMAT!r})")
+        if document.get("version") != FILE_VERSION:
+            raise ValueError(f"{path}: unsupported model file version "
+                             f"{document.get('version')!r} (this version reads {FILE_VERSION})")
+        if not isinstance(document.get("parameters"), dict):
+            raise ValueError(f"{path}: not a model file (missing key 'parameters': "
+                             f"an object of names to numbers)")
+        try:
+            self.load_state_dict(document["parameters"])
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"{path}: {error}") from None
+        return self
+
+    # -- showing a module ------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        lines = [_headline(self)]
+        for child in _children(self):
+            lines.extend("  " + line for line in repr(child).splitlines())
+        return "\n".join(lines)
+
+    def _describe(self) -> str:
+        """What goes inside the parentheses of the first line of ``repr``."""
+        return ""
+
+    def _found_parameters(self) -> list[tuple[str, Value]]:
+        """Parameters found by walking attributes: Values, Modules (by their own
+        ``named_parameters()``) and lists or tuples of them; private names skipped."""
+        found: list[tuple[str, Value]] = []
+        seen: set[int] = set()
+        # A stack filled in reverse keeps attribute order without recursion.
+        stack = [(name, value) for name, value in vars(self).items() if not name.startswith("_")]
+        stack.reverse()
+        while stack:
+            name, item = stack.pop()
+            if isinstance(item, Value):
+                if id(item) not in seen:  # a shared parameter is listed once
+                    seen.add(id(item))
+                    found.append((name, item))
+                continue
+            if isinstance(item, Module):
+                inner = [(f"{name}.{sub}", p) for sub, p in item.named_parameters()]
+            elif isinstance(item, (list, tuple)):
+                inner = [(f"{name}.{i}", value) for i, value in enumerate(item)]
+            else:
+                continue
+            stack.extend(reversed(inner))
+        return found
+
+
+class Neuron(Module):
+    """One neuron: ``activation(w . x + b)``, weights uniform in [-1, 1], bias 0.
+
+    ``Neuron(nin, nonlin=True)`` is micrograd's (ReLU, or linear with
+    ``nonlin=False``); ``activation=`` picks 'relu', 'tanh', 'sigmoid' or 'linear'
+    instead. ``seed=`` (an int or a ``random.Random``) makes the weights reproducible.
+
+    >>> n = Neuron(2, activation="tanh", seed=0)
+    >>> n
+    Neuron(2, activation='tanh', parameters=3)
+    >>> import math
+    >>> n([1.0, 2.0]).data == math.tanh(n.w[0].data * 1.0 + n.w[1].data * 2.0 + n.b.data)
+    True
+    """
+
+    def __init__(self, nin: int, nonlin: bool = True, *, activation: str | None = None,
+                 seed: Seed = None) -> None:
+        _check_size(nin, "Neuron", "nin")
+        name = _activation_name(nonlin, activation, "Neuron")
+        rng = random_source(seed, "Neuron")
+        self.w = [Value(rng.uniform(-1.0, 1.0)) for _ in range(nin)]
+        self.b = Value(0.0)
+        self.nonlin = name != "linear"
+        self.activation = name
+        self._act = ACTIVATIONS[name]
+
+    def __call__(self, x: Any) -> Value:
+        return self._forward(_inputs(x, len(self.w), "Neuron"))
+
+    def _forward(self, x: list[Value]) -> Value:
+        # micrograd's sum: b + w0*x0 + w1*x1 + ..., one node per op. map(mul, ...)
+        # skips the generator frame micrograd's version pays for each weight.
+        act = sum(map(mul, self.w, x), self.b)
+        return act if self._act is None else self._act(act)
+
+    def parameters(self) -> list[Value]:
+        return self.w + [self.b]
+
+    def _describe(self) -> str:
+        return f"{len(self.w)}, activation={self.activation!r}"
+
+
+class Layer(Module):
+    """``nout`` neurons that all see the same ``nin`` inputs; ``**kwargs`` go to each
+    ``Neuron`` (``nonlin``, ``activation``, ``seed``). Called on inputs it returns a
+    list of outputs, or a single ``Value`` when ``nout == 1`` (as micrograd does).
+
+    >>> layer = Layer(3, 2, seed=0)
+    >>> len(layer([1.0, 2.0, 3.0])), type(Layer(3, 1)([1, 2, 3])).__name__
+    (2, 'Value')
+    """
+
+    def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
+        _check_size(nin, "Layer", "nin")
+        _check_size(nout, "Layer", "nout")
+        # One generator for the whole layer, so a seeded layer's neurons differ.
+        kwargs["seed"] = random_source(kwargs.get("seed"), "Layer")
+        self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
+
+    def __call__(self, x: Any) -> Value | list[Value]:
+        out = self._forward(_inputs(x, len(self.neurons[0].w), "Layer"))
+        return out[0] if len(out) == 1 else out
+
+    def _forward(self, x: list[Value]) -> list[Value]:
+        return [n._forward(x) for n in self.neurons]
+
+    def parameters(self) -> list[Value]:
+        return [p for n in self.neurons for p in n.parameters()]
+
+    def _describe(self) -> str:
+        first = self.neurons[0]
+        return f"{len(first.w)}, {len(self.neurons)}, activation={first.activation!r}"
+
+
+class MLP(Module):
+    """A multilayer perceptron: layers of sizes ``nouts`` on ``nin`` inputs, ReLU
+    (or ``activation=``) in hidden layers, the last layer ``output_activation``
+    (linear by default). Returns a ``Value`` when the last layer has one neuron,
+    else a list. Layers always pass lists to each other, so a one-neuron hidden
+    layer works (micrograd crashes on ``MLP(2, [16, 1, 1])``).
+
+    >>> model = MLP(2, [16, 1, 1], seed=0)
+    >>> type(model([0.5, 0.5])).__name__
+    'Value'
+    >>> MLP(3, [4, 4], activation="tanh", output_activation="sigmoid")
+    MLP(3, [4, 4], parameters=36)
+      Layer(3, 4, activation='tanh', parameters=16)
+      Layer(4, 4, activation='sigmoid', parameters=20)
+    """
+
+    def __init__(self, nin: int, nouts: Iterable[int], *, activation: str = "relu",
+                 output_activation: str = "linear", seed: Seed = None) -> None:
+        _check_size(nin, "MLP", "nin")
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Iterable):
+            raise TypeError(f"MLP: nouts must be a list of layer sizes, got {type(nouts).__name__}")
+        sizes = list(nouts)
+        if not sizes:
+            raise ValueError("MLP: nouts must list at least one layer size")
+        for size in sizes:
+            _check_size(size, "MLP", "each layer size")
+        for name in (activation, output_activation):
+            _activation_name(True, name, "MLP")
+        rng = random_source(seed, "MLP")
+        widths = [nin] + sizes
+        last = len(sizes) - 1
+        self.layers = [
+            Layer(widths[i], widths[i + 1], seed=rng,
+                  activation=output_activation if i == last else activation)
+            for i in range(len(sizes))
+        ]
+
+    def __call__(self, x: Any) -> Value | list[Value]:
+        out = _inputs(x, len(self.layers[0].neurons[0].w), "MLP")
+        for layer in self.layers:
+            out = layer._forward(out)
+        return out[0] if len(out) == 1 else out
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def _describe(self) -> str:
+        nin = len(self.layers[0].neurons[0].w)
+        return f"{nin}, {[len(layer.neurons) for layer in self.layers]}"
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _inputs(x: Any, nin: int, who: str) -> list[Value]:
+    """``x`` checked once at the model's door: a list of ``nin`` Values (numbers become
+    constant leaves here, once, rather than once per weight inside every neuron)."""
+    if isinstance(x, (Value, numbers.Real)):
+        items = [x]  # a bare scalar for a one-input model, as a one-neuron layer returns
+    elif isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
+        raise TypeError(f"{who}: input must be a list of Values or numbers, got {type(x).__name__}")
+    else:
+        items = list(x)
+    if len(items) != nin:
+        raise ValueError(f"{who}: expected {nin} input{'s' if nin != 1 else ''}, got {len(items)}")
+    out = []
+    for item in items:
+        if isinstance(item, Value):
+            out.append(item)
+        elif isinstance(item, numbers.Real):
+            out.append(Value(float(item)))
+        else:
+            raise TypeError(f"{who}: inputs must be Values or numbers, got {type(item).__name__}")
+    return out
+
+
+def _check_size(n: Any, who: str, what: str) -> None:
+    if not isinstance(n, numbers.Integral) or isinstance(n, bool):
+        raise TypeError(f"{who}: {what} must be an int, got {type(n).__name__}")
+    if n < 1:
+        raise ValueError(f"{who}: {what} must be at least 1, got {n}")
+
+
+def _activation_name(nonlin: bool, activation: str | None, who: str) -> str:
+    if activation is None:
+        return "relu" if nonlin else "linear"
+    if not isinstance(activation, str):
+        raise TypeError(f"{who}: activation must be a string, got {type(activation).__name__}")
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"{who}: unknown activation {activation!r} "
+                         f"(choose from {', '.join(map(repr, ACTIVATIONS))})")
+    return activation
+
+
+def _headline(module: Module) -> str:
+    """``Name(description, parameters=N)``: the first line of a module's repr."""
+    described = module._describe()
+    count = f"parameters={module.num_parameters()}"
+    return f"{type(module).__name__}({described + ', ' if described else ''}{count})"
+
+
+def _children(module: Module) -> list[Module]:
+    """Sub-modules worth a line of their own in ``repr`` (a layer lists no neurons:
+    sixteen identical neuron lines say less than the layer's one line)."""
+    if isinstance(module, (Neuron, Layer)):
+        return []
+    children = []
+    for name, value in vars(module).items():
+        if name.startswith("_"):
+            continue
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(item, Module):
+                children.append(item)
+    return children
+
+
+def _some(names: list[str], shown: int = 3) -> str:
+    """'3 parameters (a, b, c)' or '40 parameters (a, b, c, ...)'."""
+    listed = ", ".join(names[:shown]) + (", ..." if len(names) > shown else "")
+    return f"{len(names)} parameter{'s' if len(names) != 1 else ''} ({listed})"
+

@@ -1,0 +1,425 @@
+"""autograd_tiny.nn: micrograd compatibility, initialisation, names, save and load."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import struct
+
+import pytest
+
+from autograd_tiny import Value
+from autograd_tiny.data import make_moons
+from autograd_tiny.nn import MLP, Layer, Module, Neuron
+
+
+def bits(x: float) -> bytes:
+    return struct.pack("<d", x)
+
+
+def with_global_seed(seed: int, build):
+    """Runs ``build()`` with the global random module seeded, then puts the global
+    state back: micrograd draws its weights from the global state."""
+    saved = random.getstate()
+    try:
+        random.seed(seed)
+        return build()
+    finally:
+        random.setstate(saved)
+
+
+# -- micrograd's shapes and defaults -----------------------------------------------------
+
+
+def test_weights_uniform_in_minus_one_one_and_bias_zero():
+    model = MLP(3, [8, 8, 1], seed=0)
+    for layer in model.layers:
+        for neuron in layer.neurons:
+            assert all(-1.0 <= w.data <= 1.0 for w in neuron.w)
+            assert neuron.b.data == 0.0
+    weights = [w.data for layer in model.layers for n in layer.neurons for w in n.w]
+    assert min(weights) < -0.5 and max(weights) > 0.5  # spread over the range, not a constant
+
+
+def test_relu_hidden_layers_and_linear_last_layer():
+    model = MLP(2, [3, 4, 2])
+    assert [layer.neurons[0].activation for layer in model.layers] == ["relu", "relu", "linear"]
+    assert [layer.neurons[0].nonlin for layer in model.layers] == [True, True, False]
+
+
+def test_parameters_in_micrograd_order_per_neuron_weights_then_bias():
+    model = MLP(2, [3, 1], seed=1)
+    expected = []
+    for layer in model.layers:
+        for neuron in layer.neurons:
+            expected.extend(neuron.w)
+            expected.append(neuron.b)
+    assert [id(p) for p in model.parameters()] == [id(p) for p in expected]
+    assert len(model.parameters()) == (2 + 1) * 3 + (3 + 1) * 1
+
+
+def test_same_seed_as_micrograd_gives_same_weights_outputs_and_gradients():
+    micrograd_nn = pytest.importorskip("micrograd.nn")
+    micrograd_engine = pytest.importorskip("micrograd.engine")
+    theirs = with_global_seed(42, lambda: micrograd_nn.MLP(3, [4, 4, 1]))
+    ours = MLP(3, [4, 4, 1], seed=42)
+    assert [p.data for p in ours.parameters()] == [p.data for p in theirs.parameters()]
+
+    x = [0.5, -1.5, 2.0]
+    their_out = theirs([micrograd_engine.Value(v) for v in x])
+    our_out = ours(x)
+    assert our_out.data == pytest.approx(their_out.data, abs=1e-12)
+    their_out.backward()
+    our_out.backward()
+    for p, q in zip(ours.parameters(), theirs.parameters()):
+        assert p.grad == pytest.approx(q.grad, abs=1e-12)
+
+
+def test_outputs_a_value_for_one_output_neuron_else_a_list():
+    assert isinstance(MLP(2, [3, 1])([1.0, 2.0]), Value)
+    out = MLP(2, [3, 2])([1.0, 2.0])
+    assert isinstance(out, list) and len(out) == 2 and all(isinstance(v, Value) for v in out)
+    assert isinstance(Layer(2, 1)([1.0, 2.0]), Value)
+    assert len(Layer(2, 3)([1.0, 2.0])) == 3
+
+
+def test_takes_floats_or_values():
+    model = MLP(2, [3, 1], seed=3)
+    x = [Value(0.25), Value(-0.75)]
+    from_values = model(x)
+    assert model([0.25, -0.75]).data == from_values.data
+    from_values.backward()
+    assert any(v.grad != 0.0 for v in x)  # the inputs are in the graph
+
+
+def test_one_neuron_hidden_layer_works_where_micrograd_crashes():
+    model = MLP(2, [16, 1, 1], seed=0)
+    out = model([0.5, -0.5])
+    assert isinstance(out, Value)
+    # the output really goes through the one-neuron layer: it is relu(h) * w + b
+    hidden = model.layers[1].neurons[0]([n([0.5, -0.5]) for n in model.layers[0].neurons])
+    last = model.layers[2].neurons[0]
+    assert out.data == pytest.approx(last.w[0].data * hidden.data + last.b.data)
+    # and a single Value is accepted where one input is expected
+    assert Layer(1, 1, seed=0)(hidden).data == Layer(1, 1, seed=0)([hidden]).data
+
+
+def test_layer_kwargs_go_to_each_neuron():
+    layer = Layer(3, 2, nonlin=False)
+    assert all(n.activation == "linear" for n in layer.neurons)
+    layer = Layer(3, 2, activation="tanh", seed=5)
+    assert all(n.activation == "tanh" for n in layer.neurons)
+    assert layer.neurons[0].w[0].data != layer.neurons[1].w[0].data  # a seed, not a copy
+
+
+@pytest.mark.parametrize("activation, f", [
+    ("relu", lambda s: max(s, 0.0)),
+    ("tanh", math.tanh),
+    ("sigmoid", lambda s: 1.0 / (1.0 + math.exp(-s))),
+    ("linear", lambda s: s),
+])
+def test_activations(activation, f):
+    neuron = Neuron(3, activation=activation, seed=7)
+    neuron.b.data = 0.3
+    x = [0.5, -1.0, 2.0]
+    weighted = sum(w.data * xi for w, xi in zip(neuron.w, x)) + 0.3
+    assert neuron(x).data == pytest.approx(f(weighted), abs=1e-12)
+    last_op = {"relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid", "linear": "add"}
+    assert neuron(x)._op.name == last_op[activation]
+
+
+def test_mlp_gradients_match_finite_differences():
+    model = MLP(2, [3, 2], activation="tanh", output_activation="sigmoid", seed=11)
+    x = [0.3, -0.8]
+
+    def output() -> float:
+        a, b = model(x)
+        return (a * b + a).data
+
+    a, b = model(x)
+    model.zero_grad()
+    (a * b + a).backward()
+    eps = 1e-6
+    for p in model.parameters():
+        saved = p.data
+        p.data = saved + eps
+        up = output()
+        p.data = saved - eps
+        down = output()
+        p.data = saved
+        assert p.grad == pytest.approx((up - down) / (2 * eps), abs=1e-7)
+
+
+# -- seeds ------------------------------------------------------------------------------
+
+
+def test_seed_reproduces_and_global_random_state_is_untouched():
+    state = random.getstate()
+    first = MLP(2, [4, 1], seed=123).state_dict()
+    assert MLP(2, [4, 1], seed=123).state_dict() == first
+    assert MLP(2, [4, 1], seed=124).state_dict() != first
+    MLP(2, [4, 1])  # no seed: a fresh generator, still not the global one
+    assert random.getstate() == state
+
+
+def test_no_seed_gives_different_models():
+    assert MLP(2, [4, 1]).state_dict() != MLP(2, [4, 1]).state_dict()
+
+
+def test_a_random_instance_is_used_as_a_stream():
+    rng = random.Random(9)
+    a, b = Neuron(2, seed=rng), Neuron(2, seed=rng)
+    assert a.state_dict() != b.state_dict()
+    expected = random.Random(9)
+    assert [w.data for w in a.w + b.w] == [expected.uniform(-1, 1) for _ in range(4)]
+
+
+# -- Module: names, repr, zero_grad ----------------------------------------------------
+
+
+def test_named_parameters_match_parameters():
+    model = MLP(2, [2, 1], seed=0)
+    names = [name for name, _ in model.named_parameters()]
+    assert names[:3] == ["layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1",
+                         "layers.0.neurons.0.b"]
+    assert names[-1] == "layers.1.neurons.0.b"
+    assert [p for _, p in model.named_parameters()] == model.parameters()
+
+
+def test_custom_module_found_by_attributes_and_shared_parameters_listed_once():
+    class Tied(Module):
+        def __init__(self):
+            self.inner = Neuron(2, seed=0)
+            self.scale = Value(2.0)
+            self.again = self.scale  # the same parameter under a second name
+            self.extras = [Value(1.0), Neuron(1, seed=1)]
+            self._cache = Value(9.0)  # private: not a parameter
+
+    model = Tied()
+    names = [name for name, _ in model.named_parameters()]
+    assert names == ["inner.w.0", "inner.w.1", "inner.b", "scale", "extras.0",
+                     "extras.1.w.0", "extras.1.b"]
+    assert model.num_parameters() == 7
+
+
+def test_micrograd_style_module_with_handwritten_parameters():
+    class Pair(Module):
+        def __init__(self):
+            self.table = {"a": Value(1.0), "b": Value(2.0)}  # not found by the walk
+
+        def parameters(self):
+            return [self.table["a"], self.table["b"]]
+
+    model = Pair()
+    assert model.named_parameters() == [("0", model.table["a"]), ("1", model.table["b"])]
+    assert model.state_dict() == {"0": 1.0, "1": 2.0}
+
+
+def test_zero_grad():
+    model = MLP(2, [3, 1], seed=0)
+    model([1.0, 1.0]).backward()
+    assert any(p.grad for p in model.parameters())
+    model.zero_grad()
+    assert all(p.grad == 0.0 for p in model.parameters())
+
+
+def test_repr_is_readable_and_counts_parameters():
+    text = repr(MLP(2, [16, 16, 1]))
+    assert text.splitlines()[0] == "MLP(2, [16, 16, 1], parameters=337)"
+    assert "Layer(16, 16, activation='relu', parameters=272)" in text
+    assert repr(Neuron(3, nonlin=False)) == "Neuron(3, activation='linear', parameters=4)"
+
+
+# -- wrong input ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("build, error, words", [
+    (lambda: Neuron(0), ValueError, "at least 1"),
+    (lambda: Neuron("2"), TypeError, "str"),
+    (lambda: Neuron(2, activation="softmax"), ValueError, "softmax"),
+    (lambda: Layer(2, 0), ValueError, "nout"),
+    (lambda: MLP(2, []), ValueError, "at least one"),
+    (lambda: MLP(2, 16), TypeError, "int"),
+    (lambda: MLP(2, [16, 2.5]), TypeError, "float"),
+    (lambda: MLP(2, [3], seed="abc"), TypeError, "seed"),
+])
+def test_bad_construction(build, error, words):
+    with pytest.raises(error, match=words):
+        build()
+
+
+@pytest.mark.parametrize("x, error, words", [
+    ([1.0], ValueError, "expected 2 inputs, got 1"),
+    ([1.0, 2.0, 3.0], ValueError, "expected 2 inputs, got 3"),
+    ("ab", TypeError, "str"),
+    (None, TypeError, "NoneType"),
+    ([1.0, "2"], TypeError, "str"),
+])
+def test_bad_inputs(x, error, words):
+    with pytest.raises(error, match=words):
+        MLP(2, [3, 1])(x)
+
+
+# -- micrograd's demo code, unchanged but for the import -------------------------------
+
+
+def micrograd_demo_loss(model, X, y, value_class):
+    """The loss function of micrograd's demo notebook, as written there."""
+    inputs = [list(map(value_class, xrow)) for xrow in X]
+    scores = list(map(model, inputs))
+    losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    alpha = 1e-4
+    reg_loss = alpha * sum((p * p for p in model.parameters()))
+    total_loss = data_loss + reg_loss
+    accuracy = [(yi > 0) == (scorei.data > 0) for yi, scorei in zip(y, scores)]
+    return total_loss, sum(accuracy) / len(accuracy)
+
+
+def micrograd_demo_training(model, X, y, value_class, steps):
+    """micrograd's demo training loop, as written there: (loss, accuracy) per step."""
+    trace = []
+    for k in range(steps):
+        total_loss, acc = micrograd_demo_loss(model, X, y, value_class)
+        model.zero_grad()
+        total_loss.backward()
+        learning_rate = 1.0 - 0.9 * k / 100
+        for p in model.parameters():
+            p.data -= learning_rate * p.grad
+        trace.append((total_loss.data, acc))
+    return trace
+
+
+def test_micrograd_demo_code_trains_an_autograd_tiny_model():
+    X, y = make_moons(40, noise=0.1, seed=3, signed=True)
+    model = MLP(2, [16, 16, 1], seed=1337)
+    trace = micrograd_demo_training(model, X, y, Value, steps=25)
+    losses = [loss for loss, _ in trace]
+    assert losses[-1] < 0.5 * losses[0]
+    assert trace[-1][1] > trace[0][1]
+    assert trace[-1][1] >= 0.9
+
+
+def test_micrograd_demo_code_gives_micrograds_numbers():
+    micrograd_nn = pytest.importorskip("micrograd.nn")
+    micrograd_engine = pytest.importorskip("micrograd.engine")
+    X, y = make_moons(20, noise=0.1, seed=4, signed=True)
+    theirs = with_global_seed(1337, lambda: micrograd_nn.MLP(2, [16, 16, 1]))
+    ours = MLP(2, [16, 16, 1], seed=1337)
+    their_trace = micrograd_demo_training(theirs, X, y, micrograd_engine.Value, steps=3)
+    our_trace = micrograd_demo_training(ours, X, y, Value, steps=3)
+    for (our_loss, our_acc), (their_loss, their_acc) in zip(our_trace, their_trace):
+        assert our_loss == pytest.approx(their_loss, rel=1e-9)
+        assert our_acc == their_acc
+
+
+# -- state_dict, save, load -------------------------------------------------------------
+
+
+def test_state_dict_round_trip_between_models():
+    source, target = MLP(2, [3, 1], seed=1), MLP(2, [3, 1], seed=2)
+    target.load_state_dict(source.state_dict())
+    assert target.state_dict() == source.state_dict()
+    assert target([0.3, 0.4]).data == source([0.3, 0.4]).data
+
+
+def test_save_load_is_bit_exact(tmp_path):
+    model = MLP(2, [5, 3, 1], seed=8)
+    awkward = [0.1, -0.0, 1e-310, 1.0000000000000002, -123456.789e200, math.pi]
+    for p, value in zip(model.parameters(), awkward):
+        p.data = value
+    path = model.save(tmp_path / "model.json")
+    copy = MLP(2, [5, 3, 1], seed=9).load(path)
+    assert [bits(p.data) for p in copy.parameters()] == [bits(p.data) for p in model.parameters()]
+    assert json.loads(path.read_text())["format"] == "autograd_tiny.state_dict"
+
+
+def test_save_replaces_atomically_and_leaves_no_temporary_files(tmp_path):
+    path = tmp_path / "model.json"
+    path.write_text("old contents")
+    MLP(2, [2, 1], seed=0).save(path)
+    assert [p.name for p in tmp_path.iterdir()] == ["model.json"]
+    assert json.loads(path.read_text())["parameters"] == MLP(2, [2, 1], seed=0).state_dict()
+
+
+def test_save_to_a_missing_folder_fails_without_leaving_files(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        MLP(2, [2, 1]).save(tmp_path / "missing" / "model.json")
+    assert list(tmp_path.iterdir()) == []
+
+
+def saved_document(tmp_path) -> dict:
+    return json.loads(MLP(2, [3, 1], seed=0).save(tmp_path / "good.json").read_text())
+
+
+BAD_FILES = {
+    "not json": lambda doc: b"{not json",
+    "not utf-8": lambda doc: b"\xff\xfe\x00garbage",
+    "a list": lambda doc: b"[1, 2, 3]",
+    "no format": lambda doc: _without(doc, "format"),
+    "another format": lambda doc: _dump({**doc, "format": "something else"}),
+    "no parameters": lambda doc: _without(doc, "parameters"),
+    "wrong version": lambda doc: _dump({**doc, "version": 99}),
+    "a missing weight": lambda doc: _dump({**doc, "parameters": _drop_first(doc["parameters"])}),
+    "an extra weight": lambda doc: _dump({**doc, "parameters": {**doc["parameters"], "x": 1.0}}),
+    "a string weight": lambda doc: _dump({**doc, "parameters": _first_set(doc["parameters"], "1")}),
+    "a null weight": lambda doc: _dump({**doc, "parameters": _first_set(doc["parameters"], None)}),
+}
+
+
+def _dump(doc: dict) -> bytes:
+    return json.dumps(doc).encode()
+
+
+def _without(doc: dict, key: str) -> bytes:
+    return _dump({k: v for k, v in doc.items() if k != key})
+
+
+def _drop_first(params: dict) -> dict:
+    return dict(list(params.items())[1:])
+
+
+def _first_set(params: dict, value) -> dict:
+    first = next(iter(params))
+    return {**params, first: value}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_bad_files_are_refused_and_the_model_is_unchanged(tmp_path, case):
+    path = tmp_path / "bad.json"
+    path.write_bytes(BAD_FILES[case](saved_document(tmp_path)))
+    model = MLP(2, [3, 1], seed=5)
+    before = [(p, bits(p.data)) for p in model.parameters()]
+    with pytest.raises(ValueError, match="bad.json"):
+        model.load(path)
+    assert [(p, bits(p.data)) for p in model.parameters()] == before
+
+
+def test_a_file_from_another_shape_is_refused_with_the_names(tmp_path):
+    path = MLP(2, [3, 1], seed=0).save(tmp_path / "small.json")
+    model = MLP(2, [4, 1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(ValueError) as info:
+        model.load(path)
+    message = str(info.value)
+    # the fourth hidden neuron (2 weights, a bias) and the output's fourth weight
+    assert "missing 4 parameters (layers.0.neurons.3.w.0" in message
+    assert "MLP(2, [4, 1], parameters=17)" in message
+    assert model.state_dict() == before
+
+
+def test_load_state_dict_wants_a_mapping_of_numbers():
+    with pytest.raises(TypeError, match="list"):
+        Neuron(1).load_state_dict([1.0, 2.0])
+    neuron = Neuron(1, seed=0)
+    before = neuron.state_dict()
+    with pytest.raises(TypeError, match="'b' must be a number, got str"):
+        neuron.load_state_dict({"w.0": 0.5, "b": "0"})
+    assert neuron.state_dict() == before
+
+
+def test_a_numpy_row_is_an_input():
+    np = pytest.importorskip("numpy")
+    model = MLP(2, [3, 1], seed=0)
+    assert model(np.array([0.25, -0.5])).data == model([0.25, -0.5]).data
