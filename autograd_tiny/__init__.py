@@ -28,6 +28,7 @@ from .modes import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, n
 from .nn import MLP, Layer, Module, Neuron
 from .optim import SGD, Adam
 from .renderer import RenderError, RendererNotFound, find_renderer
+from .teach import backward_steps, explain, steps_table
 from .train import History, fit
 from .viz import draw_dot, notebook_svg, render, to_svg
 
@@ -41,7 +42,10 @@ __all__ = [
     "Module",
     "Neuron",
     "SGD",
+    "backward_steps",
+    "explain",
     "fit",
+    "steps_table",
     "AnomalyError",
     "GradcheckError",
     "RenderError",

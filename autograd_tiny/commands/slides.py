@@ -1,0 +1,90 @@
+"""Write lecture slides (one offline HTML file) stepping through an expression's backward pass.
+
+    autograd-tiny slides "tanh(w*x + b)" --set w=-3 x=2 b=6.8813735870195432 \\
+        --output neuron.html
+
+Frames: the forward pass node by node, then one frame per step of backward, each the
+graph with the current node and edge in focus and the step's arithmetic written out.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..cli import CommandError
+from ..expr import ExpressionError, build, parse_settings
+from ..renderer import RenderError
+from ..slides import MAX_STEPS, write_slides
+
+DEFAULT_NAMES = ("f", "y", "out", "result")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``slides`` subcommand's flags.
+
+    >>> parser = argparse.ArgumentParser()
+    >>> add_arguments(parser)
+    >>> args = parser.parse_args(["x*y", "--set", "x=2", "y=3", "--output", "s.html"])
+    >>> args.set, args.output, args.rankdir
+    (['x=2', 'y=3'], 's.html', 'LR')
+    """
+    parser.add_argument("expression", metavar="EXPR",
+                        help='the expression, e.g. "tanh(w*x + b)"')
+    parser.add_argument("--set", metavar="NAME=VALUE", nargs="+", action="extend",
+                        default=[], help="a value for each variable, e.g. --set x=2 w=-3")
+    parser.add_argument("--output", "-o", metavar="FILE.html", required=True,
+                        help="the HTML file to write")
+    parser.add_argument("--title", help="the slides' title (default: from the expression)")
+    parser.add_argument("--name", metavar="NAME",
+                        help="a name for the expression's value, as in dNAME/dx "
+                             "(default: f, or y if f is a variable)")
+    parser.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
+                        help="layout direction: left to right (default) or top to bottom")
+    parser.add_argument("--max-steps", metavar="N", type=int, default=MAX_STEPS,
+                        help=f"refuse graphs whose backward takes more steps "
+                             f"(default {MAX_STEPS})")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Builds the expression and writes the slides; one line on stdout says where.
+
+    >>> import contextlib, io, tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     out = pathlib.Path(folder) / "s.html"
+    ...     args = argparse.Namespace(expression="x*y", set=["x=2", "y=3"], output=str(out),
+    ...                               title=None, name=None, rankdir="LR", max_steps=400)
+    ...     with contextlib.redirect_stdout(io.StringIO()):
+    ...         status = run(args)
+    ...     status, out.read_text().count('data-kind="step"')
+    (0, 2)
+    """
+    output = Path(args.output)
+    if output.suffix.lower() not in (".html", ".htm"):
+        raise CommandError(f"--output {args.output}: slides are an .html file")
+    if not output.parent.is_dir():
+        raise CommandError(f"--output {args.output}: no such directory {str(output.parent)!r}")
+    try:
+        root, leaves = build(args.expression, parse_settings(args.set))
+    except ExpressionError as error:
+        raise CommandError(str(error)) from None
+    if args.name is not None:
+        if not args.name.isidentifier():
+            raise CommandError(f"--name {args.name!r}: use a plain name such as f or loss")
+        root.label = args.name
+    elif not root.label:
+        # A short name reads better on every slide: df/dw rather than d(tanh(w*x + b))/dw.
+        root.label = next((name for name in DEFAULT_NAMES if name not in leaves), "value")
+
+    try:
+        written = write_slides(root, output, title=args.title or f"Backpropagation through "
+                               f"{args.expression.strip()}", rankdir=args.rankdir,
+                               max_steps=args.max_steps)
+    except ValueError as error:
+        raise CommandError(str(error).removeprefix("write_slides: ")) from None
+    except RenderError as error:
+        raise CommandError(str(error)) from None
+    except OSError as error:
+        raise CommandError(f"cannot write {args.output}: {error.strerror or error}") from None
+    print(f"wrote {written}")
+    return 0

@@ -1,0 +1,191 @@
+"""An interactive console for learning backpropagation: ``autograd-tiny repl``.
+
+``Value``, the functions (``exp``, ``tanh``, ...), ``grad``, ``no_grad``, ``nn``,
+``explain``, ``backward_steps`` and the drawing helpers are already imported, and
+results are printed by ``rich`` (explanations and steps as tables). Standard input
+may be a pipe: then no prompts or banner are printed, only results, so a session
+can be scripted and tested.
+
+>>> import io
+>>> out = io.StringIO()
+>>> interact(io.StringIO("x = Value(3.0, label='x')\\ny = x * x\\ny.backward()\\nx.grad\\n"), out)
+0
+>>> out.getvalue()
+'6.0\\n'
+"""
+
+from __future__ import annotations
+
+import builtins
+import code
+import contextlib
+import importlib
+import sys
+from typing import Any, Callable, TextIO
+
+BANNER = """autograd_tiny REPL: Value, grad, no_grad, the functions (exp, tanh, ...), nn,
+explain, backward_steps, steps_table, draw_dot, render and write_slides are imported.
+Try:
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = a * b; c.label = "c"
+    L = c + a; L.label = "L"
+    explain(L, a)
+    for step in backward_steps(L): step
+Ctrl-D leaves."""
+
+# Optional parts of the package: imported when present, so the console still starts
+# while one of them is missing or broken.
+_OPTIONAL_MODULES = ("nn", "losses", "optim", "data")
+_OPTIONAL_NAMES = {"viz": ("draw_dot", "render"), "slides": ("write_slides",)}
+
+
+def namespace() -> dict[str, Any]:
+    """What the console starts with.
+
+    >>> names = namespace()
+    >>> all(name in names for name in ("Value", "tanh", "explain", "backward_steps"))
+    True
+    """
+    import autograd_tiny
+
+    from . import teach
+
+    names: dict[str, Any] = {"__name__": "__console__", "__doc__": None,
+                             "autograd_tiny": autograd_tiny}
+    names.update((name, getattr(autograd_tiny, name))
+                 for name in getattr(autograd_tiny, "__all__", ()))
+    names.update(explain=teach.explain, backward_steps=teach.backward_steps,
+                 steps_table=teach.steps_table, formula=teach.formula)
+    for module in _OPTIONAL_MODULES:
+        loaded = _optional(module)
+        if loaded is not None:
+            names[module] = loaded
+    for module, attributes in _OPTIONAL_NAMES.items():
+        loaded = _optional(module)
+        for attribute in attributes:
+            if loaded is not None and hasattr(loaded, attribute):
+                names[attribute] = getattr(loaded, attribute)
+    return names
+
+
+def _optional(module: str) -> Any:
+    try:
+        return importlib.import_module(f"autograd_tiny.{module}")
+    except ImportError:
+        return None
+
+
+class TeachingConsole(code.InteractiveConsole):
+    """``code.InteractiveConsole`` reading from any stream, printing results with
+    ``rich``, and remembering whether any input failed."""
+
+    def __init__(self, names: dict[str, Any], stdin: TextIO, stderr: TextIO) -> None:
+        super().__init__(names, filename="<console>")
+        self.stdin = stdin
+        self.stderr = stderr
+        self.interactive = _is_terminal(stdin)
+        self.failed = False
+
+    def raw_input(self, prompt: str = "") -> str:
+        if self.interactive:
+            return input(prompt)
+        line = self.stdin.readline()
+        if not line:
+            if self.buffer:  # a block still open at the end of the input: finish it
+                return ""
+            raise EOFError
+        return line.rstrip("\r\n")
+
+    def write(self, data: str) -> None:
+        self.stderr.write(data)
+
+    def showtraceback(self) -> None:
+        self.failed = True
+        super().showtraceback()
+
+    def showsyntaxerror(self, filename: str | None = None, **kwargs: Any) -> None:
+        self.failed = True
+        super().showsyntaxerror(filename, **kwargs)
+
+    def loop(self) -> None:
+        """Reads and runs input until it ends (Ctrl-D, ``exit()`` or end of the pipe)."""
+        more = False
+        while True:
+            prompt = "... " if more else ">>> "
+            try:
+                line = self.raw_input(prompt)
+            except EOFError:
+                if self.interactive:
+                    print()
+                return
+            except KeyboardInterrupt:
+                self.write("\nKeyboardInterrupt\n")
+                self.resetbuffer()
+                more = False
+                continue
+            try:
+                more = self.push(line)
+            except SystemExit:
+                return
+
+
+def interact(stdin: TextIO | None = None, stdout: TextIO | None = None,
+             stderr: TextIO | None = None, banner: bool = True) -> int:
+    """Runs the console until its input ends. Exit status 0, or 1 when input that
+    was not typed at a terminal (a pipe, a file) raised an error.
+    """
+    from rich.console import Console
+
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    console = Console(file=stdout)
+    teaching = TeachingConsole(namespace(), stdin, stderr)
+    if teaching.interactive:
+        _enable_completion(teaching.locals)
+        if banner:
+            console.print(BANNER, highlight=False)
+    saved_hook = sys.displayhook
+    sys.displayhook = _rich_displayhook(console)
+    try:
+        with contextlib.redirect_stdout(stdout):
+            teaching.loop()
+    finally:
+        sys.displayhook = saved_hook
+    return 1 if teaching.failed and not teaching.interactive else 0
+
+
+def _rich_displayhook(console: Any) -> Callable[[Any], None]:
+    """Prints results as the plain REPL would, but through ``rich``: objects with
+    ``__rich__`` as tables, everything else pretty-printed."""
+    from rich.pretty import Pretty
+
+    def display(value: Any) -> None:
+        if value is None:
+            return
+        builtins._ = None  # type: ignore[attr-defined]  # as sys.__displayhook__ does
+        if hasattr(value, "__rich__") or hasattr(value, "__rich_console__"):
+            console.print(value)
+        else:
+            console.print(Pretty(value))
+        builtins._ = value  # type: ignore[attr-defined]
+
+    return display
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _enable_completion(names: dict[str, Any]) -> None:
+    """Tab completes names in the console, where ``readline`` exists."""
+    try:
+        import readline
+        import rlcompleter
+    except ImportError:  # Windows without pyreadline
+        return
+    readline.set_completer(rlcompleter.Completer(names).complete)
+    readline.parse_and_bind("tab: complete")

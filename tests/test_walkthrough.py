@@ -1,0 +1,210 @@
+"""Seed 001's worked examples: every number of the 2-2-2 network against the reference
+to 1e-9, what the walkthrough prints, and the y = 2x weight table."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from autograd_tiny import walkthrough
+from autograd_tiny.walkthrough import compute, network, nine, report
+
+# shared/reference/mazur_2_2_2.json: exact doubles from a direct float computation,
+# independent of autograd_tiny. Copied here so the tests run in a fresh clone; the
+# test below compares this copy with the file where the file is present.
+REFERENCE = {
+    "forward": {
+        "net_h1": 0.3775, "net_h2": 0.39249999999999996,
+        "out_h1": 0.5932699921071872, "out_h2": 0.596884378259767,
+        "net_o1": 1.10590596705977, "net_o2": 1.2249214040964653,
+        "out_o1": 0.7513650695523157, "out_o2": 0.7729284653214625,
+        "E_total": 0.2983711087600027,
+    },
+    "errors": {"E_o1": 0.274811083176155, "E_o2": 0.023560025583847746},
+    "backward": {
+        "dE_dout_o1": 0.7413650695523157, "dout_o1_dnet_o1": 0.18681560180895948,
+        "dnet_o1_dw5": 0.5932699921071872,
+        "dE_dw1": 0.0004385677344743465, "dE_dw2": 0.000877135468948693,
+        "dE_dw3": 0.0004977127352608599, "dE_dw4": 0.0009954254705217198,
+        "dE_dw5": 0.08216704056423077, "dE_dw6": 0.08266762784753325,
+        "dE_dw7": -0.02260254047747507, "dE_dw8": -0.022740242215978222,
+    },
+    "after_one_update": {
+        "w1": 0.1497807161327628, "w2": 0.19956143226552567, "w3": 0.24975114363236958,
+        "w4": 0.29950228726473915, "w5": 0.35891647971788465, "w6": 0.4086661860762334,
+        "w7": 0.5113012702387375, "w8": 0.5613701211079891, "E_total": 0.29102777369359933,
+    },
+    "after_10000_updates": {
+        "E_total": 3.510187782978859e-05, "out_o1": 0.01591362044355068,
+        "out_o2": 0.9840642735146238,
+    },
+}
+REFERENCE_FILE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "mazur_2_2_2.json"
+
+
+@pytest.fixture(scope="module")
+def walk():
+    return compute(steps=10_000)  # about a second and a half on a slow machine
+
+
+@pytest.fixture(scope="module")
+def printed(walk):
+    out = io.StringIO()
+    report(walk, Console(file=out, width=100, color_system=None))
+    return out.getvalue()
+
+
+def test_reference_copy_matches_the_shared_file():
+    if not REFERENCE_FILE.exists():
+        pytest.skip("shared/reference/mazur_2_2_2.json is not beside this clone")
+    shared = json.loads(REFERENCE_FILE.read_text())
+    for section, numbers in REFERENCE.items():
+        assert shared[section] == numbers
+    assert shared["inputs"] == walkthrough.INPUTS
+    assert shared["weights"] == walkthrough.WEIGHTS
+    assert shared["biases"] == walkthrough.BIASES
+    assert shared["learning_rate"] == walkthrough.LEARNING_RATE
+    assert shared["targets"] == walkthrough.TARGETS
+
+
+def test_every_number_matches_the_reference(walk):
+    computed = walk.as_reference()
+    assert set(computed) == set(REFERENCE)
+    for section, numbers in REFERENCE.items():
+        assert set(computed[section]) == set(numbers), section
+        for name, expected in numbers.items():
+            assert computed[section][name] == pytest.approx(expected, abs=1e-9), (section, name)
+
+
+def test_every_reference_number_is_printed_to_nine_decimals(walk, printed):
+    for section in ("forward", "errors", "after_one_update", "after_10000_updates"):
+        for name, value in REFERENCE[section].items():
+            assert nine(value) in printed, (section, name)
+    for name in ("w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8"):
+        assert nine(REFERENCE["backward"][f"dE_d{name}"]) in printed
+
+
+def test_printed_chain_for_w5_is_the_seeds(printed):
+    assert ("dE_total/dout_o1 * dout_o1/dnet_o1 * dnet_o1/dw5 = 0.74136507 * 0.186815602 * "
+            "0.593269992 = 0.082167041") in printed
+    assert "same numbers" in printed
+
+
+def test_printed_backward_for_w1_sums_two_routes(printed):
+    assert "dE_total/dw1 = sum of the routes = 0.000668396 - 0.000229828 = 0.000438568" in printed
+
+
+def test_note_on_the_published_error_after_one_update(walk, printed):
+    # The published 0.291027924 is what using the updated output weights for the
+    # hidden-layer gradients gives; correct gradient descent gives 0.291027774.
+    assert nine(walk.mistaken_error) == "0.291027924"
+    assert nine(walk.error_after_update) == "0.291027774"
+    assert "0.291027924" in printed and "0.291027774" in printed
+
+
+def test_output_weights_do_not_change_the_mistaken_hidden_update():
+    # The mistake only touches w1..w4: with no update to w5..w8 it vanishes.
+    nodes, updated = walkthrough.gradient_step(walkthrough.WEIGHTS)
+    unchanged_outputs = dict(updated, **{w: walkthrough.WEIGHTS[w] for w in ("w5", "w6", "w7", "w8")})
+    mistaken = walkthrough.mistaken_error_after_update(nodes, unchanged_outputs)
+    assert mistaken == pytest.approx(network(unchanged_outputs)["E_total"].data, abs=1e-15)
+
+
+def test_gradients_against_finite_differences():
+    nodes = network()
+    nodes["E_total"].backward()
+    for name, value in walkthrough.WEIGHTS.items():
+        h = 1e-6
+        up = network(dict(walkthrough.WEIGHTS, **{name: value + h}))["E_total"].data
+        down = network(dict(walkthrough.WEIGHTS, **{name: value - h}))["E_total"].data
+        assert nodes[name].grad == pytest.approx((up - down) / (2 * h), rel=1e-6, abs=1e-10)
+
+
+def test_biases_are_not_trained():
+    trained = walkthrough.train(walkthrough.WEIGHTS, 3)
+    assert set(trained) == set(walkthrough.WEIGHTS)
+    assert network(trained)["b1"].data == 0.35
+
+
+def test_train_rejects_bad_steps():
+    with pytest.raises(ValueError, match="train: steps must be at least 0, got -1"):
+        walkthrough.train(walkthrough.WEIGHTS, -1)
+    with pytest.raises(TypeError, match="train: steps must be an int, got float"):
+        walkthrough.train(walkthrough.WEIGHTS, 2.0)
+
+
+def test_network_needs_every_weight():
+    with pytest.raises(ValueError, match="network: no value for w8"):
+        network({name: 0.1 for name in ("w1", "w2", "w3", "w4", "w5", "w6", "w7")})
+
+
+def test_run_writes_graph_and_slides_and_names_the_folder(tmp_path):
+    out = io.StringIO()
+    folder = tmp_path / "demo"
+    written = walkthrough.run(folder, steps=2, console=Console(file=out, width=100))
+    assert sorted(path.name for path in written) in (["network.svg", "slides.html"],
+                                                     ["network.dot", "slides.html"])
+    assert all(path.parent == folder and path.stat().st_size > 0 for path in written)
+    assert out.getvalue().strip().splitlines()[-1] == f"Everything is in {folder}{os.sep}"
+    if (folder / "network.svg").exists():
+        texts = re.findall(r"<text[^>]*>([^<]*)</text>", (folder / "network.svg").read_text())
+        for label in ("i1", "w1", "w5", "b2", "net_o1", "out_h1", "E_o1", "E_total"):
+            assert label in texts
+
+
+def test_readable_when_piped(printed):
+    assert "\x1b[" not in printed  # no terminal escapes in plain output
+    # Only a chain of derivatives is kept on one line (as the seed writes it); the
+    # rest fits the console's width.
+    long_lines = [line for line in printed.splitlines() if len(line) > 100]
+    assert long_lines and all(" * " in line and "/d" in line for line in long_lines)
+
+
+# -- demos/weight_table.py ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def weight_table():
+    path = Path(__file__).resolve().parents[1] / "demos" / "weight_table.py"
+    spec = importlib.util.spec_from_file_location("weight_table", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["weight_table"] = module  # dataclasses look their module up here
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        del sys.modules["weight_table"]
+
+
+def test_weight_table_numbers_are_the_seeds(weight_table):
+    # The seed's tables for y = 2x: outputs 0 3 6 / 0 4 8 / 0 2 4, squared errors
+    # 0 1 4 / 0 4 16 / 0 0 0.
+    three, four, two = (weight_table.evaluate(w) for w in (3.0, 4.0, 2.0))
+    assert three.outputs == (0.0, 3.0, 6.0) and three.squared_errors == (0.0, 1.0, 4.0)
+    assert three.absolute_errors == (0.0, 1.0, 2.0)
+    assert four.outputs == (0.0, 4.0, 8.0) and four.squared_errors == (0.0, 4.0, 16.0)
+    assert two.outputs == (0.0, 2.0, 4.0) and two.squared_errors == (0.0, 0.0, 0.0)
+    # E = sum (W x - 2x)^2 = 5 (W - 2)^2, so dE/dW = 10 (W - 2).
+    assert (three.gradient, four.gradient, two.gradient) == (10.0, 20.0, 0.0)
+
+
+def test_weight_table_descent_settles_at_two(weight_table):
+    path = weight_table.descend(start=3.0, learning_rate=0.05)
+    assert path[0].weight == 3.0 and path[1].weight == 2.5
+    assert abs(path[-1].weight - 2.0) < 1e-9
+    assert all(b.error < a.error for a, b in zip(path, path[1:]))
+
+
+def test_weight_table_prints_the_tables(weight_table, capsys):
+    assert weight_table.main([]) == 0
+    text = capsys.readouterr().out
+    assert "Model output (W=3)" in text and "Model output (W=4)" in text
+    assert re.search(r"W settles at 2\.000000000 after \d+ updates", text)
