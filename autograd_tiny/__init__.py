@@ -11,6 +11,7 @@ and teaching backpropagation.
 
 from . import data, losses, nn, optim, train
 from .autodiff import GradcheckError, grad, gradcheck
+from .compile import CompiledStep, StaleTraceError, compile
 from .engine import (
     Value,
     cos,
@@ -43,13 +44,16 @@ __all__ = [
     "Neuron",
     "SGD",
     "backward_steps",
+    "compile",
     "explain",
     "fit",
     "steps_table",
     "AnomalyError",
+    "CompiledStep",
     "GradcheckError",
     "RenderError",
     "RendererNotFound",
+    "StaleTraceError",
     "Value",
     "cos",
     "detect_anomaly",
