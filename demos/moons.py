@@ -1,6 +1,6 @@
 """micrograd's demo: an MLP learns to separate two moons.
 
-    .venv/bin/python demos/moons.py [--out FOLDER] [--steps 100] [--seed 1337]
+    .venv/bin/python demos/moons.py [--out FOLDER] [--steps 100] [--seed 1337] [--compiled]
 
 The setup of micrograd's demo notebook: ``MLP(2, [16, 16, 1])``, 100 noisy moons
 points with labels -1/+1, the max-margin (hinge) loss plus L2 regularisation 1e-4,
@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Callable, Sequence, TextIO
 
-from autograd_tiny import Value, plots
+from autograd_tiny import Value, compile, no_grad, plots
 from autograd_tiny.data import make_moons
 from autograd_tiny.losses import hinge_loss, l2_penalty
 from autograd_tiny.nn import MLP
@@ -39,20 +39,34 @@ def loss(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int]) -> tuple[Va
 def train(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], steps: int = 100,
           step_loss: Callable[[MLP, Sequence[Sequence[float]], Sequence[int]],
                               tuple[Value, float]] = loss,
-          file: TextIO | None = None) -> History:
-    """micrograd's training loop: forward, backward, SGD with a decaying learning rate."""
+          file: TextIO | None = None, compiled: bool = False) -> History:
+    """micrograd's training loop: forward, backward, SGD with a decaying learning rate.
+
+    ``compiled=True`` traces the loss once and replays it as float code: it sets the
+    same gradients without building a graph per step. The replay returns the loss
+    only, so the accuracy is measured with a graph-free forward pass every 10 steps.
+    """
     optimizer = SGD(model.parameters(), lr=1.0)
     history = History()
+    step = compile(lambda: step_loss(model, X, y)[0], model.parameters()) if compiled else None
+    acc = 0.0
     # gc_paused: the graphs have no cycles, so the cycle collector only costs time.
     with TrainingProgress(steps, file=file) as progress, gc_paused():
         for k in range(steps):
-            total, acc = step_loss(model, X, y)
-            optimizer.zero_grad()
-            total.backward()
+            if step is None:
+                total_value, acc = step_loss(model, X, y)
+                optimizer.zero_grad()
+                total_value.backward()
+                total = total_value.data
+            else:
+                total = step()  # overwrites every .grad: no zero_grad needed
+                if k % 10 == 0 or k == steps - 1:
+                    with no_grad():
+                        acc = accuracy([model(x) for x in X], y) or 0.0
             optimizer.lr = 1.0 - 0.9 * k / steps  # 1.0 down to 0.1, as in micrograd
             optimizer.step()
-            history.record(total.data, acc, optimizer.lr)
-            progress.update(k, total.data, acc)
+            history.record(total, acc, optimizer.lr)
+            progress.update(k, total, acc)
     return history
 
 
@@ -64,7 +78,7 @@ def main(argv: Sequence[str] | None = None, file: TextIO | None = None) -> int:
     print(f"{model}\n{len(X)} moons points, labels -1/+1; hinge loss + L2 {ALPHA:g}; "
           f"SGD, lr 1.0 -> 0.1 over {args.steps} steps", file=out)
     started = time.perf_counter()
-    history = train(model, X, y, args.steps, file=out)
+    history = train(model, X, y, args.steps, file=out, compiled=args.compiled)
     seconds = time.perf_counter() - started
     final = accuracy([model(x) for x in X], y) or 0.0
     print(f"trained in {seconds:.1f} s ({1000 * seconds / args.steps:.0f} ms per step): "
@@ -95,6 +109,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--steps", type=_positive, default=100, help="training steps (100)")
     parser.add_argument("--points", type=_positive, default=100, help="moons points (100)")
     parser.add_argument("--seed", type=int, default=1337, help="seed for data and weights")
+    parser.add_argument("--compiled", action="store_true",
+                        help="trace the step once and replay it as float code (autograd_tiny.compile)")
     return parser
 
 

@@ -90,6 +90,18 @@ def test_moons_loss_is_micrograds_hinge_plus_l2():
     assert acc == sum((s > 0) == (yi > 0) for s, yi in zip(scores, y)) / len(X)
 
 
+def test_moons_compiled_training_follows_the_same_losses_as_eager():
+    moons = load("moons")
+    X, y = make_moons(20, seed=3, signed=True)
+    eager_model, compiled_model = MLP(2, [8, 8, 1], seed=5), MLP(2, [8, 8, 1], seed=5)
+    eager = moons.train(eager_model, X, y, steps=12, file=io.StringIO())
+    compiled = moons.train(compiled_model, X, y, steps=12, file=io.StringIO(), compiled=True)
+    assert compiled.loss == pytest.approx(eager.loss, rel=1e-12, abs=1e-15)
+    assert eager.loss[-1] < eager.loss[0]
+    assert [p.data for p in compiled_model.parameters()] == pytest.approx(
+        [p.data for p in eager_model.parameters()], rel=1e-12, abs=1e-15)
+
+
 def test_moons_short_run_learns_saves_and_draws(tmp_path):
     """The fast stand-in for the slow test below: 40 points, 40 steps."""
     text = run("moons", "--out", str(tmp_path), "--points", "40", "--steps", "40")
