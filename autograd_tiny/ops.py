@@ -63,6 +63,8 @@ class Op(str):
         op.method = method or name
         if len(op.local) != len(op.inputs):
             raise ValueError(f"op {name}: one local derivative per input is needed")
+        if not 1 <= len(op.inputs) <= 2:
+            raise ValueError(f"op {name}: a node holds one or two inputs (engine.Value)")
         return op
 
     def bind(self, **params: float) -> "Op":
