@@ -417,7 +417,7 @@ class Explanation:
         else:
             parts.append(Text(EFFICIENCY, style="italic"))
             parts.append(Text(self._efficiency()))
-            table = Table(title=f"the gradients backward() accumulates", title_justify="left")
+            table = Table(title="the gradients backward() accumulates", title_justify="left")
             for heading in ("node", "op", f"routes from {self.root_name}",
                             f"routes to {self.wrt_name}", f"d{self.root_name}/dnode"):
                 table.add_column(heading, justify="left" if heading in ("node", "op") else "right")

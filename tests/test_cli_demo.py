@@ -57,7 +57,7 @@ def test_demo_prints_the_walkthrough_without_files(tmp_path, monkeypatch, capsys
 
 
 @pytest.mark.parametrize("arguments, message", [
-    (["--steps", "-3"], "must be 0 or more, got -3"),
+    (["--steps", "-3"], "must be at least 0, got -3"),
     (["--steps", "many"], "'many' is not a whole number"),
 ])
 def test_demo_bad_flags(arguments, message, capsys):
@@ -120,7 +120,7 @@ def test_slides_bad_input(arguments, message, tmp_path, capsys):
 
 def test_slides_bad_output(tmp_path, capsys):
     assert main(["slides", "x", "--set", "x=1", "--output", str(tmp_path / "s.svg")]) == 2
-    assert "slides are an .html file" in one_line_error(capsys)
+    assert "unknown format '.svg' for slides" in one_line_error(capsys)
     missing = tmp_path / "nowhere" / "s.html"
     assert main(["slides", "x", "--set", "x=1", "--output", str(missing)]) == 2
     assert re.search(r"no such directory", one_line_error(capsys))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 
 from ..cli import CommandError
+from .arguments import whole_number
 from ..walkthrough import DEFAULT_FOLDER, TRAINING_STEPS, run as run_walkthrough
 
 
@@ -27,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="DIR", default=DEFAULT_FOLDER,
                         help=f"where to write the graph and the slides (default "
                              f"{DEFAULT_FOLDER}/ in the current directory)")
-    parser.add_argument("--steps", metavar="N", type=_count, default=TRAINING_STEPS,
+    parser.add_argument("--steps", metavar="N", type=whole_number(0), default=TRAINING_STEPS,
                         help=f"how many updates of gradient descent to train for at the "
                              f"end (default {TRAINING_STEPS:,})")
     parser.add_argument("--no-files", dest="files", action="store_false",
@@ -56,13 +57,3 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"cannot write into {args.out}: "
                            f"{error.strerror or error}") from None
     return 0
-
-
-def _count(text: str) -> int:
-    try:
-        number = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {number}")
-    return number

@@ -10,11 +10,10 @@ The expression is parsed against an allow-list (see ``autograd_tiny.expr``), nev
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from ..cli import CommandError
+from .arguments import expression, output_path, whole_number
 from ..engine import reverse_topological_order
-from ..expr import ExpressionError, build, parse_settings
 from ..viz import DEFAULT_MAX_NODES, FORMATS, RenderError, render
 
 
@@ -42,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="leave the gradients out of the nodes")
     parser.add_argument("--no-local", dest="local", action="store_false",
                         help="leave the local derivatives off the edges")
-    parser.add_argument("--max-nodes", metavar="N", type=_positive_int,
+    parser.add_argument("--max-nodes", metavar="N", type=whole_number(1),
                         default=DEFAULT_MAX_NODES,
                         help=f"draw at most N values, those nearest the output "
                              f"(default {DEFAULT_MAX_NODES})")
@@ -62,17 +61,8 @@ def run(args: argparse.Namespace) -> int:
     wrote .../g.dot (3 values)
     (0, True)
     """
-    output = Path(args.output)
-    if output.suffix.lower() not in FORMATS:
-        suffix = output.suffix or "(none)"
-        raise CommandError(f"--output {args.output}: unknown format {suffix!r}; "
-                           f"use {', '.join(FORMATS)}")
-    if not output.parent.is_dir():
-        raise CommandError(f"--output {args.output}: no such directory {str(output.parent)!r}")
-    try:
-        root, leaves = build(args.expression, parse_settings(args.set))
-    except ExpressionError as error:
-        raise CommandError(str(error)) from None
+    output = output_path(args.output, FORMATS, "a graph")
+    root, leaves = expression(args.expression, args.set)
     highlight = None
     if args.highlight is not None:
         if args.highlight not in leaves:
@@ -93,13 +83,3 @@ def run(args: argparse.Namespace) -> int:
     drawn = f"{args.max_nodes} of {total}" if total > args.max_nodes else f"{total}"
     print(f"wrote {written} ({drawn} values)")
     return 0
-
-
-def _positive_int(text: str) -> int:
-    try:
-        number = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
-    return number

@@ -10,10 +10,9 @@ graph with the current node and edge in focus and the step's arithmetic written 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from ..cli import CommandError
-from ..expr import ExpressionError, build, parse_settings
+from .arguments import expression, output_path, whole_number
 from ..renderer import RenderError
 from ..slides import MAX_STEPS, write_slides
 
@@ -41,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(default: f, or y if f is a variable)")
     parser.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
                         help="layout direction: left to right (default) or top to bottom")
-    parser.add_argument("--max-steps", metavar="N", type=int, default=MAX_STEPS,
+    parser.add_argument("--max-steps", metavar="N", type=whole_number(1), default=MAX_STEPS,
                         help=f"refuse graphs whose backward takes more steps "
                              f"(default {MAX_STEPS})")
 
@@ -59,15 +58,8 @@ def run(args: argparse.Namespace) -> int:
     ...     status, out.read_text().count('data-kind="step"')
     (0, 2)
     """
-    output = Path(args.output)
-    if output.suffix.lower() not in (".html", ".htm"):
-        raise CommandError(f"--output {args.output}: slides are an .html file")
-    if not output.parent.is_dir():
-        raise CommandError(f"--output {args.output}: no such directory {str(output.parent)!r}")
-    try:
-        root, leaves = build(args.expression, parse_settings(args.set))
-    except ExpressionError as error:
-        raise CommandError(str(error)) from None
+    output = output_path(args.output, [".html", ".htm"], "slides")
+    root, leaves = expression(args.expression, args.set)
     if args.name is not None:
         if not args.name.isidentifier():
             raise CommandError(f"--name {args.name!r}: use a plain name such as f or loss")
