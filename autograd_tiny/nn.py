@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterable, Mapping, Union
 
 from .data import Seed, random_source
 from .engine import Value
-from .renderer import write_atomically
+from .files import write_atomically
 
 PathLike = Union[str, "os.PathLike[str]"]
 

@@ -24,7 +24,7 @@ from typing import Any, Callable, Mapping, Sequence
 from .engine import Value
 from .modes import no_grad
 from .nn import PathLike
-from .renderer import write_atomically
+from .files import write_atomically
 
 SKIPPED = "matplotlib is not installed: pip install 'autograd-tiny[plots]' to draw pictures"
 FORMATS = (".png", ".svg", ".pdf")

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .engine import Value, reverse_topological_order
-from .renderer import write_atomically
+from .files import write_atomically
 from .teach import backward_steps, derivative_text, formula, node_names, number_text
 from .viz import DEFAULT_MAX_NODES, FOCUS_COLOR, draw_dot, to_svg
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import graphviz
 
 from .engine import Value, reverse_topological_order
+from .files import write_atomically
 from .renderer import (
     RenderError,
     RendererNotFound,
@@ -32,7 +33,6 @@ from .renderer import (
     missing_renderer_message,
     run_renderer,
     to_svg,
-    write_atomically,
 )
 
 __all__ = ["draw_dot", "render", "notebook_svg", "to_svg", "find_renderer",
