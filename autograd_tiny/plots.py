@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence, TextIO
 
 from .engine import Value
 from .modes import no_grad
@@ -212,3 +212,15 @@ def _class_of_label(label: int) -> int:
     """The predicted class a label stands for: -1 is class 0 (hinge's labels), 0/1 and
     class indices stand for themselves."""
     return 0 if label == -1 else int(label)
+
+
+def report(pictures: list[Path | None], file: TextIO | None = None) -> None:
+    """Prints where each picture went, or, when any was skipped, why.
+
+    >>> report([None])
+    skipped the pictures: matplotlib is not installed: pip install 'autograd-tiny[plots]' to draw pictures
+    """
+    if any(picture is None for picture in pictures):
+        print(f"skipped the pictures: {SKIPPED}", file=file)
+    else:
+        print("\n".join(f"wrote {picture}" for picture in pictures), file=file)

@@ -23,6 +23,7 @@ from autograd_tiny.losses import hinge_loss, l2_penalty
 from autograd_tiny.nn import MLP
 from autograd_tiny.optim import SGD
 from autograd_tiny.train import History, TrainingProgress, accuracy, gc_paused
+from autograd_tiny.commands.arguments import whole_number
 
 ALPHA = 1e-4  # micrograd's L2 strength
 DEFAULT_OUT = Path("autograd_tiny_demo") / "moons"
@@ -95,10 +96,7 @@ def main(argv: Sequence[str] | None = None, file: TextIO | None = None) -> int:
     boundary = plots.plot_decision_boundary(model, X, y, args.out / "moons_boundary.png",
                                             title="moons: decision boundary")
     curve = plots.plot_loss_curve(history, args.out / "moons_loss.png", title="moons: training")
-    if boundary is None or curve is None:
-        print(f"skipped the pictures: {plots.SKIPPED}", file=out)
-    else:
-        print(f"wrote {boundary}\nwrote {curve}", file=out)
+    plots.report([boundary, curve], file=out)
     return 0 if same else 1
 
 
@@ -106,19 +104,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
                         help=f"folder for the pictures and weights (default: {DEFAULT_OUT})")
-    parser.add_argument("--steps", type=_positive, default=100, help="training steps (100)")
-    parser.add_argument("--points", type=_positive, default=100, help="moons points (100)")
+    parser.add_argument("--steps", type=whole_number(1), default=100, help="training steps (100)")
+    parser.add_argument("--points", type=whole_number(1), default=100, help="moons points (100)")
     parser.add_argument("--seed", type=int, default=1337, help="seed for data and weights")
     parser.add_argument("--compiled", action="store_true",
                         help="trace the step once and replay it as float code (autograd_tiny.compile)")
     return parser
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from autograd_tiny.losses import mse_loss
 from autograd_tiny.nn import Module
 from autograd_tiny.optim import Adam
 from autograd_tiny.train import fit
+from autograd_tiny.commands.arguments import whole_number
 
 DEFAULT_OUT = Path("autograd_tiny_demo") / "recurrent"
 
@@ -130,10 +131,7 @@ def main(argv: Sequence[str] | None = None, file: TextIO | None = None) -> int:
                            ylabel="gradient")
     curve = plots.plot_loss_curve(history, args.out / "recurrent_loss.png",
                                   title="running sum: training")
-    if bars is None or curve is None:
-        print(f"skipped the pictures: {plots.SKIPPED}", file=out)
-    else:
-        print(f"wrote {bars}\nwrote {curve}", file=out)
+    plots.report([bars, curve], file=out)
     return 0
 
 
@@ -141,17 +139,10 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
                         help=f"folder for the pictures (default: {DEFAULT_OUT})")
-    parser.add_argument("--epochs", type=_positive, default=300, help="training epochs (300)")
-    parser.add_argument("--steps", type=_positive, default=8, help="sequence length (8)")
+    parser.add_argument("--epochs", type=whole_number(1), default=300, help="training epochs (300)")
+    parser.add_argument("--steps", type=whole_number(1), default=8, help="sequence length (8)")
     parser.add_argument("--seed", type=int, default=4, help="seed for data and weights")
     return parser
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from autograd_tiny.losses import mse_loss
 from autograd_tiny.nn import MLP
 from autograd_tiny.optim import Adam
 from autograd_tiny.train import accuracy, fit
+from autograd_tiny.commands.arguments import whole_number
 
 DEFAULT_OUT = Path("autograd_tiny_demo") / "xor"
 
@@ -44,10 +45,7 @@ def main(argv: Sequence[str] | None = None, file: TextIO | None = None) -> int:
     boundary = plots.plot_decision_boundary(model, X, y, args.out / "xor_boundary.png",
                                             title="xor: decision boundary")
     curve = plots.plot_loss_curve(history, args.out / "xor_loss.png", title="xor: training")
-    if boundary is None or curve is None:
-        print(f"skipped the pictures: {plots.SKIPPED}", file=out)
-    else:
-        print(f"wrote {boundary}\nwrote {curve}", file=out)
+    plots.report([boundary, curve], file=out)
     return 0
 
 
@@ -55,16 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
                         help=f"folder for the pictures (default: {DEFAULT_OUT})")
-    parser.add_argument("--epochs", type=_positive, default=200, help="training epochs (200)")
+    parser.add_argument("--epochs", type=whole_number(1), default=200, help="training epochs (200)")
     parser.add_argument("--seed", type=int, default=0, help="seed for the initial weights")
     return parser
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 if __name__ == "__main__":
