@@ -211,11 +211,11 @@ header .position {{ min-width: 5em; text-align: center; }}
 <header>
 <h1>{title}</h1>
 <span class="help">&larr; &rarr; or space</span>
-<button id="first" title="first (Home)">&#x23EE;</button>
+<button id="first" title="first (Home)">&#x25C0;&#x25C0; first</button>
 <button id="previous" title="previous (&larr;)">&#x25C0; back</button>
 <span class="position" id="position">1 / {total}</span>
 <button id="next" title="next (&rarr;)">next &#x25B6;</button>
-<button id="last" title="last (End)">&#x23ED;</button>
+<button id="last" title="last (End)">last &#x25B6;&#x25B6;</button>
 <button id="zoom" title="fit the graph to the window, or zoom in and follow the focus (z)">zoom</button>
 </header>
 <main>
