@@ -29,7 +29,8 @@ from typing import Iterator
 
 from .engine import Value, reverse_topological_order
 from .files import write_atomically
-from .teach import backward_steps, derivative_text, formula, node_names, number_text
+from .notation import derivative_text, formula, node_names, number_text
+from .stepping import backward_steps
 from .viz import DEFAULT_MAX_NODES, FOCUS_COLOR, draw_dot, to_svg
 
 MAX_STEPS = 400  # a frame each: past this, a lecture cannot follow them anyway

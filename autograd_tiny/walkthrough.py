@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .engine import Value, reverse_topological_order
-from .teach import Explanation, explain, formula, number_text
+from .notation import formula, number_text
+from .routes import Explanation, explain
 
 INPUTS = {"i1": 0.05, "i2": 0.10}
 TARGETS = {"o1": 0.01, "o2": 0.99}

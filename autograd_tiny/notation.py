@@ -1,0 +1,223 @@
+"""How the teaching tools name nodes and write derivatives: numbers as the seeds print
+them, a readable name per node (its label, or the expression that made it), a node's
+``formula``, Leibniz notation (``dE_total/dw5``), and the op table's rules written with
+the graph's names.
+
+:mod:`~autograd_tiny.routes` (``explain``) and :mod:`~autograd_tiny.stepping`
+(``backward_steps``) print everything through these helpers, so both tools name the
+same node the same way.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from .engine import Value, reverse_topological_order
+
+_NAME_LENGTH = 32  # an unlabelled node's expression text longer than this gets a short name
+_FORMULA_LENGTH = 96  # formula() allows longer sub-expressions than a name
+
+# Precedence of a node's name, for parentheses: a sum inside a product needs them.
+_SUM, _PRODUCT, _UNARY, _POWER, _ATOM = 1, 2, 3, 4, 5
+_BINARY = {"add": (" + ", _SUM), "sub": (" - ", _SUM), "mul": ("*", _PRODUCT),
+           "truediv": ("/", _PRODUCT), "vpow": ("**", _POWER)}
+_PLAIN_NAME = re.compile(r"(?:[A-Za-z_][\w.#']*|\d[\d.]*)\Z")
+_FORMULA_WORD = re.compile(r"\b[A-Za-z_]\w*\b")
+
+
+def number_text(x: float) -> str:
+    """A number as the seeds print it: nine decimals, trailing zeros dropped
+    (scientific notation for very small or very large numbers).
+
+    >>> number_text(0.7413650695523157), number_text(2.0), number_text(-3.5e-07)
+    ('0.74136507', '2', '-3.5e-07')
+    """
+    if not math.isfinite(x):
+        return str(x)
+    if x == 0 or 1e-4 <= abs(x) < 1e12:
+        text = f"{x:.9f}".rstrip("0").rstrip(".")
+        return "0" if text == "-0" else text
+    return f"{x:.9g}"
+
+
+# -- naming nodes ------------------------------------------------------------------------
+
+
+def node_names(root: Value) -> dict[Value, str]:
+    """A readable name for every node ``root`` depends on: its label if it has one,
+    otherwise the expression that made it (``w*x + b``), or for long expressions the
+    op and a number (``tanh#2``). Unlabelled constants are named by their value.
+
+    >>> from autograd_tiny import Value
+    >>> w, x = Value(-3.0, label="w"), Value(2.0, label="x")
+    >>> n = (w * x + 1).tanh()
+    >>> node_names(n)[n]
+    'tanh(w*x + 1)'
+    """
+    _check_value(root, "node_names", "root")
+    return {node: text for node, (text, _) in _names(reverse_topological_order(root)).items()}
+
+
+def _names(order: list[Value], numbers: bool = False,
+           length: int = _NAME_LENGTH) -> dict[Value, tuple[str, int]]:
+    """(name, precedence) per node; ``order`` is root first, so walk it backwards:
+    every node is named after its parents. With ``numbers``, labelled nodes and
+    leaves are written as their values instead of their names."""
+    names: dict[Value, tuple[str, int]] = {}
+    counters: dict[str, int] = {}
+    for node in reversed(order):
+        if node.label and not numbers:
+            names[node] = (node.label, _ATOM)
+            continue
+        if not node._prev or node.label:
+            names[node] = (number_text(node.data), _UNARY if node.data < 0 else _ATOM)
+            continue
+        text, precedence = _expression(node, names)
+        if len(text) > length:
+            op_name = getattr(node._op, "name", str(node._op))
+            counters[op_name] = counters.get(op_name, 0) + 1
+            text, precedence = f"{op_name}#{counters[op_name]}", _ATOM
+        names[node] = (text, precedence)
+    return names
+
+
+def _expression(node: Value, names: dict[Value, tuple[str, int]]) -> tuple[str, int]:
+    """The node's expression written with its parents' names."""
+    op = node._op
+    name = getattr(op, "name", str(op))
+    parts = [names[parent] for parent in node._prev]
+    if name in _BINARY and len(parts) == 2:
+        symbol, precedence = _BINARY[name]
+        (left, left_p), (right, right_p) = parts
+        # ** groups to the right, - and / do not regroup: a - (b - c), a / (b * c).
+        left_needs = left_p < precedence or (precedence == _POWER and left_p == _POWER)
+        right_needs = right_p < precedence or (
+            right_p == precedence and name in ("sub", "truediv"))
+        return (_paren(left, left_needs) + symbol + _paren(right, right_needs), precedence)
+    (inner, inner_p), = parts[:1] or [("?", _ATOM)]
+    if name == "pow":
+        k = getattr(op, "params", {}).get("k", 1.0)
+        return _paren(inner, inner_p <= _POWER) + "**" + number_text(k), _POWER
+    if name == "neg":
+        return "-" + _paren(inner, inner_p < _UNARY), _UNARY
+    return f"{getattr(op, 'method', name)}({inner})", _ATOM
+
+
+def formula(node: Value, numbers: bool = False) -> str:
+    """How ``node`` was computed, written with the names of the nodes it was made
+    from (labels where they exist), or with ``numbers`` their values; a leaf's
+    formula is its value.
+
+    >>> from autograd_tiny import Value
+    >>> w, x, b = Value(0.15, label="w1"), Value(0.05, label="i1"), Value(0.35, label="b1")
+    >>> net = w * x + b; net.label = "net_h1"
+    >>> formula(net), formula(net, numbers=True), formula(net.sigmoid()), formula(w)
+    ('w1*i1 + b1', '0.15*0.05 + 0.35', 'sigmoid(net_h1)', '0.15')
+    """
+    _check_value(node, "formula", "node")
+    if not node._prev:
+        return number_text(node.data)
+    # Only the nodes this one is made of, down to labelled ones: a formula stops there.
+    order = [node]
+    seen = {node}
+    for current in order:
+        if current is node or not current.label:
+            for parent in current._prev:
+                if parent not in seen:
+                    seen.add(parent)
+                    order.append(parent)
+    order = [n for n in reverse_topological_order(node) if n in seen]
+    names = _names(order, numbers=numbers, length=_FORMULA_LENGTH)
+    return _expression(node, names)[0]
+
+
+def _paren(text: str, needed: bool) -> str:
+    return f"({text})" if needed else text
+
+
+def _d(name: str) -> str:
+    """``dx`` for a plain name, ``d(w*x + b)`` for an expression."""
+    return "d" + name if _PLAIN_NAME.match(name) else f"d({name})"
+
+
+def derivative_text(top: str, bottom: str) -> str:
+    """Leibniz notation for d(top)/d(bottom), with parentheses only where needed.
+
+    >>> derivative_text("E_total", "w5"), derivative_text("y", "w*x + b")
+    ('dE_total/dw5', 'dy/d(w*x + b)')
+    """
+    return f"{_d(top)}/{_d(bottom)}"
+
+
+def _rule(node: Value, slot: int, names: dict[Value, tuple[str, int]]) -> str:
+    """The op table's rule for d(node)/d(input ``slot``), written with the graph's
+    names: sigmoid's ``out * (1.0 - out)`` becomes ``out_o1 * (1.0 - out_o1)``."""
+    op = node._op
+    local = getattr(op, "local", None)
+    if local is None or slot >= len(local):  # a node whose op carries no table row
+        return number_text(node._local[slot])
+    by_symbol = dict(zip(op.inputs, node._prev))
+
+    def substitute(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if word == "out":
+            text, precedence = names[node]
+        elif word in by_symbol:
+            text, precedence = names[by_symbol[word]]
+        elif word in op.params:
+            return number_text(op.params[word])
+        else:
+            return word
+        return _paren(text, precedence < _ATOM and not _is_argument(match))
+
+    return _FORMULA_WORD.sub(substitute, local[slot])
+
+
+def _is_argument(match: re.Match[str]) -> bool:
+    """True when the word stands alone as a function argument: ``pow(a, k)``."""
+    before = match.string[:match.start()].rstrip()
+    after = match.string[match.end():].lstrip()
+    return before[-1:] in ("(", ",") and after[:1] in (")", ",")
+
+
+# -- helpers shared with explain and backward_steps --------------------------------------
+
+
+def _is_number(text: str) -> bool:
+    """True for a rule that is a plain number (``1.0``, ``-1.0``): nothing to explain."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _sum_text(terms: list[float]) -> str:
+    """``a - b`` rather than ``a + -b``."""
+    text = ""
+    for term in terms:
+        value = number_text(term)
+        if not text:
+            text = value
+        elif value.startswith("-"):
+            text += " - " + value[1:]
+        else:
+            text += " + " + value
+    return text
+
+
+def _slot_note(node: Value, slot: int) -> str:
+    """`` (as a)`` when ``node`` takes the same input twice (``x * x``): each use is
+    its own edge, with its own local derivative, and the name alone cannot say which."""
+    parent = node._prev[slot]
+    if sum(other is parent for other in node._prev) < 2:
+        return ""
+    inputs = getattr(node._op, "inputs", ())
+    return f" (as {inputs[slot] if slot < len(inputs) else slot + 1})"
+
+
+def _check_value(x: Any, function: str, argument: str) -> None:
+    if not isinstance(x, Value):
+        raise TypeError(f"{function}: {argument} must be a Value, got {type(x).__name__}")
