@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 # subcommand -> module in autograd_tiny.commands; each module has a one-line
 # docstring, add_arguments(parser) and run(args) -> exit status.
@@ -29,7 +29,7 @@ class CommandError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse prints usage; one line is enough
+    def error(self, message: str) -> NoReturn:  # argparse prints usage; one line is enough
         raise CommandError(message)
 
 

@@ -244,7 +244,7 @@ class CompiledStep:
 
         expected = grad(root, self._params) if self._params else ()
         checks = [("the loss", root.data, loss)]
-        checks += [(f"the grad of params[{j}]", e, p.grad)
+        checks += [(f"the grad of params[{j}]", float(e), p.grad)
                    for j, (e, p) in enumerate(zip(expected, self._params))]
         for what, want, got in checks:
             if not _close(want, got):
@@ -299,7 +299,7 @@ class _Graph:
         self.param = [param_of.get(id(node), -1) for node in self.nodes]
         self.reached = {j for j in self.param if j >= 0}
         index = self.index
-        variable = []
+        variable: list[bool] = []
         for i, node in enumerate(self.nodes):
             variable.append(self.param[i] >= 0 or any(variable[index[p]] for p in node._prev))
         self.variable = variable
@@ -392,8 +392,7 @@ class _Formula:
         self.bare = self.parts[0] if len(self.parts) == 1 and isinstance(self.parts[0], int) else None
 
     def fill(self, args: list[str]) -> str:
-        return "".join([args[part] if part.__class__ is int else part  # type: ignore[index]
-                        for part in self.parts])
+        return "".join([args[part] if isinstance(part, int) else part for part in self.parts])
 
 
 _SLOT = re.compile(r"__slot_(\w+?)__")
@@ -442,7 +441,8 @@ def _literal(x: float) -> str:
 def _namespace() -> dict[str, Any]:
     """The globals of generated code: the table's float functions, and inf and nan.
 
-    >>> eval("div(1.0, 0.0) == _INF", _namespace())
+    >>> namespace = _namespace()
+    >>> namespace["div"](1.0, 0.0) == namespace["_INF"]
     True
     """
     return dict(FLOAT_NAMESPACE, _INF=math.inf, _NAN=math.nan)
@@ -490,7 +490,6 @@ class _Generator:
         # statements: (target name or '', text, names read)
         self.statements: list[tuple[str, str, tuple[str, ...]]] = []
         self.counter = 0
-        self.namespace = _namespace()
 
     def _new(self, prefix: str) -> str:
         self.counter += 1
@@ -579,10 +578,10 @@ class _Generator:
             if not variable[i] or opcode is None:
                 continue
             g: str = grad[i]  # type: ignore[assignment]
-            g_reads = (g,) if _is_variable(g) else ()
+            g_reads: tuple[str, ...] = (g,) if _is_variable(g) else ()
             mine = parents[i]
             args: list[str] | None = None
-            for rule, k in zip(opcode.local, mine):
+            for slot, (rule, k) in enumerate(zip(opcode.local, mine)):
                 if not variable[k]:
                     continue
                 if rule.text == "1.0":
@@ -599,8 +598,10 @@ class _Generator:
                                  for name in reads[q])
                     if by_out:
                         used += reads[i]
-                    if not used:  # reads only constants: one number, worked out now
-                        local = _literal(eval(local, self.namespace))
+                    if not used:
+                        # The rule reads only constants of the trace, so its value is the
+                        # local derivative the engine recorded for this edge when tracing.
+                        local = _literal(graph.nodes[i]._local[slot])
                     elif rule.bare is None:
                         local = f"({local})"
                     if g == "1.0":  # the root's own edges: 1.0 * local is local, exactly

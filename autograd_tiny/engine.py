@@ -532,7 +532,7 @@ for _name, _methods in _UNARY.items():
     _function = _node_function(TABLE[_name], _methods[0], "self", ["a_node = self"])
     for _method in _methods:
         setattr(Value, _method, _function)
-Value.leaky_relu = _node_function(  # type: ignore[attr-defined]
+Value.leaky_relu = _node_function(  # type: ignore[method-assign]
     TABLE["leaky_relu"], "leaky_relu", "self, slope=0.01",
     ["a_node = self", "slope = _real(slope, 'leaky_relu')"])
 _pow = _node_function(TABLE["pow"], "_pow", "a_node, k", [])

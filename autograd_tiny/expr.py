@@ -144,9 +144,10 @@ class _Builder(ast.NodeVisitor):
                               f"({type(node).__name__})")
 
     def visit_Constant(self, node: ast.Constant) -> Value:
-        if not math.isfinite(node.value):
+        number = float(node.value)  # type: ignore[arg-type]  # _check let only ints and floats through
+        if not math.isfinite(number):
             raise ExpressionError(f"number out of range: {ast.unparse(node)}")
-        return Value(float(node.value))
+        return Value(number)
 
     def visit_Name(self, node: ast.Name) -> Value:
         if node.id in FUNCTIONS:

@@ -99,7 +99,7 @@ def cross_entropy(logits: Sequence[Scalar] | Sequence[Sequence[Scalar]],
     (0.41703, [-0.340999, 0.242433, 0.098566])
     """
     if isinstance(targets, numbers.Integral):
-        logits, targets = [logits], [targets]  # type: ignore[list-item]
+        logits, targets = [logits], [targets]  # type: ignore[assignment,list-item]
     logits = _as_list(logits, "cross_entropy", "logits")
     targets = _as_list(targets, "cross_entropy", "targets")
     if len(logits) != len(targets):
@@ -112,7 +112,7 @@ def cross_entropy(logits: Sequence[Scalar] | Sequence[Sequence[Scalar]],
         if not isinstance(target, numbers.Integral) or isinstance(target, bool):
             raise TypeError(f"cross_entropy: targets must be class indices (ints), "
                             f"got {type(target).__name__}")
-        if not 0 <= target < len(row):
+        if not 0 <= int(target) < len(row):
             raise ValueError(f"cross_entropy: target {target} is not a class index for "
                              f"{len(row)} logits")
         losses.append(logsumexp(row) - row[target])

@@ -143,7 +143,7 @@ class Module:
                 problems.append(f"unexpected {_some(unexpected)}")
             raise ValueError(f"load_state_dict: the state does not fit {_headline(self)} "
                              f"({'; '.join(problems)})")
-        values = []
+        values: list[float] = []
         for name in names:
             value = state[name]
             if not isinstance(value, numbers.Real) or isinstance(value, bool):

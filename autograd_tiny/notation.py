@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from .engine import Value, reverse_topological_order
+from .ops import Op
 
 _NAME_LENGTH = 32  # an unlabelled node's expression text longer than this gets a short name
 _FORMULA_LENGTH = 96  # formula() allows longer sub-expressions than a name
@@ -155,8 +156,7 @@ def _rule(node: Value, slot: int, names: dict[Value, tuple[str, int]]) -> str:
     """The op table's rule for d(node)/d(input ``slot``), written with the graph's
     names: sigmoid's ``out * (1.0 - out)`` becomes ``out_o1 * (1.0 - out_o1)``."""
     op = node._op
-    local = getattr(op, "local", None)
-    if local is None or slot >= len(local):  # a node whose op carries no table row
+    if not isinstance(op, Op) or slot >= len(op.local):  # no table row to show
         return number_text(node._local[slot])
     by_symbol = dict(zip(op.inputs, node._prev))
 
@@ -172,7 +172,7 @@ def _rule(node: Value, slot: int, names: dict[Value, tuple[str, int]]) -> str:
             return word
         return _paren(text, precedence < _ATOM and not _is_argument(match))
 
-    return _FORMULA_WORD.sub(substitute, local[slot])
+    return _FORMULA_WORD.sub(substitute, op.local[slot])
 
 
 def _is_argument(match: re.Match[str]) -> bool:
