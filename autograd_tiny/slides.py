@@ -190,9 +190,9 @@ body {{ margin: 0; font-family: system-ui, -apple-system, "Segoe UI", sans-serif
 header {{ display: flex; align-items: center; gap: 0.6em; padding: 0.5em 1em;
           background: #1f3a5f; color: white; position: sticky; top: 0; z-index: 1; }}
 header h1 {{ font-size: 1.05em; margin: 0 auto 0 0; font-weight: 600; }}
-header button {{ font: inherit; padding: 0.25em 0.9em; border-radius: 4px; border: 0;
+header button {{ font: inherit; white-space: nowrap; padding: 0.25em 0.9em; border-radius: 4px; border: 0;
                  cursor: pointer; }}
-header .position {{ min-width: 5em; text-align: center; }}
+header .position {{ min-width: 5em; text-align: center; white-space: nowrap; }}
 .frame {{ padding: 1em; border-bottom: 1px solid #ddd; }}
 .js .frame {{ display: none; border: 0; }}
 .js .frame.current {{ display: block; }}
@@ -229,11 +229,13 @@ header .position {{ min-width: 5em; text-align: center; }}
   var zoomButton = document.getElementById("zoom");
   var current = 0;
   document.body.classList.add("js");
-  // A wide graph (a network drawn left to right) is unreadable when fitted to the
-  // window: start zoomed in, and scroll to the node in focus on every frame.
+  // A graph much wider than the window (a network drawn left to right) is unreadable
+  // when fitted to it: start zoomed in, and scroll to the node in focus on every
+  // frame. A smaller one reads best whole. (Graphviz sizes in points: 4/3 px each.)
   var first = frames.length ? frames[0].querySelector("svg") : null;
   var box = first && first.viewBox && first.viewBox.baseVal;
-  setZoom(!!(box && box.height && box.width / box.height > 3));
+  var page = (document.documentElement && document.documentElement.clientWidth) || 1024;
+  setZoom(!!(box && box.width * 4 / 3 > 1.6 * page));
   function setZoom(on) {{
     document.body.classList.toggle("zoomed", on);
     zoomButton.textContent = on ? "fit" : "zoom";
