@@ -156,30 +156,8 @@ def run_chain(engine: Engine, sizes: Sizes) -> dict[str, Any]:
     w, b, x = Value(0.999), Value(0.001), Value(1.0)
     # micrograd's backward sorts the graph recursively: one Python frame per node.
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 2 * ops + 1000))
-    result: dict[str, Any] = {"ops": ops}
-    if engine.compile is not None:
-        started = time.perf_counter()
-        step = engine.compile(lambda: chain(w, b, x, links), [w, b, x])
-        result["compile_s"] = time.perf_counter() - started
-        result["value"] = step()
-        result["total_ns"] = best_of(sizes.chain_repeats, step) / ops * 1e9
-        return result
-    forward = backward = math.inf
-    for repeat in range(sizes.chain_repeats + sizes.warmup):
-        gc.collect()
-        started = time.perf_counter()
-        y = chain(w, b, x, links)
-        built = time.perf_counter()
-        y.backward()
-        finished = time.perf_counter()
-        if repeat or not sizes.warmup:
-            forward, backward = min(forward, built - started), min(backward, finished - built)
-        result["value"] = y.data
-        del y
-    result["forward_ns"] = forward / ops * 1e9
-    result["backward_ns"] = backward / ops * 1e9
-    result["total_ns"] = (forward + backward) / ops * 1e9
-    return result
+    return measure_graph(engine, lambda: chain(w, b, x, links), [w, b, x], ops,
+                         sizes.chain_repeats, sizes.warmup, {"ops": ops})
 
 
 # -- workload: a wide sum ---------------------------------------------------------------------
@@ -190,29 +168,37 @@ def run_wide_sum(engine: Engine, sizes: Sizes) -> dict[str, Any]:
     rng = random.Random(SEED)
     xs = [engine.Value(rng.uniform(-1.0, 1.0)) for _ in range(n)]
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 2 * n + 1000))
-    result: dict[str, Any] = {"terms": n}
+    return measure_graph(engine, lambda: sum(xs), xs, n, sizes.wide_repeats, sizes.warmup,
+                         {"terms": n})
+
+
+def measure_graph(engine: Engine, build: Callable[[], Any], params: list[Any], count: int,
+                  repeats: int, warmup: int, result: dict[str, Any]) -> dict[str, Any]:
+    """Best-of-``repeats`` nanoseconds per op (``count`` ops) to build the graph and to
+    run backward, after ``warmup`` unmeasured runs; a compiled engine does both in one
+    call, so it reports the total only (and what tracing cost, once)."""
     if engine.compile is not None:
         started = time.perf_counter()
-        step = engine.compile(lambda: sum(xs), xs)
+        step = engine.compile(build, params)
         result["compile_s"] = time.perf_counter() - started
         result["value"] = step()
-        result["total_ns"] = best_of(sizes.wide_repeats, step) / n * 1e9
+        result["total_ns"] = best_of(repeats, step) / count * 1e9
         return result
     forward = backward = math.inf
-    for repeat in range(sizes.wide_repeats + sizes.warmup):
-        gc.collect()
+    for repeat in range(repeats + warmup):
+        gc.collect()  # each repeat starts clean: micrograd's last graph is cycles
         started = time.perf_counter()
-        s = sum(xs)
+        out = build()
         built = time.perf_counter()
-        s.backward()
+        out.backward()
         finished = time.perf_counter()
-        if repeat or not sizes.warmup:
+        if repeat >= warmup:
             forward, backward = min(forward, built - started), min(backward, finished - built)
-        result["value"] = s.data
-        del s
-    result["forward_ns"] = forward / n * 1e9
-    result["backward_ns"] = backward / n * 1e9
-    result["total_ns"] = (forward + backward) / n * 1e9
+        result["value"] = out.data
+        del out
+    result["forward_ns"] = forward / count * 1e9
+    result["backward_ns"] = backward / count * 1e9
+    result["total_ns"] = (forward + backward) / count * 1e9
     return result
 
 
