@@ -21,16 +21,14 @@ from __future__ import annotations
 
 import json
 import numbers
-import os
 from operator import mul
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Union
+from typing import Any, Callable, Iterable, Mapping
 
 from .data import Seed, random_source
 from .engine import Value
-from .files import write_atomically
+from .files import PathLike, write_atomically
 
-PathLike = Union[str, "os.PathLike[str]"]
 
 # name -> the Value method applied to a neuron's weighted sum (None: left as it is).
 ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {

@@ -23,7 +23,7 @@ from typing import Any, Callable, Mapping, Sequence, TextIO
 
 from .engine import Value
 from .modes import no_grad
-from .nn import PathLike
+from .files import PathLike
 from .files import write_atomically
 
 SKIPPED = "matplotlib is not installed: pip install 'autograd-tiny[plots]' to draw pictures"
