@@ -78,6 +78,8 @@ class Module:
         ['w.0', 'w.1', 'b']
         """
         found = self._found_parameters()
+        if type(self).parameters is Module.parameters:
+            return found  # parameters() is this same walk: walking twice per level is 2**depth
         declared = self.parameters()
         if [id(p) for _, p in found] != [id(p) for p in declared]:
             # parameters() was written by hand (the micrograd way): name by position.
@@ -147,7 +149,11 @@ class Module:
             if not isinstance(value, numbers.Real) or isinstance(value, bool):
                 raise TypeError(f"load_state_dict: parameter {name!r} must be a number, "
                                  f"got {type(value).__name__}")
-            values.append(float(value))
+            try:
+                values.append(float(value))
+            except OverflowError:  # a JSON integer too large for a float
+                raise ValueError(f"load_state_dict: parameter {name!r} is out of range "
+                                 f"for a float") from None
         # Everything checked: only now does any parameter change.
         for (_, p), value in zip(named, values):
             p.data = value

@@ -73,12 +73,18 @@ def accuracy(scores: Sequence[Any], targets: Sequence[Any]) -> float | None:
     0.5
     >>> accuracy([Value(0.3)], [0.25]) is None
     True
+    >>> accuracy([[0.1, 0.9]], [[0.0, 1.0]]) is None  # a vector target: a regression
+    True
     """
     if len(scores) != len(targets):
         raise ValueError(f"accuracy: {len(scores)} scores but {len(targets)} targets")
     if not scores:
         return None
     if isinstance(scores[0], (list, tuple)):
+        classes = range(len(scores[0]))
+        if not all(isinstance(t, int) and not isinstance(t, bool) and t in classes
+                   for t in targets):
+            return None
         correct = 0
         for row, target in zip(scores, targets):
             values = [_data(z) for z in row]

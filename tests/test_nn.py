@@ -365,6 +365,8 @@ BAD_FILES = {
     "an extra weight": lambda doc: _dump({**doc, "parameters": {**doc["parameters"], "x": 1.0}}),
     "a string weight": lambda doc: _dump({**doc, "parameters": _first_set(doc["parameters"], "1")}),
     "a null weight": lambda doc: _dump({**doc, "parameters": _first_set(doc["parameters"], None)}),
+    "a weight too large for a float": lambda doc: _dump(
+        {**doc, "parameters": _first_set(doc["parameters"], 10 ** 400)}),
 }
 
 
@@ -423,3 +425,19 @@ def test_a_numpy_row_is_an_input():
     np = pytest.importorskip("numpy")
     model = MLP(2, [3, 1], seed=0)
     assert model(np.array([0.25, -0.5])).data == model([0.25, -0.5]).data
+
+
+def test_deeply_nested_modules_are_walked_once_per_level(monkeypatch):
+    class Wrapper(Module):
+        def __init__(self, inner):
+            self.inner = inner
+
+    model = Neuron(2, seed=0)
+    for _ in range(12):
+        model = Wrapper(model)
+    walks = []
+    walk = Module._found_parameters
+    monkeypatch.setattr(Module, "_found_parameters", lambda self: walks.append(1) or walk(self))
+    names = [name for name, _ in model.named_parameters()]
+    assert names == [".".join(["inner"] * 12 + [leaf]) for leaf in ("w.0", "w.1", "b")]
+    assert len(walks) == 13  # one walk per module; twice per level would be 2**12

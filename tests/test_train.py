@@ -141,6 +141,8 @@ def test_training_progress_prints_first_every_tenth_and_last():
     ([Value(0.5), Value(-0.5), Value(2.0)], [1, 0, 0], 2 / 3),     # logits and 0/1 labels
     ([[0.1, 0.7, 0.2], [Value(3.0), Value(1.0), Value(2.0)]], [1, 2], 1 / 2),  # argmax
     ([Value(0.5)], [0.5], None),                                    # regression
+    ([[0.1, 0.9], [0.8, 0.2]], [[0.0, 1.0], [1.0, 0.0]], None),     # vector regression
+    ([[0.1, 0.9]], [2], None),                                      # not a class index
 ])
 def test_accuracy(scores, targets, expected):
     assert accuracy(scores, targets) == (pytest.approx(expected) if expected else None)
