@@ -55,15 +55,15 @@ def plot_decision_boundary(model: Callable[[Any], Any], X: Sequence[Sequence[flo
     ...     out is None or out.read_bytes()[:4] == b"\\x89PNG"
     True
     """
-    mpl = _matplotlib()
-    if mpl is None:
-        return None
     path = _check_path(path, "plot_decision_boundary")
     if len(X) != len(y) or not len(X):
         raise ValueError(f"plot_decision_boundary: {len(X)} points but {len(y)} labels")
     if not isinstance(resolution, int) or resolution < 2:
         raise ValueError(f"plot_decision_boundary: resolution must be an int >= 2, "
                          f"got {resolution!r}")
+    mpl = _matplotlib()
+    if mpl is None:
+        return None
     xs = [float(p[0]) for p in X]
     ys = [float(p[1]) for p in X]
     grid_x = _span(min(xs), max(xs), resolution)
@@ -94,14 +94,14 @@ def plot_loss_curve(history: Any, path: PathLike, title: str = "training") -> Pa
     ...     out is None or out.stat().st_size > 0
     True
     """
-    mpl = _matplotlib()
-    if mpl is None:
-        return None
     path = _check_path(path, "plot_loss_curve")
     losses = list(getattr(history, "loss", history))
     accuracies = list(getattr(history, "accuracy", []))
     if not losses:
         raise ValueError("plot_loss_curve: the history is empty")
+    mpl = _matplotlib()
+    if mpl is None:
+        return None
     figure, axes = _figure(mpl)
     epochs = list(range(1, len(losses) + 1))
     axes.plot(epochs, losses, color="tab:blue", label="loss")
@@ -132,15 +132,15 @@ def plot_bars(labels: Sequence[str], values: Sequence[float] | Mapping[str, Sequ
     ...     out is None or out.stat().st_size > 0
     True
     """
-    mpl = _matplotlib()
-    if mpl is None:
-        return None
     path = _check_path(path, "plot_bars")
     series = dict(values) if isinstance(values, Mapping) else {"": values}
     for name, numbers in series.items():
         if len(numbers) != len(labels):
             raise ValueError(f"plot_bars: {len(labels)} labels but {len(numbers)} values"
                              + (f" in {name!r}" if name else ""))
+    mpl = _matplotlib()
+    if mpl is None:
+        return None
     figure, axes = _figure(mpl)
     width = 0.8 / len(series)
     for k, (name, numbers) in enumerate(series.items()):

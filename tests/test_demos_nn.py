@@ -192,3 +192,19 @@ def test_plots_refuse_bad_arguments(tmp_path, call, words):
     with pytest.raises(ValueError, match=words):
         call(plots, tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_plot_arguments_are_checked_even_without_matplotlib(tmp_path, monkeypatch):
+    from autograd_tiny import plots
+
+    for module in ("matplotlib", "matplotlib.figure", "matplotlib.backends.backend_agg"):
+        monkeypatch.setitem(sys.modules, module, None)
+    assert plots.plot_loss_curve([1.0, 0.5], tmp_path / "ok.png") is None  # skipped, no error
+    with pytest.raises(ValueError, match="history is empty"):
+        plots.plot_loss_curve([], tmp_path / "loss.png")
+    with pytest.raises(ValueError, match="2 labels but 1 values"):
+        plots.plot_bars(["a", "b"], [1.0], tmp_path / "bars.png")
+    with pytest.raises(ValueError, match="resolution"):
+        plots.plot_decision_boundary(lambda x: x[0], [[0.0, 0.0]], [1], tmp_path / "b.png",
+                                     resolution=1)
+    assert list(tmp_path.iterdir()) == []
