@@ -134,10 +134,8 @@ def logsumexp(values: Sequence[Scalar]) -> Value:
     nodes = [_check_scalar(v, "logsumexp") for v in values]
     finite = [_data(v) for v in nodes if math.isfinite(_data(v))]
     shift = max(finite) if finite else 0.0  # all infinite: let exp and log say inf/nan
-    terms = [_shifted_exp(v, shift) for v in nodes]
-    total = terms[0]
-    for term in terms[1:]:
-        total = total + term  # floats stay floats; a float plus a Value is one '+' node
+    # floats stay floats; a float plus a Value is one '+' node
+    total = _sum([_shifted_exp(v, shift) for v in nodes])
     return _as_value(total).log() + shift
 
 
@@ -214,7 +212,7 @@ def _shifted_exp(x: Scalar, shift: float) -> Scalar:
     return (x - shift).exp() if isinstance(x, Value) else math.exp(x - shift)
 
 
-def _sum(terms: list[Value]) -> Value:
+def _sum(terms: list[Any]) -> Any:
     """Sum starting from the first term (Python's ``sum`` adds a constant 0 node)."""
     total = terms[0]
     for term in terms[1:]:

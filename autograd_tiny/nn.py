@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from .data import Seed, random_source
-from .engine import Value
+from .engine import Value, _operand
 from .files import PathLike, write_atomically
 
 
@@ -398,15 +398,7 @@ def _inputs(x: Any, nin: int, who: str) -> list[Value]:
         items = list(x)
     if len(items) != nin:
         raise ValueError(f"{who}: expected {nin} input{'s' if nin != 1 else ''}, got {len(items)}")
-    out = []
-    for item in items:
-        if isinstance(item, Value):
-            out.append(item)
-        elif isinstance(item, numbers.Real):
-            out.append(Value(float(item)))
-        else:
-            raise TypeError(f"{who}: inputs must be Values or numbers, got {type(item).__name__}")
-    return out
+    return [_operand(item, who) for item in items]
 
 
 def _check_size(n: Any, who: str, what: str) -> None:
