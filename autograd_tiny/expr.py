@@ -31,6 +31,10 @@ _ARITY["leaky_relu"] = (1, 2)
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 
 
+_TOO_DEEP = ("the expression is nested too deeply to build from the command line "
+             "(several hundred levels); build it in Python instead")
+
+
 class ExpressionError(ValueError):
     """An expression or a ``NAME=VALUE`` setting that cannot be used; says why."""
 
@@ -93,7 +97,10 @@ def build(expression: str, values: Mapping[str, float]) -> tuple[Value, dict[str
     if unused:
         raise ExpressionError(f"--set {', '.join(unused)}: not used in {expression!r}")
     leaves = {name: Value(value, label=name) for name, value in values.items()}
-    return _Builder(leaves).visit(tree.body), leaves
+    try:
+        return _Builder(leaves).visit(tree.body), leaves
+    except RecursionError:  # the builder follows the syntax tree, one frame a level
+        raise ExpressionError(_TOO_DEEP) from None
 
 
 def _parse(expression: str) -> ast.Expression:
@@ -103,6 +110,8 @@ def _parse(expression: str) -> ast.Expression:
         return ast.parse(expression.strip(), mode="eval")
     except SyntaxError as error:
         raise ExpressionError(f"syntax error in {expression!r}: {error.msg}") from None
+    except (RecursionError, MemoryError):  # Python's own parser has a depth limit too
+        raise ExpressionError(_TOO_DEEP) from None
 
 
 _ALLOWED = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Name, ast.Call,

@@ -85,6 +85,7 @@ class TeachingConsole(code.InteractiveConsole):
         self.stderr = stderr
         self.interactive = _is_terminal(stdin)
         self.failed = False
+        self.exit_status: int | None = None  # set by exit(n) or sys.exit(n)
 
     def raw_input(self, prompt: str = "") -> str:
         if self.interactive:
@@ -125,7 +126,8 @@ class TeachingConsole(code.InteractiveConsole):
                 continue
             try:
                 more = self.push(line)
-            except SystemExit:
+            except SystemExit as leaving:
+                self.exit_status = _exit_status(leaving.code, self.stderr)
                 return
 
 
@@ -152,7 +154,25 @@ def interact(stdin: TextIO | None = None, stdout: TextIO | None = None,
             teaching.loop()
     finally:
         sys.displayhook = saved_hook
+    if teaching.exit_status is not None:  # exit(n) or sys.exit(n): n, as Python gives
+        return teaching.exit_status
     return 1 if teaching.failed and not teaching.interactive else 0
+
+
+def _exit_status(code: object, stderr: TextIO) -> int:
+    """The status ``sys.exit(code)`` gives a process: 0 for None, the number itself,
+    or 1 after printing any other value (a message).
+
+    >>> import io
+    >>> _exit_status(None, io.StringIO()), _exit_status(3, io.StringIO())
+    (0, 3)
+    """
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=stderr)
+    return 1
 
 
 def _rich_displayhook(console: Any) -> Callable[[Any], None]:

@@ -89,7 +89,7 @@ def write_slides(root: Value, path: str | os.PathLike[str], *, title: str | None
 def _frames(root: Value, order: list[Value], names: dict[Value, str], rankdir: str,
             max_nodes: int) -> Iterator[Frame]:
     def svg(show_grad: bool = True, node: Value | None = None,
-            edge: tuple[Value, Value] | None = None) -> str:
+            edge: tuple[Value, Value, int] | None = None) -> str:
         graph = draw_dot(root, rankdir=rankdir, show_grad=show_grad, max_nodes=max_nodes,
                          focus_node=node, focus_edge=edge)
         return to_svg(graph)
@@ -117,7 +117,7 @@ def _frames(root: Value, order: list[Value], names: dict[Value, str], rankdir: s
                 start)
     for step in backward_steps(root):
         yield Frame("step", step.headline, tuple(step.rows()),
-                    svg(True, step.node, (step.parent, step.node)))
+                    svg(True, step.node, (step.parent, step.node, step.slot)))
 
     leaves = [node for node in order if node.is_leaf and node.label]
     shown = sorted(leaves, key=lambda node: node.label) or [n for n in order if n.is_leaf]

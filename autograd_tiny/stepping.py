@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
-from .engine import Value, reverse_topological_order
+from .engine import Value, _count_uses, reverse_topological_order
 from .notation import (
     _check_value,
     _is_number,
@@ -139,29 +139,32 @@ def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Step]:
 def _steps(root: Value, gradient: float) -> Iterator[Step]:
     order = reverse_topological_order(root)
     names = _names(order)
-    waiting: dict[Value, int] = {}  # contributions each node has still to receive
-    for node in order:
-        for parent in node._prev:
-            waiting[parent] = waiting.get(parent, 0) + 1
+    waiting = _count_uses(root)  # contributions each node has still to receive
     earlier = [node.grad for node in order]
     for node in order:
         node.grad = 0.0
     root.grad = gradient
     index = 0
-    for node in order:
-        upstream = node.grad
-        for slot, (parent, local) in enumerate(zip(node._prev, node._local)):
-            before = parent.grad
-            contribution = local * upstream
-            parent.grad = before + contribution
-            waiting[parent] -= 1
-            index += 1
-            yield Step(index, node, parent, slot, upstream, local, contribution, before,
-                       parent.grad, waiting[parent] == 0, names[root][0], names[node][0],
-                       names[parent][0], _rule(node, slot, names))
-    for node, before in zip(order, earlier):
-        if before:
-            node.grad += before
+    finished = False
+    try:
+        for node in order:
+            upstream = node.grad
+            for slot, (parent, local) in enumerate(zip(node._prev, node._local)):
+                before = parent.grad
+                contribution = local * upstream
+                parent.grad = before + contribution
+                waiting[parent] -= 1
+                index += 1
+                yield Step(index, node, parent, slot, upstream, local, contribution, before,
+                           parent.grad, waiting[parent] == 0, names[root][0], names[node][0],
+                           names[parent][0], _rule(node, slot, names))
+        finished = True
+    finally:
+        # Done: add this pass to what was there, as backward() does. Stopped part way
+        # (a loop that breaks, a generator dropped): a half backward means nothing,
+        # so every gradient goes back to what it was.
+        for node, before in zip(order, earlier):
+            node.grad = node.grad + before if finished else before
 
 
 def steps_table(steps: Iterable[Step]) -> Any:

@@ -59,15 +59,17 @@ FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "d
 def draw_dot(root: Value, rankdir: str = "LR", show_grad: bool = True,
              show_local: bool = True, highlight: Value | None = None,
              max_nodes: int = DEFAULT_MAX_NODES, focus_node: Value | None = None,
-             focus_edge: tuple[Value, Value] | None = None) -> graphviz.Digraph:
+             focus_edge: tuple[Value, ...] | None = None) -> graphviz.Digraph:
     """The computation graph of ``root`` as a ``graphviz.Digraph``.
 
     ``highlight``: a node whose gradient routes from ``root`` are drawn in colour
     (edges with a local derivative of 0 carry no gradient and stay black).
     ``max_nodes``: beyond this many values, only those nearest ``root`` are drawn
     and a note says how many were left out. ``focus_node`` and ``focus_edge``
-    (``(parent, child)``: the edge from ``parent`` into ``child``'s op) are drawn in
-    a colour of their own, for slides that walk through backward one step at a time.
+    (``(parent, child)``: the edge from ``parent`` into ``child``'s op; or
+    ``(parent, child, slot)`` to pick one of two edges when ``parent`` is both
+    inputs, as in ``x * x``) are drawn in a colour of their own, for slides that walk
+    through backward one step at a time.
     Node ids follow a breadth-first walk from the root, so the source is the same
     on every run.
 
@@ -81,7 +83,7 @@ def draw_dot(root: Value, rankdir: str = "LR", show_grad: bool = True,
     _check_arguments(root, rankdir, highlight, max_nodes, focus_node, focus_edge)
     ids, omitted = _nearest_nodes(root, max_nodes)
     route = _gradient_route(root, highlight) if highlight is not None else set()
-    focus_child, focus_parent = (focus_edge[1], focus_edge[0]) if focus_edge else (None, None)
+    focus_parent, focus_child, *focus_slot = focus_edge if focus_edge else (None, None)
 
     graph = graphviz.Digraph(
         name="autograd_tiny",
@@ -113,11 +115,11 @@ def draw_dot(root: Value, rankdir: str = "LR", show_grad: bool = True,
         graph.node(op_id, **op_attrs)
         graph.edge(op_id, node_id, **(_route_style() if on_route else {}))
 
-        for parent, local in zip(node._prev, node._local):
+        for slot, (parent, local) in enumerate(zip(node._prev, node._local)):
             if parent not in ids:
                 continue
             edge = {"label": _number(local)} if show_local else {}
-            if node is focus_child and parent is focus_parent:
+            if node is focus_child and parent is focus_parent and focus_slot in ([], [slot]):
                 edge.update(color=FOCUS_COLOR, fontcolor=FOCUS_COLOR, penwidth="3")
             elif local != 0 and node in route and parent in route:
                 edge.update(_route_style())
@@ -343,7 +345,11 @@ def _check_arguments(root: object, rankdir: object, highlight: object, max_nodes
                             f"got {type(value).__name__}")
     if focus_edge is not None:
         pair = tuple(focus_edge) if isinstance(focus_edge, (tuple, list)) else ()
-        if len(pair) != 2 or not all(isinstance(v, Value) for v in pair):
-            raise TypeError("draw_dot: focus_edge must be a (parent, child) pair of Values")
-        if not any(parent is pair[0] for parent in pair[1]._prev):
-            raise ValueError("draw_dot: focus_edge: parent is not an input of child")
+        if len(pair) not in (2, 3) or not all(isinstance(v, Value) for v in pair[:2]):
+            raise TypeError("draw_dot: focus_edge must be (parent, child) Values, "
+                            "or (parent, child, slot)")
+        inputs = pair[1]._prev
+        slots = [pair[2]] if len(pair) == 3 else range(len(inputs))
+        if not any(isinstance(s, int) and 0 <= s < len(inputs) and inputs[s] is pair[0]
+                   for s in slots):
+            raise ValueError("draw_dot: focus_edge: parent is not that input of child")

@@ -110,6 +110,7 @@ def test_slides_name_option(tmp_path, capsys):
     (["x *", "--set", "x=1"], "syntax error"),
     (["x*y", "--set", "x=1"], "no value for y"),
     (["x", "--set", "x=1", "--name", "two words"], "--name 'two words'"),
+    (["x*y", "--set", "x=1", "y=2", "--name", "x"], "--name x: already a variable"),
     (["x*x*x", "--set", "x=1", "--max-steps", "2"], "backward takes 4 steps here"),
 ])
 def test_slides_bad_input(arguments, message, tmp_path, capsys):

@@ -68,3 +68,11 @@ def test_settings():
         with pytest.raises(ExpressionError, match=message):
             parse_settings([bad])
     assert variables("w*x + b*w") == ["w", "x", "b"]
+
+
+def test_an_expression_nested_too_deeply_is_a_clear_error():
+    for terms in (2_000, 50_000):
+        with pytest.raises(ExpressionError, match="nested too deeply"):
+            build("+".join(["x"] * terms), {"x": 1.0})
+    root, _ = build("+".join(["x"] * 100), {"x": 1.0})
+    assert root.data == 100.0

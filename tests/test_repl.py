@@ -82,15 +82,20 @@ def test_exit_ends_the_session():
     assert (status, out) == (0, "1\n")
 
 
+def test_exit_status_is_kept_as_python_gives_it():
+    assert session("import sys\nsys.exit(3)\n")[0] == 3
+    status, _, err = session("raise SystemExit('lesson failed')\n")
+    assert (status, err) == (1, "lesson failed\n")
+
+
 def test_namespace_has_the_teaching_tools():
     names = namespace()
     for name in ("Value", "grad", "no_grad", "exp", "tanh", "relu", "explain",
                  "backward_steps", "steps_table"):
         assert callable(names[name]), name
-    # These arrive with their modules; the console starts without them if they are missing.
     for name in ("draw_dot", "render", "write_slides"):
-        assert name not in names or callable(names[name])
-    assert "nn" not in names or hasattr(names["nn"], "MLP")
+        assert callable(names[name]), name
+    assert hasattr(names["nn"], "MLP")
 
 
 def test_command_line_repl_with_piped_input():

@@ -330,3 +330,17 @@ def test_steps_bad_arguments():
         backward_steps(3)
     with pytest.raises(TypeError, match="backward_steps: gradient must be a number, got str"):
         backward_steps(Value(1.0), "1")
+
+
+def test_a_step_walk_stopped_part_way_leaves_every_gradient_as_it_was():
+    x = Value(3.0, label="x")
+    x.grad = 5.0
+    y = x * x
+    steps = backward_steps(y)
+    next(steps)
+    assert x.grad == 3.0  # mid-walk: this pass's running total
+    steps.close()
+    assert (x.grad, y.grad) == (5.0, 0.0)
+    for _ in backward_steps(y):  # a complete walk adds to what was there
+        pass
+    assert x.grad == 5.0 + 6.0

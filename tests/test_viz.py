@@ -446,3 +446,18 @@ def test_notebook_svg_draws_small_graphs_and_declines_big_ones(monkeypatch):
 def test_to_svg_wants_a_digraph():
     with pytest.raises(TypeError, match="to_svg: expected a graphviz.Digraph, got str"):
         to_svg("digraph { a -> b }")
+
+
+def test_focus_edge_with_a_slot_picks_one_of_two_identical_edges():
+    x = Value(3.0, label="x")
+    y = x * x
+    y.backward()
+    for slot in (0, 1):
+        source = draw_dot(y, focus_edge=(x, y, slot)).source
+        edges = [line for line in source.splitlines() if "-> v0_op" in line]
+        focused = [i for i, line in enumerate(edges) if "penwidth=3" in line]
+        assert len(edges) == 2 and focused == [slot]
+    both = draw_dot(y, focus_edge=(x, y)).source
+    assert sum("penwidth=3" in line for line in both.splitlines() if "-> v0_op" in line) == 2
+    with pytest.raises(ValueError, match="not that input"):
+        draw_dot(y, focus_edge=(x, y, 2))

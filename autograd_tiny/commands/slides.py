@@ -63,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
     if args.name is not None:
         if not args.name.isidentifier():
             raise CommandError(f"--name {args.name!r}: use a plain name such as f or loss")
+        if args.name in leaves:  # d x/d x on every slide would read as nonsense
+            raise CommandError(f"--name {args.name}: already a variable of the expression")
         root.label = args.name
     elif not root.label:
         # A short name reads better on every slide: df/dw rather than d(tanh(w*x + b))/dw.
