@@ -144,8 +144,9 @@ def run_renderer(source: str, fmt: str, binary: str | None = None) -> bytes:
     return result.stdout
 
 
-def to_svg(digraph: Any) -> str:
-    """The SVG text of a ``graphviz.Digraph`` (or anything with a ``.source``).
+def to_svg(digraph: Any, binary: str | None = None) -> str:
+    """The SVG text of a ``graphviz.Digraph`` (or anything with a ``.source``), drawn
+    by ``binary``, or by the renderer ``find_renderer()`` finds.
 
     >>> import graphviz
     >>> graph = graphviz.Digraph()
@@ -156,7 +157,7 @@ def to_svg(digraph: Any) -> str:
     source = getattr(digraph, "source", None)
     if not isinstance(source, str):
         raise TypeError(f"to_svg: expected a graphviz.Digraph, got {type(digraph).__name__}")
-    return run_renderer(source, "svg").decode("utf-8")
+    return run_renderer(source, "svg", binary).decode("utf-8")
 
 
 # The formats worth naming in an error message (the full lists are long).

@@ -19,7 +19,6 @@ from __future__ import annotations
 import builtins
 import code
 import contextlib
-import importlib
 import sys
 from typing import Any, Callable, TextIO
 
@@ -33,12 +32,6 @@ Try:
     for step in backward_steps(L): step
 Ctrl-D leaves."""
 
-# Optional parts of the package: imported when present, so the console still starts
-# while one of them is missing or broken.
-_OPTIONAL_MODULES = ("nn", "losses", "optim", "data")
-_OPTIONAL_NAMES = {"viz": ("draw_dot", "render"), "slides": ("write_slides",)}
-
-
 def namespace() -> dict[str, Any]:
     """What the console starts with.
 
@@ -48,31 +41,16 @@ def namespace() -> dict[str, Any]:
     """
     import autograd_tiny
 
-    from . import teach
+    from .notation import formula
+    from .slides import write_slides
 
+    # Everything the package exports (Value, grad, nn, explain, draw_dot, ...), plus
+    # two teaching helpers it keeps out of its top level.
     names: dict[str, Any] = {"__name__": "__console__", "__doc__": None,
                              "autograd_tiny": autograd_tiny}
-    names.update((name, getattr(autograd_tiny, name))
-                 for name in getattr(autograd_tiny, "__all__", ()))
-    names.update(explain=teach.explain, backward_steps=teach.backward_steps,
-                 steps_table=teach.steps_table, formula=teach.formula)
-    for module in _OPTIONAL_MODULES:
-        loaded = _optional(module)
-        if loaded is not None:
-            names[module] = loaded
-    for module, attributes in _OPTIONAL_NAMES.items():
-        loaded = _optional(module)
-        for attribute in attributes:
-            if loaded is not None and hasattr(loaded, attribute):
-                names[attribute] = getattr(loaded, attribute)
+    names.update((name, getattr(autograd_tiny, name)) for name in autograd_tiny.__all__)
+    names.update(formula=formula, write_slides=write_slides)
     return names
-
-
-def _optional(module: str) -> Any:
-    try:
-        return importlib.import_module(f"autograd_tiny.{module}")
-    except ImportError:
-        return None
 
 
 class TeachingConsole(code.InteractiveConsole):

@@ -31,6 +31,7 @@ from .engine import Value, reverse_topological_order
 from .files import write_atomically
 from .notation import derivative_text, formula, node_names, number_text
 from .stepping import backward_steps
+from .renderer import RendererNotFound, find_renderer, missing_renderer_message
 from .viz import DEFAULT_MAX_NODES, FOCUS_COLOR, draw_dot, to_svg
 
 MAX_STEPS = 400  # a frame each: past this, a lecture cannot follow them anyway
@@ -74,11 +75,15 @@ def write_slides(root: Value, path: str | os.PathLike[str], *, title: str | None
     path = Path(path)
     if not path.parent.is_dir():
         raise FileNotFoundError(f"write_slides: folder {str(path.parent)!r} does not exist")
+    # Looked up once, and before any gradient is touched: no renderer, no work done.
+    binary = find_renderer()
+    if binary is None:
+        raise RendererNotFound(missing_renderer_message())
     names = node_names(root)
     title = title or f"Backpropagation through {names[root]}"
     saved = [node.grad for node in order]
     try:
-        frames = list(_frames(root, order, names, rankdir, max_nodes))
+        frames = list(_frames(root, order, names, rankdir, max_nodes, binary))
     finally:
         for node, grad in zip(order, saved):
             node.grad = grad
@@ -87,12 +92,12 @@ def write_slides(root: Value, path: str | os.PathLike[str], *, title: str | None
 
 
 def _frames(root: Value, order: list[Value], names: dict[Value, str], rankdir: str,
-            max_nodes: int) -> Iterator[Frame]:
+            max_nodes: int, binary: str) -> Iterator[Frame]:
     def svg(show_grad: bool = True, node: Value | None = None,
             edge: tuple[Value, Value, int] | None = None) -> str:
         graph = draw_dot(root, rankdir=rankdir, show_grad=show_grad, max_nodes=max_nodes,
                          focus_node=node, focus_edge=edge)
-        return to_svg(graph)
+        return to_svg(graph, binary)
 
     for node in order:
         node.grad = 0.0
