@@ -80,6 +80,6 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         raise CommandError(f"cannot write {args.output}: {error.strerror or error}") from None
     total = len(reverse_topological_order(root))
-    drawn = f"{args.max_nodes} of {total}" if total > args.max_nodes else f"{total}"
-    print(f"wrote {written} ({drawn} values)")
+    drawn = f"{args.max_nodes:,} of {total:,}" if total > args.max_nodes else f"{total}"
+    print(f"wrote {written} ({drawn} value{'s' if total != 1 else ''})")
     return 0
