@@ -58,6 +58,13 @@ class Optimizer:
         for p in self.params:
             p.grad = 0.0
 
+    def _gradients(self, decay: float) -> list[float]:
+        """Each parameter's gradient, plus ``decay * data`` (PyTorch's weight decay:
+        the gradient of an L2 penalty ``decay/2 * data**2``)."""
+        if not decay:
+            return [p.grad for p in self.params]
+        return [p.grad + decay * p.data for p in self.params]
+
     def step(self) -> None:
         """Updates every parameter from its gradient."""
         raise NotImplementedError
@@ -94,12 +101,12 @@ class SGD(Optimizer):
         self._velocity: list[float] | None = None  # made on the first step with momentum
 
     def step(self) -> None:
-        lr, momentum, decay = self.lr, self.momentum, self.weight_decay
+        lr, momentum = self.lr, self.momentum
+        grads = self._gradients(self.weight_decay)
         if not momentum:
-            for p in self.params:
-                p.data -= lr * (p.grad + decay * p.data if decay else p.grad)
+            for p, g in zip(self.params, grads):
+                p.data -= lr * g
             return
-        grads = [p.grad + decay * p.data if decay else p.grad for p in self.params]
         if self._velocity is None:
             self._velocity = grads
         else:
@@ -148,13 +155,12 @@ class Adam(Optimizer):
 
     def step(self) -> None:
         beta1, beta2 = self.betas
-        lr, eps, decay = self.lr, self.eps, self.weight_decay
+        lr, eps = self.lr, self.eps
         self.t += 1
         step_size = lr / (1.0 - beta1 ** self.t)
         root_correction = math.sqrt(1.0 - beta2 ** self.t)
         m, v = self._m, self._v
-        for i, p in enumerate(self.params):
-            g = p.grad + decay * p.data if decay else p.grad
+        for i, (p, g) in enumerate(zip(self.params, self._gradients(self.weight_decay))):
             m[i] = beta1 * m[i] + (1.0 - beta1) * g
             v[i] = beta2 * v[i] + (1.0 - beta2) * g * g
             p.data -= step_size * m[i] / (math.sqrt(v[i]) / root_correction + eps)
