@@ -188,6 +188,17 @@ class Explanation:
         head, tail = _TABLE_ROWS * 3 // 4, _TABLE_ROWS // 4
         return rows[:head], len(rows) - head - tail, rows[-tail:]
 
+    def _node_table(self) -> tuple[tuple[str, ...], list[tuple[str, str, str, str, str]]]:
+        """The per-node table's header and rows, with '... N more' where rows are cut."""
+        header = ("node", "op", f"routes from {self.root_name}",
+                  f"routes to {self.wrt_name}", f"d{self.root_name}/dnode")
+        head, skipped, tail = self._shown_nodes()
+        rows = [_node_row(row) for row in head]
+        if skipped:
+            rows.append((f"... {skipped:,} more", "", "", "", ""))
+        rows += [_node_row(row) for row in tail]
+        return header, rows
+
     def __str__(self) -> str:
         lines = [self.title]
         if self.route_count == 0:
@@ -207,13 +218,8 @@ class Explanation:
         lines += ["", EFFICIENCY, self._efficiency(), "",
                   f"The gradients backward() accumulates, from {self.root_name} back to "
                   f"{self.wrt_name}:"]
-        header = ("node", "op", f"routes from {self.root_name}",
-                  f"routes to {self.wrt_name}", f"d{self.root_name}/dnode")
-        head, skipped, tail = self._shown_nodes()
-        rows = [header] + [_node_row(row) for row in head]
-        if skipped:
-            rows.append((f"... {skipped:,} more", "", "", "", ""))
-        rows += [_node_row(row) for row in tail]
+        header, body = self._node_table()
+        rows = [header, *body]
         widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
         lines += ["  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
                   for row in rows]
@@ -256,20 +262,16 @@ class Explanation:
             parts.append(Text(EFFICIENCY, style="italic"))
             parts.append(Text(self._efficiency()))
             table = Table(title="the gradients backward() accumulates", title_justify="left")
-            for heading in ("node", "op", f"routes from {self.root_name}",
-                            f"routes to {self.wrt_name}", f"d{self.root_name}/dnode"):
-                table.add_column(heading, justify="left" if heading in ("node", "op") else "right")
-            head, skipped, tail = self._shown_nodes()
-            for row in head:
-                table.add_row(*_node_row(row))
-            if skipped:
-                table.add_row(f"... {skipped:,} more", "", "", "", "", style="dim")
-            for row in tail:
-                table.add_row(*_node_row(row))
+            header, body = self._node_table()
+            for i, heading in enumerate(header):
+                table.add_column(heading, justify="left" if i < 2 else "right")
+            for row in body:
+                table.add_row(*row, style="dim" if row[0].startswith("... ") else None)
             parts.append(table)
         parts.append(Text(f"total: {self.gradient_name} = {number_text(self.total)}",
                           style="bold green"))
         return Group(*parts)
+
 
 def _node_row(row: NodeGradient) -> tuple[str, str, str, str, str]:
     return (row.name, row.op, f"{row.routes_from_root:,}", f"{row.routes_to_input:,}",

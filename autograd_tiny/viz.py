@@ -59,7 +59,8 @@ FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "d
 def draw_dot(root: Value, rankdir: str = "LR", show_grad: bool = True,
              show_local: bool = True, highlight: Value | None = None,
              max_nodes: int = DEFAULT_MAX_NODES, focus_node: Value | None = None,
-             focus_edge: tuple[Value, ...] | None = None) -> graphviz.Digraph:
+             focus_edge: tuple[Value, Value] | tuple[Value, Value, int] | None = None
+             ) -> graphviz.Digraph:
     """The computation graph of ``root`` as a ``graphviz.Digraph``.
 
     ``highlight``: a node whose gradient routes from ``root`` are drawn in colour
