@@ -29,7 +29,7 @@ def test_the_two_commands_come_first_and_exist():
     first_block = re.search(r"```sh\n(.*?)```", README, flags=re.S).group(1)
     assert first_block.split()[:2] == ["make", "demo"] and "make test" in first_block
     makefile = (ROOT / "Makefile").read_text()
-    for target in ("demo", "test", "test-all", "bench", "clean"):
+    for target in ("demo", "test", "test-all", "lint", "bench", "clean"):
         assert re.search(rf"^{target}:", makefile, flags=re.M), target
     assert "make test" in (ROOT / ".ci" / "run").read_text()
 
