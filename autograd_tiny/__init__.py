@@ -9,10 +9,11 @@ and teaching backpropagation.
 0.000726
 """
 
-from . import data, losses, nn, optim, train
-from .autodiff import GradcheckError, grad, gradcheck
-from .compile import CompiledStep, StaleTraceError, compile
-from .engine import (
+import sys as _sys
+
+from .core import autodiff as _autodiff, engine, modes as _modes, ops as _ops
+from .core.autodiff import GradcheckError, grad, gradcheck
+from .core.engine import (
     Value,
     cos,
     exp,
@@ -25,13 +26,24 @@ from .engine import (
     sqrt,
     tanh,
 )
-from .modes import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
-from .nn import MLP, Layer, Module, Neuron
-from .optim import SGD, Adam
-from .renderer import RenderError, RendererNotFound, find_renderer
+from .core.modes import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from . import nn
+from .nn import MLP, Layer, Module, Neuron, data, losses, optim, plots, train
+from .nn.optim import SGD, Adam
+from .nn.train import History, fit
+from .draw import dot as _dot, renderer as _renderer
+from .draw import RenderError, RendererNotFound, draw_dot, find_renderer, notebook_svg, render, to_svg
 from .teach import backward_steps, explain, steps_table
-from .train import History, fit
-from .viz import draw_dot, notebook_svg, render, to_svg
+from .compile import CompiledStep, StaleTraceError
+from .compile import compile  # the function; the subpackage stays importable by its path
+
+# Import paths of the flat layout this package grew from keep working:
+# ``from autograd_tiny.engine import Value`` (micrograd's own path with the name
+# swapped), ``from autograd_tiny.losses import mse_loss`` and the like.
+for _old, _module in {"engine": engine, "ops": _ops, "autodiff": _autodiff, "modes": _modes,
+                      "data": data, "losses": losses, "optim": optim, "train": train,
+                      "plots": plots, "viz": _dot, "renderer": _renderer}.items():
+    _sys.modules.setdefault(f"{__name__}.{_old}", _module)
 
 __version__ = "0.1.0"
 

@@ -23,7 +23,7 @@ from autograd_tiny.losses import hinge_loss, l2_penalty
 from autograd_tiny.nn import MLP
 from autograd_tiny.optim import SGD
 from autograd_tiny.train import History, TrainingProgress, accuracy, gc_paused
-from autograd_tiny.commands.arguments import whole_number
+from autograd_tiny.cli.arguments import whole_number
 
 ALPHA = 1e-4  # micrograd's L2 strength
 DEFAULT_OUT = Path("autograd_tiny_demo") / "moons"

@@ -28,7 +28,7 @@ from autograd_tiny.losses import mse_loss
 from autograd_tiny.nn import Module
 from autograd_tiny.optim import Adam
 from autograd_tiny.train import fit
-from autograd_tiny.commands.arguments import whole_number
+from autograd_tiny.cli.arguments import whole_number
 
 DEFAULT_OUT = Path("autograd_tiny_demo") / "recurrent"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from autograd_tiny.cli import main
-from autograd_tiny.renderer import find_renderer
+from autograd_tiny.draw.renderer import find_renderer
 
 ROOT = Path(__file__).resolve().parents[1]
 needs_renderer = pytest.mark.skipif(find_renderer() is None, reason="no Graphviz renderer")

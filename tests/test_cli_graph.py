@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from autograd_tiny import renderer
+from autograd_tiny.draw import renderer
 from autograd_tiny.cli import main
-from autograd_tiny.renderer import find_renderer
-from autograd_tiny.viz import HIGHLIGHT_COLOR
+from autograd_tiny.draw.renderer import find_renderer
+from autograd_tiny.draw.dot import HIGHLIGHT_COLOR
 
 needs_renderer = pytest.mark.skipif(find_renderer() is None, reason="no Graphviz renderer")
 SVG = "{http://www.w3.org/2000/svg}"

@@ -19,11 +19,11 @@ from autograd_tiny import Value
 from autograd_tiny.compile import CompiledStep, StaleTraceError, compile
 from autograd_tiny.engine import FLOAT_NAMESPACE, reverse_topological_order
 from autograd_tiny.nn import MLP
-from autograd_tiny.ops import TABLE
+from autograd_tiny.core.ops import TABLE
 
 # The module itself (``autograd_tiny.compile`` may name the function once the package
 # re-exports it).
-compile_module = importlib.import_module("autograd_tiny.compile")
+compile_module = importlib.import_module("autograd_tiny.compile.replay")
 
 
 def same(a: float, b: float) -> bool:

@@ -162,7 +162,7 @@ def test_recurrent_cell_learns_the_running_sum_and_the_gradient_reaches_back(tmp
 
 
 def test_plots_draw_each_format_and_class_count(tmp_path):
-    plots = pytest.importorskip("autograd_tiny.plots")
+    plots = pytest.importorskip("autograd_tiny.nn.plots")
     if not plots.available():
         pytest.skip("matplotlib is not installed")
     from autograd_tiny.data import make_spirals
@@ -186,7 +186,7 @@ def test_plots_draw_each_format_and_class_count(tmp_path):
                                                      tmp / "d.png"), "1 points but 2"),
 ])
 def test_plots_refuse_bad_arguments(tmp_path, call, words):
-    plots = pytest.importorskip("autograd_tiny.plots")
+    plots = pytest.importorskip("autograd_tiny.nn.plots")
     if not plots.available():
         pytest.skip("matplotlib is not installed")
     with pytest.raises(ValueError, match=words):

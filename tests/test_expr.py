@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograd_tiny.expr import ExpressionError, build, parse_settings, variables
+from autograd_tiny.cli.expr import ExpressionError, build, parse_settings, variables
 
 
 def test_builds_the_lecture_neuron_with_one_leaf_per_variable():

@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from autograd_tiny.files import write_atomically
+from autograd_tiny.core.files import write_atomically
 
 
 def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):

@@ -17,7 +17,7 @@ from autograd_tiny.losses import (
     logsumexp,
     mse_loss,
 )
-from autograd_tiny.ops import TABLE, Op
+from autograd_tiny.core.ops import TABLE, Op
 
 logits = st.floats(-8.0, 8.0)
 

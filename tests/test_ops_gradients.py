@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd_tiny import Value, grad
-from autograd_tiny.ops import OPS
+from autograd_tiny.core.ops import OPS
 
 EPS = 1e-5
 

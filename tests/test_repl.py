@@ -8,7 +8,7 @@ import subprocess
 import sys
 import textwrap
 
-from autograd_tiny.repl import interact, namespace
+from autograd_tiny.cli.console import interact, namespace
 
 
 def session(source: str) -> tuple[int, str, str]:

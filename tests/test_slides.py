@@ -11,10 +11,10 @@ import subprocess
 import pytest
 
 from autograd_tiny import Value, reverse_topological_order
-from autograd_tiny.renderer import find_renderer
-from autograd_tiny.slides import Frame, inline_svg, page, write_slides
+from autograd_tiny.draw.renderer import find_renderer
+from autograd_tiny.teach.slides import Frame, inline_svg, page, write_slides
 from autograd_tiny.teach import backward_steps
-from autograd_tiny.viz import FOCUS_COLOR
+from autograd_tiny.draw.dot import FOCUS_COLOR
 
 needs_renderer = pytest.mark.skipif(find_renderer() is None, reason="no Graphviz renderer")
 

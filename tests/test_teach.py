@@ -21,7 +21,7 @@ from autograd_tiny.teach import (
     number_text,
     steps_table,
 )
-from autograd_tiny.walkthrough import network
+from autograd_tiny.teach.walkthrough import network
 
 # Random graphs: each op takes nodes picked from everything built so far, so
 # subexpressions are shared and there are several routes to an input.

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from autograd_tiny import Value
-from autograd_tiny import renderer
-from autograd_tiny.renderer import RenderError, RendererNotFound, find_renderer, to_svg
-from autograd_tiny.viz import (
+from autograd_tiny.draw import renderer
+from autograd_tiny.draw.renderer import RenderError, RendererNotFound, find_renderer, to_svg
+from autograd_tiny.draw.dot import (
     FOCUS_COLOR,
     HIGHLIGHT_COLOR,
     draw_dot,

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from autograd_tiny.renderer import find_renderer
+from autograd_tiny.draw.renderer import find_renderer
 
-from autograd_tiny import walkthrough
-from autograd_tiny.walkthrough import compute, network, nine, report
+from autograd_tiny.teach import walkthrough
+from autograd_tiny.teach.walkthrough import compute, network, nine, report
 
 # shared/reference/mazur_2_2_2.json: exact doubles from a direct float computation,
 # independent of autograd_tiny. Copied here so the tests run in a fresh clone; the

@@ -41,8 +41,8 @@ def namespace() -> dict[str, Any]:
     """
     import autograd_tiny
 
-    from .notation import formula
-    from .slides import write_slides
+    from ..teach.notation import formula
+    from ..teach.slides import write_slides
 
     # Everything the package exports (Value, grad, nn, explain, draw_dot, ...), plus
     # two teaching helpers it keeps out of its top level.

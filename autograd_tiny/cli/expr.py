@@ -16,8 +16,8 @@ import ast
 import math
 from typing import Callable, Iterable, Mapping
 
-from . import engine
-from .engine import Value
+from ..core import engine
+from ..core.engine import Value
 
 FUNCTIONS: dict[str, Callable[..., Value]] = {
     "exp": engine.exp, "log": engine.log, "sqrt": engine.sqrt, "tanh": engine.tanh,

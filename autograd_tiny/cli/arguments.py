@@ -8,9 +8,9 @@ import argparse
 from pathlib import Path
 from typing import Callable, Iterable
 
-from ..cli import CommandError
-from ..engine import Value
-from ..expr import ExpressionError, build, parse_settings
+from . import CommandError
+from ..core.engine import Value
+from .expr import ExpressionError, build, parse_settings
 
 
 def output_path(text: str, suffixes: Iterable[str], kind: str) -> Path:

@@ -23,6 +23,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Runs the console on standard input until it ends."""
-    from ..repl import interact
+    from .console import interact
 
     return interact(banner=args.banner)

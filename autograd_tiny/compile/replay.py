@@ -63,7 +63,7 @@ compares the loss and every gradient with eager mode's: for development only.
 >>> step()
 Traceback (most recent call last):
 ...
-autograd_tiny.compile.StaleTraceError: compile: the graph fn() builds has changed since it was traced (node 1 was the constant 2.0, now the constant -3.0); a Python if on .data or a value read from .data took another path. Call step.retrace(), pass on_stale='retrace', or use eager mode.
+autograd_tiny.compile.replay.StaleTraceError: compile: the graph fn() builds has changed since it was traced (node 1 was the constant 2.0, now the constant -3.0); a Python if on .data or a value read from .data took another path. Call step.retrace(), pass on_stale='retrace', or use eager mode.
 
 What it costs, and what it buys: micrograd's demo step (``MLP(2, [16, 16, 1])`` on
 100 points, a graph of about 65,000 nodes) compiles in about 2 s on a slow 2-core
@@ -97,7 +97,7 @@ from dataclasses import dataclass
 from collections.abc import Iterable
 from typing import Any, Callable
 
-from .engine import FLOAT_NAMESPACE, Value, reverse_topological_order
+from ..core.engine import FLOAT_NAMESPACE, Value, reverse_topological_order
 
 __all__ = ["CompiledStep", "StaleTraceError", "compile"]
 
@@ -240,7 +240,7 @@ class CompiledStep:
         return root
 
     def _compare(self, root: Value, loss: float) -> None:
-        from .autodiff import grad  # here: autodiff is only needed in debug mode
+        from ..core.autodiff import grad  # here: autodiff is only needed in debug mode
 
         expected = grad(root, self._params) if self._params else ()
         checks = [("the loss", root.data, loss)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
-from .engine import Value, _count_uses, reverse_topological_order
+from ..core.engine import Value, _count_uses, reverse_topological_order
 from .notation import (
     _check_value,
     _is_number,

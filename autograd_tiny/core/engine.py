@@ -125,12 +125,6 @@ class Value:
             if value:
                 yield key, value
 
-    def _repr_svg_(self) -> str | None:
-        """Jupyter shows a small graph inline as SVG; a large one falls back to repr."""
-        from .viz import notebook_svg  # rendering is optional for the engine itself
-
-        return notebook_svg(self)
-
     def __format__(self, spec: str) -> str:
         """Format specs apply to ``data``: ``f"{v:.3f}"`` is ``'0.707'``."""
         return format(self.data, spec) if spec else repr(self)

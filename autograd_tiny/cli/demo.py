@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import argparse
 
-from ..cli import CommandError
+from . import CommandError
 from .arguments import whole_number
-from ..walkthrough import DEFAULT_FOLDER, TRAINING_STEPS, run as run_walkthrough
+from ..teach.walkthrough import DEFAULT_FOLDER, TRAINING_STEPS, run as run_walkthrough
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     """
     from rich.console import Console
 
-    from ..renderer import RenderError
+    from ..draw.renderer import RenderError
 
     try:
         run_walkthrough(args.out if args.files else None, steps=args.steps, console=Console())

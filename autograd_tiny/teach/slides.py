@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from .engine import Value, reverse_topological_order
-from .files import write_atomically
+from ..core.engine import Value, reverse_topological_order
+from ..core.files import write_atomically
 from .notation import derivative_text, formula, node_names, number_text
 from .stepping import backward_steps
-from .renderer import RendererNotFound, find_renderer, missing_renderer_message
-from .viz import DEFAULT_MAX_NODES, FOCUS_COLOR, draw_dot, to_svg
+from ..draw.renderer import RendererNotFound, find_renderer, missing_renderer_message
+from ..draw.dot import DEFAULT_MAX_NODES, FOCUS_COLOR, draw_dot, to_svg
 
 MAX_STEPS = 400  # a frame each: past this, a lecture cannot follow them anyway
 

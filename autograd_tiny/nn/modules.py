@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from .data import Seed, random_source
-from .engine import Value, _operand
-from .files import PathLike, write_atomically
+from ..core.engine import Value, _operand
+from ..core.files import PathLike, write_atomically
 
 
 # name -> the Value method applied to a neuron's weighted sum (None: left as it is).

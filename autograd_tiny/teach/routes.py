@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 
-from .engine import Value, reverse_topological_order
+from ..core.engine import Value, reverse_topological_order
 from .notation import (
     _check_value,
     _is_number,

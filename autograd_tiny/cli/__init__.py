@@ -1,4 +1,4 @@
-"""The ``autograd-tiny`` command line: one subcommand per module in ``commands/``.
+"""The ``autograd-tiny`` command line: one subcommand per module in this folder.
 
 Every failure a user can cause (a bad flag, a bad expression, a missing file) is one
 line on stderr and exit status 2: no traceback.
@@ -14,7 +14,7 @@ import importlib
 import sys
 from typing import NoReturn, Sequence
 
-# subcommand -> module in autograd_tiny.commands; each module has a one-line
+# subcommand -> module in autograd_tiny.cli; each module has a one-line
 # docstring, add_arguments(parser) and run(args) -> exit status.
 COMMANDS = {
     "demo": "demo",
@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name, module_name in COMMANDS.items():
-        module = importlib.import_module(f"autograd_tiny.commands.{module_name}")
+        module = importlib.import_module(f"autograd_tiny.cli.{module_name}")
         summary = (module.__doc__ or "").strip().splitlines()[0]
         command = sub.add_parser(name, help=summary, description=summary)
         module.add_arguments(command)

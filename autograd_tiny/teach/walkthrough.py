@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from .engine import Value, reverse_topological_order
+from ..core.engine import Value, reverse_topological_order
 from .notation import formula, number_text
 from .routes import Explanation, explain
 
@@ -295,7 +295,7 @@ def _print_backward(walk: Walkthrough, console: Any) -> None:
          "bold green" if seed_ok else "bold red")), soft_wrap=True)
     console.print(Text(
         "Each factor is a local derivative the engine recorded when its op ran, and the "
-        "rule is that op's row in autograd_tiny/ops.py (seed 001 writes the first one "
+        "rule is that op's row in autograd_tiny/core/ops.py (seed 001 writes the first one "
         "as -(target_o1 - out_o1)).", style="dim"))
     console.print(_rule("... and back to w1, one layer deeper: two routes, one through "
                         "each output"))
@@ -433,9 +433,9 @@ def write_files(walk: Walkthrough, folder: str | os.PathLike[str]) -> tuple[list
     no Graphviz renderer, the graph's source is written (``network.dot``) instead
     and the slides are left out.
     """
-    from .renderer import RenderError
+    from ..draw.renderer import RenderError
     from .slides import write_slides
-    from .viz import render
+    from ..draw.dot import render
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import argparse
 
-from ..cli import CommandError
+from . import CommandError
 from .arguments import expression, output_path, whole_number
-from ..engine import reverse_topological_order
-from ..viz import DEFAULT_MAX_NODES, FORMATS, RenderError, render
+from ..core.engine import reverse_topological_order
+from ..draw.dot import DEFAULT_MAX_NODES, FORMATS, RenderError, render
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

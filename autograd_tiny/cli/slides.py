@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import argparse
 
-from ..cli import CommandError
+from . import CommandError
 from .arguments import expression, output_path, whole_number
-from ..renderer import RenderError
-from ..slides import MAX_STEPS, write_slides
+from ..draw.renderer import RenderError
+from ..teach.slides import MAX_STEPS, write_slides
 
 DEFAULT_NAMES = ("f", "y", "out", "result")
 

@@ -14,8 +14,8 @@ import math
 import re
 from typing import Any
 
-from .engine import Value, reverse_topological_order
-from .ops import Op
+from ..core.engine import Value, reverse_topological_order
+from ..core.ops import Op
 
 _NAME_LENGTH = 32  # an unlabelled node's expression text longer than this gets a short name
 _FORMULA_LENGTH = 96  # formula() allows longer sub-expressions than a name

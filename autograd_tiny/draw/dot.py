@@ -24,8 +24,8 @@ from collections import deque
 from pathlib import Path
 import graphviz
 
-from .engine import Value, reverse_topological_order
-from .files import write_atomically
+from ..core.engine import Value, reverse_topological_order
+from ..core.files import write_atomically
 from .renderer import (
     RenderError,
     RendererNotFound,
@@ -354,3 +354,13 @@ def _check_arguments(root: object, rankdir: object, highlight: object, max_nodes
         if not any(isinstance(s, int) and 0 <= s < len(inputs) and inputs[s] is pair[0]
                    for s in slots):
             raise ValueError("draw_dot: focus_edge: parent is not that input of child")
+
+
+# Jupyter shows a Value as its graph. The drawing side installs that on Value (the
+# engine knows nothing of drawing, so dependencies point one way: draw -> core).
+def _value_repr_svg(self: Value) -> str | None:
+    """Jupyter shows a small graph inline as SVG; a large one falls back to repr."""
+    return notebook_svg(self)
+
+
+Value._repr_svg_ = _value_repr_svg  # type: ignore[attr-defined]

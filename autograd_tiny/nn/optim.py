@@ -23,7 +23,7 @@ import math
 import numbers
 from typing import Any, Iterable
 
-from .engine import Value
+from ..core.engine import Value
 
 
 class Optimizer:

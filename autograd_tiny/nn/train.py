@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Optional, Sequence, TextIO
 
 from .data import Seed, random_source
-from .engine import Value
+from ..core.engine import Value
 from .losses import l2_penalty
 
 Accuracy = Callable[[Sequence[Any], Sequence[Any]], Optional[float]]

@@ -31,7 +31,7 @@ import math
 import numbers
 from typing import Any, Iterable, Sequence, Union
 
-from .engine import Value
+from ..core.engine import Value
 
 Scalar = Union[Value, float]
 

@@ -107,7 +107,7 @@ class detect_anomaly(_ModeSwitch):
     ...     Value(0.0, label="x").log()
     Traceback (most recent call last):
     ...
-    autograd_tiny.modes.AnomalyError: log turned finite inputs into -inf: a = x (0.0)
+    autograd_tiny.core.modes.AnomalyError: log turned finite inputs into -inf: a = x (0.0)
     """
 
     _set = ANOMALY

@@ -21,10 +21,10 @@ import io
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence, TextIO
 
-from .engine import Value
-from .modes import no_grad
-from .files import PathLike
-from .files import write_atomically
+from ..core.engine import Value
+from ..core.modes import no_grad
+from ..core.files import PathLike
+from ..core.files import write_atomically
 
 SKIPPED = "matplotlib is not installed: pip install 'autograd-tiny[plots]' to draw pictures"
 FORMATS = (".png", ".svg", ".pdf")

@@ -1,1 +1,0 @@
-"""The subcommands of ``autograd-tiny``, one module each (see ``cli.py``)."""
