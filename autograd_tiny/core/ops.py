@@ -80,6 +80,24 @@ class Op(str):
         return Op(symbol, self.name, " ".join(self.inputs), self.forward, self.local,
                   values, self.method)
 
+    def input_names(self, arity: int) -> tuple[str, ...]:
+        """The names of a node's inputs in the op's formulas, for a node with
+        ``arity`` inputs. Tools read every op through this and :meth:`local_rules`,
+        so an op whose arity varies is drawn and explained like any other.
+
+        >>> TABLE["mul"].input_names(2)
+        ('a', 'b')
+        """
+        return self.inputs
+
+    def local_rules(self, arity: int) -> tuple[str, ...]:
+        """d(out)/d(input) for each input of a node with ``arity`` inputs, as text.
+
+        >>> TABLE["mul"].local_rules(2)
+        ('b', 'a')
+        """
+        return self.local
+
     def describe(self) -> str:
         """The rule as text, for tables and graph edges.
 

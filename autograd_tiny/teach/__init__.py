@@ -32,7 +32,8 @@ True
 
 from __future__ import annotations
 
-from .notation import derivative_text, formula, node_names, number_text
+from ..core.graph import node_names, number_text
+from .notation import derivative_text, formula
 from .routes import ROUTE_LIMIT, Explanation, Factor, NodeGradient, Route, explain
 from .stepping import Step, backward_steps, steps_table
 

@@ -29,7 +29,8 @@ from typing import Iterator
 
 from ..core.engine import Value, reverse_topological_order
 from ..core.files import write_atomically
-from .notation import derivative_text, formula, node_names, number_text
+from ..core.graph import node_names, number_text
+from .notation import derivative_text, formula
 from .stepping import backward_steps
 from ..draw.renderer import RendererNotFound, find_renderer, missing_renderer_message
 from ..draw.dot import DEFAULT_MAX_NODES, FOCUS_COLOR, draw_dot, to_svg
