@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import io
 import math
+import sys
 
 import pytest
 
@@ -185,3 +186,56 @@ def test_bad_arguments(kwargs, error, words):
                  "epochs": 1, **kwargs}
     with pytest.raises(error, match=words):
         fit(model, verbose=False, **arguments)
+
+
+def test_history_repr_is_one_short_line():
+    model = MLP(2, [4, 1], activation="tanh", output_activation="tanh", seed=0)
+    X, y = make_xor(signed=True)
+    history = fit(model, X, y, mse_loss, Adam(model.parameters(), lr=0.1), epochs=300,
+                  verbose=False)
+    text = repr(history)
+    assert "\n" not in text and len(text) < 90
+    assert text.startswith("History(300 epochs, loss ")
+    first, last = history.loss[0], history.loss[-1]
+    assert f"loss {first:.6g} -> {last:.6g}, accuracy " in text and text.endswith("-> 100.0%)")
+    regression = History()
+    regression.record(2.0, None, 0.1)
+    assert repr(regression) == "History(1 epoch, loss 2 -> 2)"
+
+
+def test_history_draws_its_loss_curve_for_notebooks():
+    pytest.importorskip("matplotlib")
+    history = History()
+    for k in range(20):
+        history.record(1.0 / (k + 1), None, 0.1)
+    png = history._repr_png_()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
+    assert History()._repr_png_() is None
+
+
+def test_progress_in_a_notebook_is_an_html_bar_updated_in_place(monkeypatch):
+    """Stands in for a kernel: fit's bar is one display, updated, ending at the last epoch."""
+    pytest.importorskip("IPython")
+    import IPython.display
+
+    from autograd_tiny.nn import train
+
+    shown = []
+
+    class Handle:
+        def update(self, bundle, raw=False):
+            shown.append(("update", bundle))
+
+    def display(bundle, raw=False, display_id=False):
+        shown.append(("display", bundle))
+        return Handle()
+
+    monkeypatch.setattr(train, "_in_notebook", lambda: True)
+    monkeypatch.setattr(IPython.display, "display", display)
+    w = Value(0.0)
+    fit(lambda x: w * x, [1.0, 2.0], [2.0, 4.0], mse_loss, SGD([w], lr=0.1), epochs=20,
+        file=sys.stdout)
+    assert [kind for kind, _ in shown].count("display") == 1
+    last = shown[-1][1]
+    assert last["text/plain"].startswith("epoch 20/20  loss 0.0000")
+    assert '<progress value="20" max="20"' in last["text/html"]

@@ -1,9 +1,10 @@
 """``fit()``: the training loop, with a progress bar, returning the history.
 
-Each epoch runs the loop the seed describes, over the data in batches: forward pass,
-loss, backward pass, update. On a terminal a ``rich`` progress bar shows the epoch,
-the loss and the accuracy; elsewhere (a pipe, a file, a notebook log) ``fit`` prints
-plain lines instead, about ten of them.
+Each epoch runs the loop every account of backpropagation describes, over the data in
+batches: forward pass, loss, backward pass, update. On a terminal a ``rich`` progress
+bar shows the epoch, the loss and the accuracy; in a Jupyter notebook an HTML progress
+bar does (updated in place, no widget extension needed); elsewhere (a pipe, a file, a
+log) ``fit`` prints plain lines instead, about ten of them.
 
 >>> import io
 >>> from autograd_tiny.nn import MLP
@@ -33,16 +34,22 @@ from .losses import l2_penalty
 Accuracy = Callable[[Sequence[Any], Sequence[Any]], Optional[float]]
 
 
-@dataclass
+@dataclass(repr=False)
 class History:
     """What ``fit`` measured, one entry per epoch: the mean loss over the epoch (with
     the L2 penalty, if any), the accuracy (``None`` where it has no meaning, as in
     regression), and the learning rate used.
 
+    Its repr is one line (first and last numbers, not hundreds of floats); in a
+    notebook it draws its loss curve when matplotlib is installed.
+
     >>> h = History()
     >>> h.record(0.5, 0.75, 0.1)
+    >>> h.record(0.125, 1.0, 0.1)
     >>> h, len(h)
-    (History(loss=[0.5], accuracy=[0.75], lr=[0.1]), 1)
+    (History(2 epochs, loss 0.5 -> 0.125, accuracy 75.0% -> 100.0%), 2)
+    >>> History()
+    History(0 epochs)
     """
 
     loss: list[float] = field(default_factory=list)
@@ -57,6 +64,31 @@ class History:
 
     def __len__(self) -> int:
         return len(self.loss)
+
+    def __repr__(self) -> str:
+        count = len(self.loss)
+        text = f"History({count} epoch{'' if count == 1 else 's'}"
+        if count:
+            text += f", loss {self.loss[0]:.6g} -> {self.loss[-1]:.6g}"
+            first, last = self.accuracy[0], self.accuracy[-1]
+            if first is not None and last is not None:
+                text += f", accuracy {_percent(first)} -> {_percent(last)}"
+        return text + ")"
+
+    def _repr_png_(self) -> bytes | None:
+        """The loss curve as a PNG, for Jupyter; None (Jupyter then shows the repr)
+        without matplotlib or without epochs."""
+        if not self.loss:
+            return None
+        import tempfile
+        from pathlib import Path
+
+        from .plots import plot_loss_curve
+
+        with tempfile.TemporaryDirectory() as folder:
+            written = plot_loss_curve(self, Path(folder) / "loss.png",
+                                      title=f"loss over {len(self.loss)} epochs")
+            return written.read_bytes() if written is not None else None
 
 
 def accuracy(scores: Sequence[Any], targets: Sequence[Any]) -> float | None:
@@ -213,16 +245,22 @@ class TrainingProgress:
         self.every = max(1, epochs // 10)
         self._bar: Any = None
         self._task: Any = None
+        self._notebook: _NotebookBar | None = None
 
     def __enter__(self) -> "TrainingProgress":
         if self.verbose and _is_terminal(self.file):
             self._start_bar()
+        elif self.verbose and self.file is sys.stdout and _in_notebook():
+            self._notebook = _NotebookBar(self.epochs)
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
             self._bar.stop()
             self._bar = None
+        if self._notebook is not None:
+            self._notebook.finish()
+            self._notebook = None
 
     def update(self, epoch: int, loss: float, accuracy: float | None) -> None:
         """Reports one finished epoch."""
@@ -231,6 +269,9 @@ class TrainingProgress:
         if self._bar is not None:
             self._bar.update(self._task, completed=epoch + 1, loss=f"{loss:.6f}",
                              accuracy=_percent(accuracy) or "-")
+            return
+        if self._notebook is not None:
+            self._notebook.update(epoch + 1, loss, accuracy)
             return
         done = epoch + 1
         if epoch == 0 or done % self.every == 0 or done == self.epochs:
@@ -255,6 +296,60 @@ class TrainingProgress:
         )
         self._task = self._bar.add_task("train", total=self.epochs, loss="-", accuracy="-")
         self._bar.start()
+
+
+class _NotebookBar:
+    """A progress bar in a Jupyter output cell: an HTML ``<progress>`` redrawn in place
+    through IPython's ``display`` handle. (rich's own Jupyter display needs
+    ipywidgets and its front-end extension; this needs nothing, and the last state
+    stays in the saved notebook.) Redrawn at most ten times a second, and at the end.
+    """
+
+    def __init__(self, epochs: int) -> None:
+        from IPython.display import display
+
+        self.epochs = epochs
+        self._last = 0.0
+        self._state: tuple[int, float, float | None] = (0, 0.0, None)
+        self._handle = display(self._bundle(), raw=True, display_id=True)
+
+    def _bundle(self) -> dict[str, str]:
+        done, loss, accuracy = self._state
+        text = f"epoch {done}/{self.epochs}"
+        if done:
+            text += f"  loss {loss:.6f}"
+        if accuracy is not None:
+            text += f"  accuracy {_percent(accuracy)}"
+        bar = (f'<progress value="{done}" max="{self.epochs}" '
+               f'style="width: 16em; vertical-align: middle"></progress>')
+        return {"text/plain": text,
+                "text/html": f'<div style="font-family: monospace">{bar} {text}</div>'}
+
+    def update(self, done: int, loss: float, accuracy: float | None) -> None:
+        import time
+
+        self._state = (done, loss, accuracy)
+        now = time.monotonic()
+        if now - self._last >= 0.1 or done == self.epochs:
+            self._last = now
+            self.finish()
+
+    def finish(self) -> None:
+        """Draws the latest state."""
+        if self._handle is not None:
+            self._handle.update(self._bundle(), raw=True)
+
+
+def _in_notebook() -> bool:
+    """Whether this runs in a Jupyter kernel (not a terminal IPython)."""
+    shell_module = sys.modules.get("IPython")
+    if shell_module is None or "ipykernel" not in sys.modules:
+        return False
+    try:
+        shell = shell_module.get_ipython()  # type: ignore[attr-defined]
+    except AttributeError:
+        return False
+    return shell is not None and getattr(shell, "kernel", None) is not None
 
 
 def _is_terminal(file: Any) -> bool:
