@@ -34,6 +34,7 @@ from .nn.train import History, fit
 from .draw import dot as _dot, renderer as _renderer
 from .draw import RenderError, RendererNotFound, draw_dot, find_renderer, notebook_svg, render, to_svg
 from .teach import backward_steps, explain, steps_table
+from .teach.slides import Slides, show_backward, write_slides
 from .compile import CompiledStep, StaleTraceError
 from .compile import compile  # the function; the subpackage stays importable by its path
 
@@ -55,6 +56,7 @@ __all__ = [
     "Module",
     "Neuron",
     "SGD",
+    "Slides",
     "backward_steps",
     "compile",
     "data",
@@ -90,7 +92,9 @@ __all__ = [
     "sigmoid",
     "sin",
     "sqrt",
+    "show_backward",
     "tanh",
     "to_svg",
     "train",
+    "write_slides",
 ]

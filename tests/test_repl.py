@@ -108,3 +108,19 @@ def test_command_line_repl_with_piped_input():
                              timeout=120)
     assert failing.returncode == 1
     assert "NameError: name 'undefined_name' is not defined" in failing.stderr
+
+
+def test_slides_are_importable_and_in_the_console():
+    from autograd_tiny import Slides, show_backward, write_slides
+    from autograd_tiny.teach.slides import write_slides as from_teach
+
+    names = namespace()
+    assert names["write_slides"] is write_slides is from_teach
+    assert names["show_backward"] is show_backward and names["Slides"] is Slides
+
+
+def test_banner_says_how_to_see_a_graph():
+    from autograd_tiny.cli.console import BANNER
+
+    assert 'render(L, "L.svg")' in BANNER and 'write_slides(L, "L.html")' in BANNER
+    assert "draw_dot(L)" in BANNER

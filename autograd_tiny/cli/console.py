@@ -23,33 +23,38 @@ import sys
 from typing import Any, Callable, TextIO
 
 BANNER = """autograd_tiny REPL: Value, grad, no_grad, the functions (exp, tanh, ...), nn,
-explain, backward_steps, steps_table, draw_dot, render and write_slides are imported.
+explain, backward_steps, steps_table, draw_dot, render, write_slides and show_backward
+are imported.
 Try:
     a, b = Value(2.0, label="a"), Value(-3.0, label="b")
     c = a * b; c.label = "c"
     L = c + a; L.label = "L"
     explain(L, a)
     for step in backward_steps(L): step
+See a graph: a terminal shows no pictures, so write one and open it:
+    render(L, "L.svg")            the graph as a picture (open L.svg in a browser)
+    write_slides(L, "L.html")     backward step by step, as slides in a browser
+(draw_dot(L) is the graph's Graphviz source; in Jupyter it draws itself.)
 Ctrl-D leaves."""
 
 def namespace() -> dict[str, Any]:
     """What the console starts with.
 
     >>> names = namespace()
-    >>> all(name in names for name in ("Value", "tanh", "explain", "backward_steps"))
+    >>> all(name in names for name in ("Value", "tanh", "explain", "backward_steps",
+    ...                                "write_slides", "show_backward", "render"))
     True
     """
     import autograd_tiny
 
     from ..teach.notation import formula
-    from ..teach.slides import write_slides
 
-    # Everything the package exports (Value, grad, nn, explain, draw_dot, ...), plus
-    # two teaching helpers it keeps out of its top level.
+    # Everything the package exports (Value, grad, nn, explain, draw_dot, write_slides,
+    # show_backward, ...), plus a teaching helper it keeps out of its top level.
     names: dict[str, Any] = {"__name__": "__console__", "__doc__": None,
                              "autograd_tiny": autograd_tiny}
     names.update((name, getattr(autograd_tiny, name)) for name in autograd_tiny.__all__)
-    names.update(formula=formula, write_slides=write_slides)
+    names.update(formula=formula)
     return names
 
 

@@ -5,6 +5,7 @@
 
 Frames: the forward pass node by node, then one frame per step of backward, each the
 graph with the current node and edge in focus and the step's arithmetic written out.
+``--handout`` writes the printable page instead: one frame per sheet, no buttons.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     >>> parser = argparse.ArgumentParser()
     >>> add_arguments(parser)
     >>> args = parser.parse_args(["x*y", "--set", "x=2", "y=3", "--output", "s.html"])
-    >>> args.set, args.output, args.rankdir
-    (['x=2', 'y=3'], 's.html', 'LR')
+    >>> args.set, args.output, args.rankdir, args.handout
+    (['x=2', 'y=3'], 's.html', 'LR', False)
     """
     parser.add_argument("expression", metavar="EXPR",
                         help='the expression, e.g. "tanh(w*x + b)"')
@@ -40,6 +41,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(default: f, or y if f is a variable)")
     parser.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
                         help="layout direction: left to right (default) or top to bottom")
+    parser.add_argument("--handout", action="store_true",
+                        help="write a page for printing (a handout, or a PDF through the "
+                             "browser): every frame on a sheet of its own, the whole graph "
+                             "and the step's text under it, no buttons")
     parser.add_argument("--max-steps", metavar="N", type=whole_number(1), default=MAX_STEPS,
                         help=f"refuse graphs whose backward takes more steps "
                              f"(default {MAX_STEPS})")
@@ -73,7 +78,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         written = write_slides(root, output, title=args.title or f"Backpropagation through "
                                f"{args.expression.strip()}", rankdir=args.rankdir,
-                               max_steps=args.max_steps)
+                               max_steps=args.max_steps,
+                               handout=getattr(args, "handout", False))
     except ValueError as error:
         raise CommandError(str(error).removeprefix("write_slides: ")) from None
     except RenderError as error:

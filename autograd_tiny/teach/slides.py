@@ -1,10 +1,20 @@
-"""Lecture slides of backpropagation: one self-contained HTML file that works offline.
+"""Lecture slides of backpropagation: self-contained HTML that works offline, on a
+projector, on paper and inline in a notebook.
 
 The frames follow the computation: the forward pass, node by node, then backward
 one step at a time (a frame per step of :func:`~autograd_tiny.teach.backward_steps`),
-then the gradients it found. Every frame is the graph's SVG, drawn by ``viz`` with
-the current node and edge in focus and the running gradients in the nodes, beside
-the step's arithmetic. Arrow keys, space and the buttons move between frames.
+then the gradients it found. Every frame is the graph's SVG with the current node and
+edge in focus and the running gradients in the nodes; the step's arithmetic sits in a
+callout under the node or edge in focus, joined to it by a line.
+
+- :func:`write_slides` writes one HTML page to present (keys, buttons, go to a slide
+  by number, a larger font, a legend to hide) or, with ``handout=True``, a page that
+  prints one frame per sheet. Printing the presenting page gives the same sheets.
+- :func:`show_backward` returns a :class:`Slides` deck that a notebook displays inline
+  as a stepper: plain HTML and JavaScript, no server, no widget extension.
+
+Text is sized for a lecture hall: it scales with the window, and the graph is never
+drawn with text smaller than 14 px (a bigger graph scrolls and follows the focus).
 Everything (SVG, style, script) is inline: nothing is loaded from the network.
 
 >>> import tempfile, pathlib
@@ -23,6 +33,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -33,9 +44,37 @@ from ..core.graph import node_names, number_text
 from .notation import derivative_text, formula
 from .stepping import backward_steps
 from ..draw.renderer import RendererNotFound, find_renderer, missing_renderer_message
-from ..draw.dot import DEFAULT_MAX_NODES, FOCUS_COLOR, draw_dot, to_svg
+from ..draw.dot import (DEFAULT_MAX_NODES, FOCUS_COLOR, FOCUS_FILL, INTERMEDIATE_FILL,
+                        LEAF_FILL, OUTPUT_FILL, draw_dot, to_svg)
 
 MAX_STEPS = 400  # a frame each: past this, a lecture cannot follow them anyway
+# Graph text in the slides' SVG, in Graphviz points (the SVG's own units). The page
+# never draws the graph smaller than its natural size in CSS pixels, so on screen this
+# is the smallest text of the graph: 14 px, larger when the graph fits bigger.
+GRAPH_FONT_SIZE = 14
+MIN_GRAPH_TEXT_PX = 14
+# The drawing's focus orange (#ff7f0e) has a contrast of 2.5:1 on white, too faint for a
+# washed-out projector: the slides draw the focus in a darker orange, 6.1:1.
+SLIDE_FOCUS = "#a84300"
+
+# Every (text colour, background) pair the slides use, with what it is; each must
+# reach WCAG AA for normal text (contrast ratio 4.5:1). Graph text is black on the
+# node fills; see ``contrast_ratio``.
+COLOR_PAIRS: tuple[tuple[str, str, str], ...] = (
+    ("page text", "#111111", "#ffffff"),
+    ("muted text (frame count, row names)", "#4a4a4a", "#ffffff"),
+    ("navigation bar text", "#ffffff", "#1f3a5f"),
+    ("navigation hints", "#d7dbe6", "#1f3a5f"),
+    ("button text", "#111111", "#e8edf5"),
+    ("callout text", "#111111", "#fff7ef"),
+    ("callout heading (focus colour)", SLIDE_FOCUS, "#fff7ef"),
+    ("focused edge number", SLIDE_FOCUS, "#ffffff"),
+    ("graph text on an input or weight", "#000000", LEAF_FILL),
+    ("graph text on an intermediate value", "#000000", INTERMEDIATE_FILL),
+    ("graph text on the output", "#000000", OUTPUT_FILL),
+    ("graph text on the node in focus", "#000000", FOCUS_FILL),
+    ("graph edge numbers", "#000000", "#ffffff"),
+)
 
 
 @dataclass(frozen=True)
@@ -48,34 +87,118 @@ class Frame:
     svg: str
 
 
+class Slides:
+    """A deck of frames. In a notebook it displays itself inline as a stepper
+    (``_repr_html_``); ``page()`` is the HTML of a page to present or print,
+    ``save(path)`` writes it.
+
+    >>> deck = Slides("t", [Frame("step", "s1", (("local", "2 * 3 = 6"),), "<svg></svg>")])
+    >>> deck, len(deck)
+    (Slides('t', 1 frame: 1 step), 1)
+    >>> "2 * 3 = 6" in deck._repr_html_()
+    True
+    """
+
+    def __init__(self, title: str, frames: list[Frame]) -> None:
+        self.title = title
+        self.frames = list(frames)
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def __repr__(self) -> str:
+        kinds = [frame.kind for frame in self.frames]
+        counts = ", ".join(f"{kinds.count(kind)} {kind}{'s' if kind == 'step' and kinds.count(kind) != 1 else ''}"
+                           for kind in dict.fromkeys(kinds))
+        count = len(kinds)
+        return f"Slides({self.title!r}, {count} frame{'' if count == 1 else 's'}: {counts})"
+
+    def page(self, handout: bool = False) -> str:
+        """The HTML of a whole page: the presenting page, or the handout."""
+        return page(self.title, self.frames, handout=handout)
+
+    def save(self, path: str | os.PathLike[str], handout: bool = False) -> Path:
+        """Writes ``page(handout)`` to ``path`` (atomically) and returns the path."""
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"Slides.save: path must be a str or a path, "
+                            f"got {type(path).__name__}")
+        path = Path(path)
+        if not path.parent.is_dir():
+            raise FileNotFoundError(f"Slides.save: folder {str(path.parent)!r} does not exist")
+        write_atomically(path, self.page(handout).encode("utf-8"))
+        return path
+
+    def _repr_html_(self) -> str:
+        return deck_html(self.title, self.frames, f"atg{secrets.token_hex(4)}", inline=True)
+
+
 def write_slides(root: Value, path: str | os.PathLike[str], *, title: str | None = None,
                  rankdir: str = "LR", max_steps: int = MAX_STEPS,
-                 max_nodes: int = DEFAULT_MAX_NODES) -> Path:
+                 max_nodes: int = DEFAULT_MAX_NODES, handout: bool = False) -> Path:
     """Writes the slides for ``root``'s forward and backward pass to ``path`` (one
-    HTML file, written atomically) and returns the path.
+    HTML file, written atomically) and returns the path. ``handout=True`` writes the
+    printable page instead: every frame, one per printed sheet, no buttons.
 
     Backward runs inside (step by step) on gradients starting from zero; every
     node's ``.grad`` is put back as it was afterwards. ``max_steps`` guards against
     graphs too big for slides (a ``ValueError`` says how many steps there are).
     Needs a Graphviz renderer (``RendererNotFound`` says how to get one).
+
+    >>> import tempfile, pathlib
+    >>> from autograd_tiny import Value, find_renderer
+    >>> y = Value(2.0, label="x") * 3; y.label = "y"
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     text = (find_renderer() and write_slides(y, pathlib.Path(folder) / "h.html",
+    ...                                               handout=True).read_text())
+    ...     text is None or ('class="atg-deck atg-handout"' in text and "<script" not in text)
+    True
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"write_slides: root must be a Value, got {type(root).__name__}")
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"write_slides: path must be a str or a path, got {type(path).__name__}")
+    path = Path(path)
+    deck = build_slides(root, title=title, rankdir=rankdir, max_steps=max_steps,
+                        max_nodes=max_nodes, who="write_slides", folder=path.parent)
+    write_atomically(path, deck.page(handout).encode("utf-8"))
+    return path
+
+
+def show_backward(root: Value, *, title: str | None = None, rankdir: str = "LR",
+                  max_steps: int = 120, max_nodes: int = DEFAULT_MAX_NODES) -> Slides:
+    """The slides of ``root``'s backward pass as a :class:`Slides` deck: the last line
+    of a notebook cell, it displays inline as a stepper (buttons, and the arrow keys
+    once you click it). Several on one page step independently, and the saved
+    notebook keeps them working when opened later (trusted, as notebooks you ran
+    yourself are). ``deck.save("slides.html")`` writes the presenting page.
+
+    >>> from autograd_tiny import Value, find_renderer
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> L = a * b + a; L.label = "L"
+    >>> find_renderer() is None or repr(show_backward(L))
+    "Slides('Backpropagation through L', 7 frames: 1 forward, 1 start, 4 steps, 1 done)"
+    """
+    return build_slides(root, title=title, rankdir=rankdir, max_steps=max_steps,
+                        max_nodes=max_nodes, who="show_backward")
+
+
+def build_slides(root: Value, *, title: str | None = None, rankdir: str = "LR",
+                 max_steps: int = MAX_STEPS, max_nodes: int = DEFAULT_MAX_NODES,
+                 who: str = "build_slides", folder: Path | None = None) -> Slides:
+    """The frames of ``root``'s forward and backward pass, as a :class:`Slides` deck
+    (what ``write_slides`` writes and ``show_backward`` shows)."""
+    if not isinstance(root, Value):
+        raise TypeError(f"{who}: root must be a Value, got {type(root).__name__}")
     if title is not None and not isinstance(title, str):
-        raise TypeError(f"write_slides: title must be a str, got {type(title).__name__}")
+        raise TypeError(f"{who}: title must be a str, got {type(title).__name__}")
     if isinstance(max_steps, bool) or not isinstance(max_steps, int):
-        raise TypeError(f"write_slides: max_steps must be an int, got {type(max_steps).__name__}")
+        raise TypeError(f"{who}: max_steps must be an int, got {type(max_steps).__name__}")
     order = reverse_topological_order(root)
     steps = sum(len(node._prev) for node in order)
     if steps > max_steps:
-        raise ValueError(f"write_slides: backward takes {steps:,} steps here, more than "
+        raise ValueError(f"{who}: backward takes {steps:,} steps here, more than "
                          f"max_steps={max_steps:,}; slides are for small graphs (pass a "
                          f"larger max_steps to draw them anyway)")
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise FileNotFoundError(f"write_slides: folder {str(path.parent)!r} does not exist")
+    if folder is not None and not folder.is_dir():
+        raise FileNotFoundError(f"{who}: folder {str(folder)!r} does not exist")
     # Looked up once, and before any gradient is touched: no renderer, no work done.
     binary = find_renderer()
     if binary is None:
@@ -88,8 +211,7 @@ def write_slides(root: Value, path: str | os.PathLike[str], *, title: str | None
     finally:
         for node, grad in zip(order, saved):
             node.grad = grad
-    write_atomically(path, page(title, frames).encode("utf-8"))
-    return path
+    return Slides(title, frames)
 
 
 def _frames(root: Value, order: list[Value], names: dict[Value, str], rankdir: str,
@@ -98,7 +220,7 @@ def _frames(root: Value, order: list[Value], names: dict[Value, str], rankdir: s
             edge: tuple[Value, Value, int] | None = None) -> str:
         graph = draw_dot(root, rankdir=rankdir, show_grad=show_grad, max_nodes=max_nodes,
                          focus_node=node, focus_edge=edge)
-        return to_svg(graph, binary)
+        return to_svg(slide_graph(graph), binary)
 
     for node in order:
         node.grad = 0.0
@@ -140,10 +262,53 @@ def _forward_stops(order: list[Value]) -> list[Value]:
     return labelled or ops
 
 
+def slide_graph(graph: object) -> object:
+    """``draw_dot``'s graph made for a slide: all text ``GRAPH_FONT_SIZE`` points, and
+    no legend node (the page has a legend of its own, which can be hidden).
+
+    >>> from autograd_tiny import Value, draw_dot
+    >>> source = slide_graph(draw_dot(Value(1.0, label="a") * 2)).source
+    >>> "legend" in source, source.count('fontsize=14')
+    (False, 2)
+    """
+    attributes = (getattr(graph, "node_attr", None), getattr(graph, "edge_attr", None))
+    for table in attributes:
+        if isinstance(table, dict):
+            table["fontsize"] = str(GRAPH_FONT_SIZE)
+    body = getattr(graph, "body", None)
+    if isinstance(body, list):
+        body[:] = [line for line in body if not line.lstrip().startswith("legend ")]
+    return graph
+
+
+# -- colours ------------------------------------------------------------------------------
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """WCAG's contrast ratio of two ``#rrggbb`` (or ``#rgb``) colours, 1 to 21; AA asks
+    at least 4.5 for normal text, 3 for large text and graphics.
+
+    >>> round(contrast_ratio("#000000", "#ffffff"), 2), round(contrast_ratio("#777", "#fff"), 2)
+    (21.0, 4.48)
+    """
+    def luminance(colour: str) -> float:
+        digits = colour.lstrip("#")
+        if len(digits) == 3:
+            digits = "".join(ch * 2 for ch in digits)
+        channels = [int(digits[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+                  for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
 # -- the page -----------------------------------------------------------------------------
 
 _XML_PROLOG = re.compile(r"^.*?(?=<svg\b)", re.DOTALL)
 _SIZE = re.compile(r'\s(width|height)="[^"]*"')
+_FONT_SIZE = re.compile(r'font-size="([\d.]+)"')
 
 
 def inline_svg(svg: str, prefix: str) -> str:
@@ -162,134 +327,316 @@ def inline_svg(svg: str, prefix: str) -> str:
     return f"{head}>{body}"
 
 
-def page(title: str, frames: list[Frame]) -> str:
-    """The HTML of the slides: every frame inline, one shown at a time.
+def _slide_svg(svg: str, prefix: str) -> str:
+    """``inline_svg``, with the focus drawn in ``SLIDE_FOCUS`` and the graph's smallest
+    font size recorded (``data-font``) for the page's script to scale by."""
+    svg = inline_svg(svg, prefix).replace(FOCUS_COLOR, SLIDE_FOCUS)
+    sizes = [float(size) for size in _FONT_SIZE.findall(svg)]
+    smallest = min(sizes) if sizes else GRAPH_FONT_SIZE
+    return svg.replace("<svg ", f'<svg data-font="{smallest:g}" ', 1)
+
+
+def _legend() -> str:
+    swatches = [(LEAF_FILL, "input or weight"), (INTERMEDIATE_FILL, "intermediate"),
+                (OUTPUT_FILL, "output"), (FOCUS_FILL, "in focus")]
+    items = "".join(f'<span class="atg-swatch" style="background:{fill}"></span>'
+                    f'<span>{text}</span>' for fill, text in swatches)
+    return (f'<div class="atg-legend">{items}<span>edge number: local derivative '
+            f'd(out)/d(in)</span><span>grad: d(output)/d(node) so far</span></div>')
+
+
+def _section(frame: Frame, number: int, total: int, prefix: str) -> str:
+    many = " atg-many" if len(frame.lines) > 6 else ""
+    rows = "".join(f'<span class="atg-what">{html.escape(what)}</span>'
+                   f'<span class="atg-math">{html.escape(text)}</span>'
+                   for what, text in frame.lines)
+    return (f'<section class="frame" id="{prefix}frame-{number}" data-kind="{frame.kind}">'
+            f'<div class="atg-stage">{_slide_svg(frame.svg, f"{prefix}f{number}-")}</div>'
+            f'<div class="atg-band"><div class="atg-leader"></div>'
+            f'<div class="atg-callout"><p class="atg-count">{number} / {total} · '
+            f'{frame.kind}</p><h2>{html.escape(frame.heading)}</h2>'
+            f'<div class="atg-rows{many}">{rows}</div></div></div></section>')
+
+
+def deck_html(title: str, frames: list[Frame], deck_id: str, *, inline: bool = False,
+              handout: bool = False) -> str:
+    """One deck: its navigation, frames, style and script, all scoped to the element
+    ``deck_id`` so that several decks on one page (a notebook) do not interfere.
+
+    >>> text = deck_html("t", [Frame("step", "s", (), "<svg></svg>")], "d1", inline=True)
+    >>> 'id="d1"' in text, 'id="d1-frame-1"' in text, 'getElementById("d1")' in text
+    (True, True, True)
+    """
+    total = len(frames)
+    prefix = "" if deck_id == "deck" else f"{deck_id}-"
+    sections = "\n".join(_section(frame, number, total, prefix)
+                         for number, frame in enumerate(frames, 1))
+    kind = "atg-handout" if handout else ("atg-inline" if inline else "atg-page")
+    nav = "" if handout else _NAV.replace("@TOTAL@", str(total))
+    script = "" if handout else (
+        "<script>\n" + _SCRIPT.replace("@FOCUS@", SLIDE_FOCUS).replace("@ID@", deck_id)
+        .replace("@KEYS@", "root" if inline else "document")
+        .replace("@MINPX@", str(MIN_GRAPH_TEXT_PX)) + "</script>\n")
+    return (f'<div class="atg-deck {kind}" id="{deck_id}" tabindex="-1">\n'
+            f'<style>{_STYLE}</style>\n'
+            f'<div class="atg-top"><h1>{html.escape(title)}</h1>{nav}</div>\n'
+            f'{_legend()}\n<main class="atg-frames">\n{sections}\n</main>\n{script}</div>')
+
+
+def page(title: str, frames: list[Frame], handout: bool = False) -> str:
+    """The HTML page of the slides: every frame inline, one shown at a time (or all,
+    one per sheet, for the handout).
 
     >>> text = page("t", [Frame("step", "step 1", (("local", "2 * 3 = 6"),), "<svg></svg>")])
     >>> 'data-kind="step"' in text, "2 * 3 = 6" in text, "http" in text.replace(
     ...     "http://www.w3.org", "")
     (True, True, False)
     """
-    sections = []
-    total = len(frames)
-    for number, frame in enumerate(frames, 1):
-        rows = "".join(f"<tr><th>{html.escape(what)}</th><td>{html.escape(text)}</td></tr>"
-                       for what, text in frame.lines)
-        sections.append(
-            f'<section class="frame" id="frame-{number}" data-kind="{frame.kind}">'
-            f'<div class="graph">{inline_svg(frame.svg, f"f{number}-")}</div>'
-            f'<div class="text"><p class="count">{number} / {total} · {frame.kind}</p>'
-            f'<h2>{html.escape(frame.heading)}</h2><table>{rows}</table></div></section>')
-    return _PAGE.format(title=html.escape(title), frames="\n".join(sections), total=total,
-                        focus=FOCUS_COLOR)
+    deck = deck_html(title, frames, "deck", handout=handout)
+    return ('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f'<title>{html.escape(title)}</title>\n<style>{_PAGE_STYLE}</style>\n</head>\n'
+            f'<body>\n{deck}\n</body>\n</html>\n')
 
 
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body {{ margin: 0; font-family: system-ui, -apple-system, "Segoe UI", sans-serif;
-        background: #fafafa; color: #222; }}
-header {{ display: flex; align-items: center; gap: 0.6em; padding: 0.5em 1em;
-          background: #1f3a5f; color: white; position: sticky; top: 0; z-index: 1; }}
-header h1 {{ font-size: 1.05em; margin: 0 auto 0 0; font-weight: 600; }}
-header button {{ font: inherit; white-space: nowrap; padding: 0.25em 0.9em; border-radius: 4px; border: 0;
-                 cursor: pointer; }}
-header .position {{ min-width: 5em; text-align: center; white-space: nowrap; }}
-.frame {{ padding: 1em; border-bottom: 1px solid #ddd; }}
-.js .frame {{ display: none; border: 0; }}
-.js .frame.current {{ display: block; }}
-.graph {{ overflow-x: auto; }}
-.graph svg {{ display: block; width: 100%; height: 62vh; }}
-.zoomed .graph svg {{ width: auto; max-width: none; }}
-.text h2 {{ font-size: 1.2em; margin: 0.3em 0; }}
-.text .count {{ color: #888; margin: 0; font-size: 0.85em; }}
-.text table {{ border-collapse: collapse; font-family: ui-monospace, Menlo, Consolas,
-               monospace; font-size: 1.05em; }}
-.text th {{ text-align: left; color: #666; font-weight: normal; padding: 0.15em 1.2em 0.15em 0; }}
-.text td {{ padding: 0.15em 0; }}
-.help {{ color: #ccd; font-size: 0.85em; }}
-</style>
-</head>
-<body>
-<header>
-<h1>{title}</h1>
-<span class="help">&larr; &rarr; or space</span>
-<button id="first" title="first (Home)">&#x25C0;&#x25C0; first</button>
-<button id="previous" title="previous (&larr;)">&#x25C0; back</button>
-<span class="position" id="position">1 / {total}</span>
-<button id="next" title="next (&rarr;)">next &#x25B6;</button>
-<button id="last" title="last (End)">last &#x25B6;&#x25B6;</button>
-<button id="zoom" title="fit the graph to the window, or zoom in and follow the focus (z)">zoom</button>
-</header>
-<main>
-{frames}
-</main>
-<script>
-(function () {{
-  var frames = document.querySelectorAll(".frame");
-  var position = document.getElementById("position");
-  var zoomButton = document.getElementById("zoom");
-  var current = 0;
-  document.body.classList.add("js");
-  // A graph much wider than the window (a network drawn left to right) is unreadable
-  // when fitted to it: start zoomed in, and scroll to the node in focus on every
-  // frame. A smaller one reads best whole. (Graphviz sizes in points: 4/3 px each.)
-  var first = frames.length ? frames[0].querySelector("svg") : null;
-  var box = first && first.viewBox && first.viewBox.baseVal;
-  var page = (document.documentElement && document.documentElement.clientWidth) || 1024;
-  setZoom(!!(box && box.width * 4 / 3 > 1.6 * page));
-  function setZoom(on) {{
-    document.body.classList.toggle("zoomed", on);
-    zoomButton.textContent = on ? "fit" : "zoom";
-  }}
-  function follow() {{
-    var focus = frames[current].querySelector('[stroke="{focus}"]');
-    if (focus && focus.scrollIntoView && document.body.classList.contains("zoomed")) {{
-      focus.scrollIntoView({{block: "nearest", inline: "center"}});
-    }}
-  }}
-  function show(index) {{
-    current = Math.max(0, Math.min(frames.length - 1, index));
-    for (var i = 0; i < frames.length; i++) {{
-      frames[i].classList.toggle("current", i === current);
-    }}
-    position.textContent = (current + 1) + " / " + frames.length;
-    if (history.replaceState) {{ history.replaceState(null, "", "#frame-" + (current + 1)); }}
-    follow();
-  }}
-  button("zoom", function () {{
-    setZoom(!document.body.classList.contains("zoomed"));
-    follow();
-  }});
-  // A clicked button keeps the focus, and space would then press it as well as
-  // move on: hand the focus back to the page.
-  function button(id, action) {{
-    document.getElementById(id).onclick = function () {{ action(); this.blur(); }};
-  }}
-  button("first", function () {{ show(0); }});
-  button("previous", function () {{ show(current - 1); }});
-  button("next", function () {{ show(current + 1); }});
-  button("last", function () {{ show(frames.length - 1); }});
-  document.addEventListener("keydown", function (event) {{
-    var key = event.key;
-    if (key === "ArrowRight" || key === "ArrowDown" || key === "PageDown" || key === " ") {{
-      show(current + 1);
-    }} else if (key === "ArrowLeft" || key === "ArrowUp" || key === "PageUp") {{
-      show(current - 1);
-    }} else if (key === "Home") {{ show(0);
-    }} else if (key === "End") {{ show(frames.length - 1);
-    }} else if (key === "z") {{ setZoom(!document.body.classList.contains("zoomed")); follow();
-    }} else {{ return; }}
-    event.preventDefault();
-  }});
-  var match = /^#frame-(\\d+)$/.exec(location.hash);
-  show(match ? parseInt(match[1], 10) - 1 : 0);
-}})();
-</script>
-</body>
-</html>
+_NAV = """<nav class="atg-nav">
+<span class="atg-help">&larr; &rarr; space &middot; g: go to &middot; f: font &middot; l: legend</span>
+<button type="button" data-go="first" title="first (Home)">&#x25C0;&#x25C0;</button>
+<button type="button" data-go="previous" title="previous (&larr;)">&#x25C0; back</button>
+<label class="atg-position"><input class="atg-goto" type="number" min="1" max="@TOTAL@"
+ value="1" aria-label="slide number (g, then type a number and Enter)"> / @TOTAL@</label>
+<button type="button" data-go="next" title="next (&rarr; or space)">next &#x25B6;</button>
+<button type="button" data-go="last" title="last (End)">&#x25B6;&#x25B6;</button>
+<button type="button" data-toggle="atg-large" title="larger text (f)">A+</button>
+<button type="button" data-toggle="atg-nolegend" title="hide or show the legend (l)">legend</button>
+<button type="button" data-toggle="atg-overview" title="the whole graph, whatever its text size (z)">whole graph</button>
+</nav>"""
+
+# The whole page is the deck: it fills the window.
+_PAGE_STYLE = """
+html, body { margin: 0; height: 100%; background: #ffffff; }
+body { overflow: hidden; }
+@media print { body { overflow: visible; height: auto; } }
 """
+
+# Scoped to .atg-deck. Sizes: the page's text scales with the window (vmin), never
+# below what a lecture hall reads at 1280x720: 20 px for the step's explanation.
+_STYLE = """
+.atg-deck { --atg-scale: 1; font-family: system-ui, -apple-system, "Segoe UI", Roboto,
+  "DejaVu Sans", sans-serif; color: #111111; background: #ffffff; box-sizing: border-box;
+  display: flex; flex-direction: column; outline: none; }
+.atg-deck * { box-sizing: border-box; }
+.atg-deck.atg-large { --atg-scale: 1.35; }
+.atg-page { height: 100vh; font-size: calc(clamp(16px, 2.2vmin, 34px) * var(--atg-scale)); }
+.atg-inline { height: 620px; max-height: 90vh; font-size: calc(14px * var(--atg-scale));
+  border: 1px solid #c9d2e0; border-radius: 6px; overflow: hidden; }
+.atg-top { display: flex; align-items: center; flex-wrap: wrap; gap: 0.4em 0.8em;
+  padding: 0.35em 0.8em; background: #1f3a5f; color: #ffffff; flex: none; }
+.atg-top h1 { font-size: 1em; margin: 0 auto 0 0; font-weight: 600; }
+.atg-nav { display: flex; align-items: center; gap: 0.4em; flex-wrap: wrap; }
+.atg-nav button { font: inherit; font-size: 0.9em; white-space: nowrap; padding: 0.2em 0.7em;
+  border-radius: 4px; border: 0; cursor: pointer; background: #e8edf5; color: #111111; }
+.atg-nav button[aria-pressed="true"] { outline: 3px solid #ffd48a; }
+.atg-help { color: #d7dbe6; font-size: 0.8em; }
+.atg-position { white-space: nowrap; }
+.atg-goto { font: inherit; width: 3.6em; text-align: right; padding: 0.1em 0.2em;
+  border: 0; border-radius: 4px; }
+.atg-legend { display: flex; flex-wrap: wrap; align-items: center; gap: 0.2em 0.6em;
+  font-size: 0.75em; padding: 0.3em 0.8em; color: #4a4a4a; flex: none;
+  border-bottom: 1px solid #e3e7ee; }
+.atg-swatch { display: inline-block; width: 1.1em; height: 0.9em; border: 1px solid #777777;
+  vertical-align: middle; margin-right: -0.3em; }
+.atg-nolegend .atg-legend { display: none; }
+.atg-frames { flex: 1; min-height: 0; position: relative; }
+.atg-deck .frame { display: flex; flex-direction: column; padding: 0.5em 0.8em;
+  border-bottom: 1px solid #dddddd; }
+.atg-js .frame { display: none; position: absolute; inset: 0; border: 0; }
+.atg-js .frame.current { display: flex; }
+.atg-stage { flex: 1; min-height: 0; overflow: auto; display: flex; position: relative; }
+.atg-stage svg { display: block; margin: auto; flex: none; width: 100%; height: 100%; }
+.atg-band { flex: none; position: relative; min-height: 28%; padding-top: 0.9em; }
+.atg-leader { position: absolute; width: 0; border-left: 3px dashed #a84300; display: none; }
+.atg-callout { display: inline-block; max-width: 100%; background: #fff7ef;
+  border: 3px solid #a84300; border-radius: 8px; padding: 0.3em 0.8em 0.45em;
+  font-size: calc(clamp(20px, 2.9vmin, 44px) * var(--atg-scale)); }
+.atg-inline .atg-callout { font-size: calc(16px * var(--atg-scale)); }
+.atg-callout h2 { font-size: 1em; margin: 0 0 0.2em; color: #a84300; }
+.atg-count { color: #4a4a4a; margin: 0; font-size: 0.7em; }
+.atg-rows { display: grid; grid-template-columns: auto auto; gap: 0.05em 1em;
+  font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
+.atg-rows.atg-many { grid-template-columns: repeat(3, auto auto); font-size: 0.8em; }
+.atg-what { color: #4a4a4a; }
+.atg-math { white-space: pre-wrap; }
+.atg-handout { height: auto; font-size: 16px; }
+.atg-handout .frame { margin: 1em 0; }
+.atg-handout .atg-stage svg { height: 60vh; width: 100%; }
+@page { size: landscape; margin: 12mm; }
+@media print {
+  .atg-deck { height: auto !important; max-height: none !important; display: block;
+    font-size: 12pt !important; border: 0 !important; overflow: visible !important; }
+  .atg-frames { position: static; }
+  .atg-nav, .atg-help, .atg-leader, .atg-deck button { display: none !important; }
+  .atg-top { background: none; color: #111111; padding: 0; }
+  .atg-top h1 { font-size: 11pt; font-weight: normal; color: #4a4a4a; }
+  .atg-legend { font-size: 9pt; padding: 0 0 2mm; border: 0; }
+  .atg-deck .frame, .atg-js .frame, .atg-js .frame.current { display: block !important;
+    position: static !important; padding: 0; margin: 0; border: 0;
+    break-after: page; page-break-after: always; break-inside: avoid; page-break-inside: avoid; }
+  .atg-deck .frame:last-child { break-after: auto; page-break-after: auto; }
+  .atg-stage { display: block; overflow: visible !important; height: 125mm !important; }
+  .atg-stage svg { width: 100% !important; height: 125mm !important; margin: 0 !important; }
+  .atg-band { min-height: 0; padding-top: 3mm; }
+  .atg-callout { display: block; margin: 0 !important; font-size: 12pt !important;
+    border-width: 1.5pt; }
+}
+"""
+
+# One deck's script; @ID@ is the deck's element id, @KEYS@ where the keys are heard
+# (the whole page, or in a notebook only the deck that was clicked).
+_SCRIPT = """(function () {
+  var root = document.getElementById("@ID@");
+  if (!root || root.atgReady) { return; }
+  root.atgReady = true;
+  var frames = root.querySelectorAll(".frame");
+  var goto = root.querySelector(".atg-goto");
+  var keys = @KEYS@;
+  var current = 0;
+  root.classList.add("atg-js");
+  function on(name) { return root.classList.contains(name); }
+  // The graph's text is never smaller than @MINPX@ px (2% of the window's smaller side on
+  // big screens), larger with the big font; a graph that then does not fit scrolls.
+  function layout() {
+    var frame = frames[current];
+    var stage = frame.querySelector(".atg-stage");
+    var svg = stage.querySelector("svg");
+    var box = svg && svg.viewBox && svg.viewBox.baseVal;
+    if (!box || !box.width || !stage.clientWidth) { return; }
+    var fit = Math.min(stage.clientWidth / box.width, stage.clientHeight / box.height);
+    var smallest = parseFloat(svg.getAttribute("data-font")) || 14;
+    var side = Math.min(window.innerWidth, window.innerHeight);
+    var wanted = (on("atg-inline") ? 11 : Math.max(@MINPX@, 0.02 * side)) *
+                 (on("atg-large") ? 1.35 : 1);
+    var need = wanted / smallest;
+    var scale = on("atg-overview") ? fit : Math.max(need, Math.min(fit, 2.5 * need));
+    svg.style.width = (box.width * scale) + "px";
+    svg.style.height = (box.height * scale) + "px";
+    follow(frame, stage);
+    place(frame, stage);
+  }
+  function focusOf(frame) {
+    var marks = frame.querySelectorAll('.atg-stage [stroke="@FOCUS@"]');
+    var best = null;
+    for (var i = 0; i < marks.length; i++) {  // the edge when there is one, else the node
+      var group = marks[i].closest("g.edge, g.node") || marks[i];
+      if (!best || group.classList.contains("edge")) { best = group; }
+    }
+    return best;
+  }
+  function follow(frame, stage) {
+    var focus = focusOf(frame);
+    if (!focus || stage.scrollWidth <= stage.clientWidth + 1 &&
+        stage.scrollHeight <= stage.clientHeight + 1) { return; }
+    var r = focus.getBoundingClientRect(), s = stage.getBoundingClientRect();
+    stage.scrollLeft += (r.left + r.right) / 2 - (s.left + s.right) / 2;
+    stage.scrollTop += (r.top + r.bottom) / 2 - (s.top + s.bottom) / 2;
+  }
+  // The callout sits under the focus, as close as the graph lets it, joined to it.
+  function place(frame, stage) {
+    var band = frame.querySelector(".atg-band");
+    var callout = frame.querySelector(".atg-callout");
+    var leader = frame.querySelector(".atg-leader");
+    var focus = focusOf(frame);
+    var b = band.getBoundingClientRect();
+    if (!focus) { callout.style.marginLeft = "0px"; leader.style.display = "none"; return; }
+    var r = focus.getBoundingClientRect(), s = stage.getBoundingClientRect();
+    var x = (r.left + r.right) / 2 - b.left;
+    var left = Math.max(0, Math.min(b.width - callout.offsetWidth, x - callout.offsetWidth / 2));
+    callout.style.marginLeft = left + "px";
+    var bottom = Math.min(r.bottom, s.bottom);
+    var top = callout.getBoundingClientRect().top;
+    if (x < 0 || x > b.width || bottom >= top) { leader.style.display = "none"; return; }
+    leader.style.display = "block";
+    leader.style.left = x + "px";
+    leader.style.top = (bottom - b.top + 2) + "px";
+    leader.style.height = (top - bottom - 2) + "px";
+  }
+  function show(index) {
+    current = Math.max(0, Math.min(frames.length - 1, index));
+    for (var i = 0; i < frames.length; i++) {
+      frames[i].classList.toggle("current", i === current);
+    }
+    if (goto) { goto.value = current + 1; }
+    if (keys === document && history.replaceState) {
+      history.replaceState(null, "", "#frame-" + (current + 1));
+    }
+    layout();
+  }
+  function toggle(name) {
+    root.classList.toggle(name);
+    var pressed = root.querySelector('[data-toggle="' + name + '"]');
+    if (pressed) { pressed.setAttribute("aria-pressed", on(name) ? "true" : "false"); }
+    layout();
+  }
+  var moves = {first: function () { return 0; }, previous: function () { return current - 1; },
+               next: function () { return current + 1; },
+               last: function () { return frames.length - 1; }};
+  var buttons = root.querySelectorAll("button");
+  for (var i = 0; i < buttons.length; i++) {
+    buttons[i].addEventListener("click", function (event) {
+      var go = this.getAttribute("data-go"), name = this.getAttribute("data-toggle");
+      if (go) { show(moves[go]()); } else if (name) { toggle(name); }
+      this.blur();  // else space would press it again as well as move on
+      if (keys === root) { root.focus({preventScroll: true}); }
+      event.stopPropagation();
+    });
+  }
+  if (goto) {
+    goto.addEventListener("change", function () { show(parseInt(goto.value, 10) - 1); });
+    goto.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === "Escape") {
+        show(parseInt(goto.value, 10) - 1);
+        goto.blur();
+        if (keys === root) { root.focus({preventScroll: true}); }
+        event.preventDefault();
+      }
+      event.stopPropagation();
+    });
+  }
+  if (keys === root) {
+    root.addEventListener("mousedown", function (event) {
+      if (event.target !== goto) { root.focus({preventScroll: true}); }
+    });
+  }
+  keys.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.target === goto) { return; }
+    var key = event.key;
+    if (key === "ArrowRight" || key === "ArrowDown" || key === "PageDown" || key === " ") {
+      show(current + 1);
+    } else if (key === "ArrowLeft" || key === "ArrowUp" || key === "PageUp") {
+      show(current - 1);
+    } else if (key === "Home") { show(0);
+    } else if (key === "End") { show(frames.length - 1);
+    } else if (key === "f" || key === "+") { toggle("atg-large");
+    } else if (key === "l") { toggle("atg-nolegend");
+    } else if (key === "z") { toggle("atg-overview");
+    } else if (key === "g" && goto) { goto.focus(); goto.select();
+    } else { return; }
+    event.preventDefault();
+    event.stopPropagation();  // a notebook must not also act on the key
+  });
+  window.addEventListener("resize", layout);
+  if (window.ResizeObserver) { new ResizeObserver(layout).observe(root); }
+  var stages = root.querySelectorAll(".atg-stage");
+  for (var k = 0; k < stages.length; k++) {
+    stages[k].addEventListener("scroll", function () {
+      place(frames[current], frames[current].querySelector(".atg-stage"));
+    });
+  }
+  var match = keys === document && /^#frame-(\\d+)$/.exec(location.hash);
+  show(match ? parseInt(match[1], 10) - 1 : 0);
+})();
+"""
+
+
+__all__ = ["Frame", "Slides", "build_slides", "contrast_ratio", "deck_html", "inline_svg",
+           "page", "show_backward", "slide_graph", "write_slides"]
