@@ -220,7 +220,7 @@ def _frames(root: Value, order: list[Value], names: dict[Value, str], rankdir: s
             edge: tuple[Value, Value, int] | None = None) -> str:
         graph = draw_dot(root, rankdir=rankdir, show_grad=show_grad, max_nodes=max_nodes,
                          focus_node=node, focus_edge=edge)
-        return to_svg(slide_graph(graph), binary)
+        return to_svg(slide_graph(graph, rankdir), binary)
 
     for node in order:
         node.grad = 0.0
@@ -262,14 +262,19 @@ def _forward_stops(order: list[Value]) -> list[Value]:
     return labelled or ops
 
 
-def slide_graph(graph: object) -> object:
-    """``draw_dot``'s graph made for a slide: all text ``GRAPH_FONT_SIZE`` points, and
-    no legend node (the page has a legend of its own, which can be hidden).
+_RECORD_ROW = re.compile(r'label="\{ (.*) \}"')
+
+
+def slide_graph(graph: object, rankdir: str = "LR") -> object:
+    """``draw_dot``'s graph made for a slide: all text ``GRAPH_FONT_SIZE`` points, no
+    legend node (the page has a legend of its own, which can be hidden), and, left to
+    right, each value's fields stacked (name, data, grad) so that the graph is about
+    as wide as it is tall and fits a 16:9 screen with its text large.
 
     >>> from autograd_tiny import Value, draw_dot
     >>> source = slide_graph(draw_dot(Value(1.0, label="a") * 2)).source
-    >>> "legend" in source, source.count('fontsize=14')
-    (False, 2)
+    >>> "legend" in source, source.count('fontsize=14'), 'label="a | data 1.0000' in source
+    (False, 2, True)
     """
     attributes = (getattr(graph, "node_attr", None), getattr(graph, "edge_attr", None))
     for table in attributes:
@@ -278,6 +283,8 @@ def slide_graph(graph: object) -> object:
     body = getattr(graph, "body", None)
     if isinstance(body, list):
         body[:] = [line for line in body if not line.lstrip().startswith("legend ")]
+        if rankdir in ("LR", "RL"):  # a record's fields then run top to bottom
+            body[:] = [_RECORD_ROW.sub(r'label="\1"', line) for line in body]
     return graph
 
 
@@ -462,9 +469,9 @@ _STYLE = """
 .atg-inline .atg-callout { font-size: calc(16px * var(--atg-scale)); }
 .atg-callout h2 { font-size: 1em; margin: 0 0 0.2em; color: #a84300; }
 .atg-count { color: #4a4a4a; margin: 0; font-size: 0.7em; }
-.atg-rows { display: grid; grid-template-columns: auto auto; gap: 0.05em 1em;
+.atg-rows { display: grid; grid-template-columns: max-content auto; gap: 0.05em 1em;
   font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
-.atg-rows.atg-many { grid-template-columns: repeat(3, auto auto); font-size: 0.8em; }
+.atg-rows.atg-many { grid-template-columns: repeat(3, max-content auto); font-size: 0.8em; }
 .atg-what { color: #4a4a4a; }
 .atg-math { white-space: pre-wrap; }
 .atg-handout { height: auto; font-size: 16px; }
