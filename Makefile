@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-all lint bench clean
+.PHONY: demo test test-all lint bench clean kernel notebook
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,22 @@ test-all: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/python -m pyflakes autograd_tiny tests demos
 	$(BIN)/python -m mypy
+
+# Jupyter: `make kernel` registers this checkout's venv as the kernel "Python
+# (autograd-tiny)" for any Jupyter, VS Code or JupyterLab on this machine; `make
+# notebook` also installs Jupyter into the venv and opens the tour notebook.
+NOTEBOOK_STAMP := $(VENV)/.notebook
+
+$(NOTEBOOK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,plots,bench,notebook]'
+	@touch $(NOTEBOOK_STAMP)
+
+kernel: $(STAMP)
+	$(BIN)/python -m ipykernel install --user --name autograd-tiny \
+		--display-name "Python (autograd-tiny)"
+
+notebook: $(NOTEBOOK_STAMP) kernel
+	$(BIN)/jupyter notebook demos/tour.ipynb
 
 bench: $(STAMP)
 	$(BIN)/python demos/bench.py

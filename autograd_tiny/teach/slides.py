@@ -524,7 +524,10 @@ _SCRIPT = """(function () {
     var wanted = (on("atg-inline") ? 11 : Math.max(@MINPX@, 0.02 * side)) *
                  (on("atg-large") ? 1.35 : 1);
     var need = wanted / smallest;
-    var scale = on("atg-overview") ? fit : Math.max(need, Math.min(fit, 2.5 * need));
+    // A small graph grows to fill the space, but its text no more than 2.5 times the
+    // minimum (1.6 in a notebook, where the deck sits among other output).
+    var most = (on("atg-inline") ? 1.6 : 2.5) * need;
+    var scale = on("atg-overview") ? fit : Math.max(need, Math.min(fit, most));
     svg.style.width = (box.width * scale) + "px";
     svg.style.height = (box.height * scale) + "px";
     follow(frame, stage);

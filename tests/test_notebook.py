@@ -1,0 +1,145 @@
+"""The tour notebook (demos/tour.ipynb) runs top to bottom in a real Jupyter kernel, with
+only the Graphviz renderer pip installs (no system ``dot`` on PATH), and its graph
+cells show SVG images, not errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat")
+nbclient = pytest.importorskip("nbclient")
+pytest.importorskip("ipykernel")
+
+TOUR = Path(__file__).resolve().parent.parent / "demos" / "tour.ipynb"
+KERNEL = "autograd-tiny-test"
+
+
+def pip_renderer_only_path() -> str:
+    """The folder of the running Python (pip's graphviz-pure is there) and the system's
+    folders, less any that has a ``dot``."""
+    folders = [str(Path(sys.executable).parent)] + os.environ.get("PATH", "").split(os.pathsep)
+    return os.pathsep.join(folder for folder in dict.fromkeys(folders)
+                           if folder and not os.path.exists(os.path.join(folder, "dot")))
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    from autograd_tiny.draw.renderer import find_renderer
+
+    folder = tmp_path_factory.mktemp("tour")
+    # A kernel spec of its own: this very Python, whatever kernels the machine has.
+    spec = folder / "jupyter" / "kernels" / KERNEL
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "autograd-tiny (test)", "language": "python"}))
+    path = pip_renderer_only_path()
+    env = {name: value for name, value in os.environ.items()
+           if name not in ("AUTOGRAD_TINY_DOT", "MPLBACKEND")}
+    env.update(PATH=path, JUPYTER_PATH=str(folder / "jupyter"))
+    saved = {name: os.environ.get(name) for name in ("JUPYTER_PATH", "PATH")}
+    os.environ["JUPYTER_PATH"] = str(folder / "jupyter")  # for the kernel spec lookup
+    os.environ["PATH"] = path
+    try:
+        if find_renderer() is None:
+            pytest.skip("no pip renderer (graphviz-pure) for this platform")
+        assert find_renderer() and Path(find_renderer()).stem == "graphviz-pure"
+        notebook = nbformat.read(TOUR, as_version=4)
+        client = nbclient.NotebookClient(notebook, timeout=300, kernel_name=KERNEL,
+                                         allow_errors=True,
+                                         resources={"metadata": {"path": str(folder)}})
+        client.execute(env=env)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return notebook
+
+
+def cell_with(notebook, text):
+    return next(cell for cell in notebook.cells
+                if cell.cell_type == "code" and text in cell.source)
+
+
+def errors(cell):
+    return [f"{out.ename}: {out.evalue}" for out in cell.outputs if out.output_type == "error"]
+
+
+def data_of(cell):
+    return [out.data for out in cell.outputs if "data" in out]
+
+
+def test_every_cell_but_draw_dot_runs_without_error(executed):
+    failed = {cell.source.splitlines()[0]: errors(cell) for cell in executed.cells
+              if cell.cell_type == "code" and errors(cell)
+              and not cell.source.startswith("draw_dot(")}
+    assert failed == {}
+
+
+def test_a_value_displays_as_its_graph_in_svg(executed):
+    (shown,) = data_of(cell_with(executed, 'L = c + a; L.label = "L"'))
+    svg = shown["image/svg+xml"]
+    assert svg.lstrip().startswith(("<?xml", "<svg", "<!--")) and "</svg>" in svg
+    for text in (">a<", ">b<", ">c<", ">L<", "data &#45;4.0000", "data 2.0000"):
+        assert text in svg, text
+
+
+def test_draw_dot_displays_as_svg(executed):
+    cell = cell_with(executed, "draw_dot(L")
+    # Until the drawing branch (draw_dot's Digraph displayed through the project's own
+    # renderer, the pip one included) is merged, graphviz's own display looks only for
+    # a system `dot` and this cell fails with ExecutableNotFound. The lead re-runs this
+    # test after merging; it must then pass.
+    if any("ExecutableNotFound" in error for error in errors(cell)):
+        pytest.xfail("draw_dot's Digraph does not use the pip renderer on this branch yet")
+    assert errors(cell) == []
+    (shown,) = data_of(cell)
+    svg = shown["image/svg+xml"]
+    assert "</svg>" in svg and "grad 2.0000" not in svg  # b.grad = a = 2 is in the picture
+    assert "grad &#45;2.0000" in svg or "grad -2.0000" in svg  # a.grad = b + 1 = -2
+
+
+def test_backward_gave_the_gradients(executed):
+    (shown,) = data_of(cell_with(executed, "a.grad, b.grad"))
+    assert shown["text/plain"] == "(-2.0, 2.0)"
+
+
+def test_explain_and_steps_print_their_text(executed):
+    (shown,) = data_of(cell_with(executed, "explain(L, a)"))
+    assert "dL/da" in shown["text/plain"] and "-2" in shown["text/plain"]
+    steps = "".join(out.text for out in cell_with(executed, "backward_steps(L)").outputs
+                    if out.output_type == "stream")
+    assert steps.count("passes gradient to") == 4
+    assert "dL/da = 1 - 3 = -2" in steps
+
+
+def test_the_inline_stepper_is_self_contained_html(executed):
+    (shown,) = data_of(cell_with(executed, "show_backward(L)"))
+    page = shown["text/html"]
+    assert page.startswith('<div class="atg-deck atg-inline"')
+    assert page.count('data-kind="step"') == 4 and "<script>" in page
+    assert not re.search(r'\b(?:src|href)="(?!#)', page)  # nothing loaded from anywhere
+    assert shown["text/plain"].startswith("Slides('Backpropagation through L', 8 frames")
+
+
+def test_fit_shows_a_bar_and_history_its_curve(executed):
+    cell = cell_with(executed, "history = fit(")
+    bars = [out for out in cell.outputs if out.output_type in ("display_data", "update_display_data")]
+    assert bars, "fit showed no progress in the notebook"
+    last = cell.outputs[0].data  # updated in place: the first output holds the last state
+    assert '<progress value="200" max="200"' in last["text/html"]
+    assert last["text/plain"].startswith("epoch 200/200  loss ")
+    (result,) = [out for out in cell.outputs if out.output_type == "execute_result"]
+    assert result.data["text/plain"].startswith("History(200 epochs, loss ")
+    assert result.data["text/plain"].endswith("-> 100.0%)")
+    pytest.importorskip("matplotlib")
+    assert "image/png" in result.data
+
