@@ -1,4 +1,5 @@
-"""Seed 001's worked example as a script: the 2-2-2 sigmoid network, step by step.
+"""Matt Mazur's "A Step by Step Backpropagation Example" as a script: the 2-2-2 sigmoid
+network, step by step.
 
     python demos/mazur.py [--out DIR] [--steps N] [--no-files]
 

@@ -1,9 +1,10 @@
-"""Seed 001's first example: learn ``y = 2x`` by moving one weight ``W``.
+"""The first example of the article "How does backpropagation work?" (whose network
+example is Matt Mazur's 2-2-2): learn ``y = 2x`` by moving one weight ``W``.
 
     python demos/weight_table.py [--learning-rate 0.05]
 
-Prints the seed's tables (model outputs and squared errors for W = 3, 4 and 2, each
-number computed with autograd_tiny), then what the seed describes in words done with
+Prints the article's tables (model outputs and squared errors for W = 3, 4 and 2, each
+number computed with autograd_tiny), then what the article describes in words done with
 gradients: from W = 3, follow -dE/dW until W settles at 2.
 """
 
@@ -23,7 +24,7 @@ from autograd_tiny.teach import explain, number_text
 
 INPUTS = (0.0, 1.0, 2.0)
 DESIRED = (0.0, 2.0, 4.0)  # y = 2x
-TRIED_WEIGHTS = (3.0, 4.0, 2.0)  # the seed's order: start at 3, try 4, then 2
+TRIED_WEIGHTS = (3.0, 4.0, 2.0)  # the article's order: start at 3, try 4, then 2
 START = 3.0
 LEARNING_RATE = 0.05
 TOLERANCE = 1e-10  # stop once an update moves W by less than this
@@ -46,7 +47,7 @@ class Evaluation:
 
 
 def evaluate(weight: float) -> Evaluation:
-    """The seed's table columns for one ``W``, and dE/dW.
+    """The article's table columns for one ``W``, and dE/dW.
 
     >>> e = evaluate(3.0)
     >>> e.outputs, e.squared_errors, e.error, e.gradient
@@ -90,7 +91,7 @@ def descend(start: float = START, learning_rate: float = LEARNING_RATE,
 
 
 def seed_table(evaluation: Evaluation) -> Table:
-    """The seed's table for one W: inputs, desired outputs, the model's outputs and
+    """The article's table for one W: inputs, desired outputs, the model's outputs and
     their absolute and squared errors; the sum E and dE/dW below."""
     w = number_text(evaluation.weight)
     table = Table(title=f"W = {w}", title_justify="left")
@@ -138,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--learning-rate must be between 0 and 0.1 (from 0.1 on, "
                      "W jumps over 2 or away from it)")
     console = Console()
-    console.print(Rule("Seed 001: learning y = 2x by changing W", style="cyan"))
+    console.print(Rule('"How does backpropagation work?": learning y = 2x by changing W',
+                       style="cyan"))
     tried = [evaluate(w) for w in TRIED_WEIGHTS]
     for evaluation in tried:
         console.print(seed_table(evaluation))
@@ -148,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{number_text(up.error)}; decreasing it to 2 brought it to {number_text(down.error)}. "
         f"The gradient says so without trying: dE/dW = {number_text(start.gradient)} at "
         f"W = 3 is positive, so the error grows with W and W should go down. "
-        f"(The seed's own W = 2 table repeats W = 3's numbers by mistake; these are "
+        f"(The article's own W = 2 table repeats W = 3's numbers by mistake; these are "
         f"computed.)"))
     console.print(Text("Where dE/dW = 10 comes from: one route per example, added up.",
                        style="dim"))
