@@ -307,3 +307,36 @@ def test_cli_handout_writes_the_printable_page(tmp_path):
     text = out.read_text()
     assert status == 0 and 'class="atg-deck atg-handout"' in text and "<script" not in text
     assert len(frames_of(text)) == 1 + 1 + 3 + 1  # forward f, start, 3 steps, done
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium")
+def test_chromium_presenter_keys_go_to_font_and_legend(tmp_path):
+    """The presenting page in a real browser: keys move, 'g' and a number go to a slide,
+    'f' toggles the larger font (the callout's text grows), 'l' hides the legend."""
+    probe = """<script>
+    window.addEventListener("load", function () {
+      function key(k) { document.dispatchEvent(new KeyboardEvent("keydown", {key: k})); }
+      function current() { return document.querySelector(".frame.current").id; }
+      function callout() { return parseFloat(getComputedStyle(
+        document.querySelector(".frame.current .atg-math")).fontSize); }
+      var seen = [current()];
+      key("ArrowRight"); key(" "); seen.push(current());
+      key("ArrowLeft"); seen.push(current());
+      key("End"); seen.push(current());
+      var goto = document.querySelector(".atg-goto");
+      key("g"); seen.push(document.activeElement === goto);
+      goto.value = "2"; goto.dispatchEvent(new Event("change")); seen.push(current());
+      var small = callout(); key("f"); seen.push(Math.round(100 * callout() / small));
+      key("l"); seen.push(getComputedStyle(document.querySelector(".atg-legend")).display);
+      document.body.setAttribute("data-result", seen.join(","));
+    });</script>"""
+    path = tmp_path / "deck.html"
+    path.write_text(page("t", tiny_frames(5)).replace("</body>", probe + "</body>"))
+    result = subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                             "--disable-background-networking", "--no-first-run",
+                             "--window-size=1280,807", "--virtual-time-budget=2000",
+                             "--dump-dom", path.as_uri()],
+                            capture_output=True, text=True, timeout=120)
+    assert ('data-result="frame-1,frame-3,frame-2,frame-5,true,frame-2,135,none"'
+            in result.stdout), result.stdout[-400:]

@@ -435,7 +435,7 @@ _STYLE = """
 .atg-deck * { box-sizing: border-box; }
 .atg-deck.atg-large { --atg-scale: 1.35; }
 .atg-page { height: 100vh; font-size: calc(clamp(16px, 2.2vmin, 34px) * var(--atg-scale)); }
-.atg-inline { height: 620px; max-height: 90vh; font-size: calc(14px * var(--atg-scale));
+.atg-inline { height: 540px; max-height: 90vh; font-size: calc(14px * var(--atg-scale));
   border: 1px solid #c9d2e0; border-radius: 6px; overflow: hidden; }
 .atg-top { display: flex; align-items: center; flex-wrap: wrap; gap: 0.4em 0.8em;
   padding: 0.35em 0.8em; background: #1f3a5f; color: #ffffff; flex: none; }
