@@ -41,7 +41,7 @@ kernel: $(STAMP)
 		--display-name "Python (autograd-tiny)"
 
 notebook: $(NOTEBOOK_STAMP) kernel
-	$(BIN)/jupyter notebook demos/tour.ipynb
+	$(BIN)/jupyter notebook $$(test "$$(id -u)" = 0 && echo --allow-root) demos/tour.ipynb
 
 bench: $(STAMP)
 	$(BIN)/python demos/bench.py
