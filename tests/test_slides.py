@@ -221,6 +221,8 @@ def test_handout_has_every_frame_and_no_buttons_or_script(tmp_path):
     assert "<script" not in text and "<button" not in text and 'class="atg-goto"' not in text
     assert len(re.findall(r'<section class="frame"', text)) == 4
     assert "@media print" in text
+    assert "body { overflow: hidden; }" not in text  # on screen, a handout scrolls
+    assert "body { overflow: hidden; }" in deck.page()  # the presenting page fills the window
 
 
 def test_inline_decks_are_scoped_and_do_not_share_ids():

@@ -402,7 +402,8 @@ def page(title: str, frames: list[Frame], handout: bool = False) -> str:
     deck = deck_html(title, frames, "deck", handout=handout)
     return ('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f'<title>{html.escape(title)}</title>\n<style>{_PAGE_STYLE}</style>\n</head>\n'
+            f'<title>{html.escape(title)}</title>\n<style>{_PAGE_STYLE}'
+            f'{"" if handout else _PRESENTING_STYLE}</style>\n</head>\n'
             f'<body>\n{deck}\n</body>\n</html>\n')
 
 
@@ -419,11 +420,13 @@ _NAV = """<nav class="atg-nav">
 <button type="button" data-toggle="atg-overview" title="the whole graph, whatever its text size (z)">whole graph</button>
 </nav>"""
 
-# The whole page is the deck: it fills the window.
 _PAGE_STYLE = """
-html, body { margin: 0; height: 100%; background: #ffffff; }
+html, body { margin: 0; background: #ffffff; }
+"""
+# To present, the page is the deck: it fills the window (a handout scrolls).
+_PRESENTING_STYLE = """html, body { height: 100%; }
 body { overflow: hidden; }
-@media print { body { overflow: visible; height: auto; } }
+@media print { html, body { overflow: visible; height: auto; } }
 """
 
 # Scoped to .atg-deck. Sizes: the page's text scales with the window (vmin), never
