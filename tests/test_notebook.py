@@ -132,7 +132,8 @@ def test_the_inline_stepper_is_self_contained_html(executed):
 
 def test_fit_shows_a_bar_and_history_its_curve(executed):
     cell = cell_with(executed, "history = fit(")
-    bars = [out for out in cell.outputs if out.output_type in ("display_data", "update_display_data")]
+    bars = [out for out in cell.outputs
+            if out.output_type in ("display_data", "update_display_data")]
     assert bars, "fit showed no progress in the notebook"
     last = cell.outputs[0].data  # updated in place: the first output holds the last state
     assert '<progress value="200" max="200"' in last["text/html"]

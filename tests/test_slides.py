@@ -160,6 +160,10 @@ def test_bad_arguments(tmp_path):
         write_slides(x, 3)
     with pytest.raises(FileNotFoundError, match="does not exist"):
         write_slides(x, tmp_path / "missing" / "s.html")
+    with pytest.raises(TypeError, match="show_backward: root must be a Value, got list"):
+        show_backward([x])
+    with pytest.raises(TypeError, match="Slides.save: path must be a str or a path, got int"):
+        Slides("t", []).save(3)
 
 
 def test_inline_svg_drops_size_and_prefixes_ids():

@@ -108,7 +108,8 @@ class Slides:
 
     def __repr__(self) -> str:
         kinds = [frame.kind for frame in self.frames]
-        counts = ", ".join(f"{kinds.count(kind)} {kind}{'s' if kind == 'step' and kinds.count(kind) != 1 else ''}"
+        counts = ", ".join(f"{kinds.count(kind)} {kind}"
+                           f"{'s' if kind == 'step' and kinds.count(kind) != 1 else ''}"
                            for kind in dict.fromkeys(kinds))
         count = len(kinds)
         return f"Slides({self.title!r}, {count} frame{'' if count == 1 else 's'}: {counts})"
@@ -408,7 +409,8 @@ def page(title: str, frames: list[Frame], handout: bool = False) -> str:
 
 
 _NAV = """<nav class="atg-nav">
-<span class="atg-help">&larr; &rarr; space &middot; g: go to &middot; f: font &middot; l: legend</span>
+<span class="atg-help">&larr; &rarr; space &middot; g: go to &middot; f: font &middot;
+ l: legend</span>
 <button type="button" data-go="first" title="first (Home)">&#x25C0;&#x25C0;</button>
 <button type="button" data-go="previous" title="previous (&larr;)">&#x25C0; back</button>
 <label class="atg-position"><input class="atg-goto" type="number" min="1" max="@TOTAL@"
@@ -417,7 +419,8 @@ _NAV = """<nav class="atg-nav">
 <button type="button" data-go="last" title="last (End)">&#x25B6;&#x25B6;</button>
 <button type="button" data-toggle="atg-large" title="larger text (f)">A+</button>
 <button type="button" data-toggle="atg-nolegend" title="hide or show the legend (l)">legend</button>
-<button type="button" data-toggle="atg-overview" title="the whole graph, whatever its text size (z)">whole graph</button>
+<button type="button" data-toggle="atg-overview"
+ title="the whole graph, whatever its text size (z)">whole graph</button>
 </nav>"""
 
 _PAGE_STYLE = """
