@@ -98,6 +98,7 @@ from collections.abc import Iterable
 from typing import Any, Callable
 
 from ..core.engine import FLOAT_NAMESPACE, Value, reverse_topological_order
+from ..core.ops import Op
 
 __all__ = ["CompiledStep", "StaleTraceError", "compile"]
 
@@ -403,24 +404,25 @@ class _OpCode:
 
     __slots__ = ("forward", "local", "twice")
 
-    def __init__(self, op: Any) -> None:
-        names = tuple(op.inputs) + ("out",)
+    def __init__(self, op: Any, arity: int) -> None:
+        inputs = op.input_names(arity)
+        names = tuple(inputs) + ("out",)
         literals = {name: _literal(value) for name, value in op.params.items()}
-        self.forward = _Formula(op.forward, names, literals)
-        self.local = tuple(_Formula(rule, names, literals) for rule in op.local)
+        self.forward = _Formula(op.forward_text(arity), names, literals)
+        self.local = tuple(_Formula(rule, names, literals) for rule in op.local_rules(arity))
         # Inputs the forward formula reads twice are kept in a variable: written
         # inline they would be computed twice.
-        self.twice = tuple(self.forward.reads[position] > 1 for position in range(len(op.inputs)))
+        self.twice = tuple(self.forward.reads[position] > 1 for position in range(len(inputs)))
 
 
 _OPCODES: dict[tuple[Any, ...], _OpCode] = {}
 
 
-def _opcode(op: Any) -> _OpCode:
+def _opcode(op: Any, arity: int) -> _OpCode:
     # repr: a slope of -0.0 is not one of 0.0 (the sign of a zero product differs)
-    key = (op.name, tuple((name, repr(value)) for name, value in op.params.items()))
+    key = (op.name, arity, tuple((name, repr(value)) for name, value in op.params.items()))
     if key not in _OPCODES:
-        _OPCODES[key] = _OpCode(op)
+        _OPCODES[key] = _OpCode(op, arity)
     return _OPCODES[key]
 
 
@@ -477,16 +479,21 @@ class _Generator:
         self.n_params = n_params
         nodes, index = graph.nodes, graph.index
         self.parents = [[index[p] for p in node._prev] for node in nodes]
-        opcodes: dict[int, _OpCode] = {}
+        opcodes: dict[tuple[int, int], _OpCode] = {}
         self.code: list[_OpCode | None] = []
-        for node in nodes:
+        for node, mine in zip(nodes, self.parents):
             op = node._op
-            if not node._prev:
+            if not mine:
                 self.code.append(None)
-            elif id(op) in opcodes:
-                self.code.append(opcodes[id(op)])
-            else:
-                self.code.append(opcodes.setdefault(id(op), _opcode(op)))
+                continue
+            if not isinstance(op, Op):
+                raise ValueError(f"compile: the node {node!r} was built by hand with its own "
+                                 f"_backward (op {str(op)!r} is not in the op table), so "
+                                 f"it has no formula to compile; use eager mode")
+            key = (id(op), len(mine))
+            if key not in opcodes:
+                opcodes[key] = _opcode(op, len(mine))
+            self.code.append(opcodes[key])
         # statements: (target name or '', text, names read)
         self.statements: list[tuple[str, str, tuple[str, ...]]] = []
         self.counter = 0
