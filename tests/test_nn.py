@@ -125,7 +125,7 @@ def test_activations(activation, f):
     x = [0.5, -1.0, 2.0]
     weighted = sum(w.data * xi for w, xi in zip(neuron.w, x)) + 0.3
     assert neuron(x).data == pytest.approx(f(weighted), abs=1e-12)
-    last_op = {"relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid", "linear": "add"}
+    last_op = {"relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid", "linear": "weighted_sum"}
     assert neuron(x)._op.name == last_op[activation]
 
 

@@ -21,12 +21,11 @@ from __future__ import annotations
 
 import json
 import numbers
-from operator import mul
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from .data import Seed, random_source
-from ..core.engine import Value, _operand
+from ..core.engine import Value, _operand, weighted_sum
 from ..core.files import PathLike, write_atomically
 
 
@@ -289,9 +288,9 @@ class Neuron(Module):
         return self._forward(_inputs(x, len(self.w), "Neuron"))
 
     def _forward(self, x: list[Value]) -> Value:
-        # micrograd's sum: b + w0*x0 + w1*x1 + ..., one node per op. map(mul, ...)
-        # skips the generator frame micrograd's version pays for each weight.
-        act = sum(map(mul, self.w, x), self.b)
+        # The net input b + w1*x1 + ... + wn*xn as ONE node (the seed's net), adding in
+        # micrograd's order, so the numbers are micrograd's.
+        act = weighted_sum(self.w, x, self.b)
         return act if self._act is None else self._act(act)
 
     def parameters(self) -> list[Value]:
