@@ -159,11 +159,61 @@ def test_seed_reproduces_and_global_random_state_is_untouched():
     first = MLP(2, [4, 1], seed=123).state_dict()
     assert MLP(2, [4, 1], seed=123).state_dict() == first
     assert MLP(2, [4, 1], seed=124).state_dict() != first
-    MLP(2, [4, 1])  # no seed: a fresh generator, still not the global one
-    assert random.getstate() == state
+    Layer(3, 2, seed=5), Neuron(2, seed=random.Random(1))
+    assert random.getstate() == state  # seed=: a generator of its own
+
+
+def test_no_seed_draws_from_the_global_random_module_like_micrograd():
+    # micrograd: random.uniform(-1, 1) per weight, neuron by neuron, layer by layer.
+    def expected(counts):
+        return [random.uniform(-1, 1) for _ in range(counts)]
+
+    for build, weights in ((lambda: MLP(2, [3, 1]), 2 * 3 + 3 * 1),
+                           (lambda: Layer(3, 2), 3 * 2), (lambda: Neuron(4), 4)):
+        model = with_global_seed(1337, build)
+        drawn = [p.data for p in model.parameters() if p.data != 0.0]  # biases are 0
+        assert drawn == with_global_seed(1337, lambda: expected(weights))
+        # ... and the global state moved exactly as far as micrograd moves it
+        after = with_global_seed(1337, lambda: (build(), random.random())[1])
+        assert after == with_global_seed(1337, lambda: (expected(weights), random.random())[1])
+
+
+def test_random_seed_then_mlp_gives_micrograds_weights():
+    micrograd_nn = pytest.importorskip("micrograd.nn")
+    theirs = with_global_seed(1337, lambda: micrograd_nn.MLP(2, [16, 16, 1]))
+    ours = with_global_seed(1337, lambda: MLP(2, [16, 16, 1]))
+    assert len(ours.parameters()) == len(theirs.parameters()) == 337
+    assert [bits(p.data) for p in ours.parameters()] == [
+        bits(float(p.data)) for p in theirs.parameters()]
+    # A seed= of the same number draws the same stream from a generator of its own.
+    assert MLP(2, [16, 16, 1], seed=1337).state_dict() == ours.state_dict()
+
+
+def test_micrograd_demo_step_same_loss_and_gradients_after_random_seed():
+    # micrograd's demo notebook: random.seed(1337), MLP(2, [16, 16, 1]), 100 moons,
+    # hinge loss + 1e-4 L2, one backward pass. Same data for both.
+    micrograd_nn = pytest.importorskip("micrograd.nn")
+    micrograd_engine = pytest.importorskip("micrograd.engine")
+    X, y = make_moons(100, noise=0.1, seed=1337, signed=True)
+    theirs = with_global_seed(1337, lambda: micrograd_nn.MLP(2, [16, 16, 1]))
+    ours = with_global_seed(1337, lambda: MLP(2, [16, 16, 1]))
+    their_loss, their_acc = micrograd_demo_loss(theirs, X, y, micrograd_engine.Value)
+    our_loss, our_acc = micrograd_demo_loss(ours, X, y, Value)
+    theirs.zero_grad()
+    their_loss.backward()
+    ours.zero_grad()
+    our_loss.backward()
+    assert our_loss.data == pytest.approx(their_loss.data, abs=1e-12)
+    assert 0.5 < our_loss.data < 2.0 and our_acc == their_acc
+    pairs = list(zip(ours.parameters(), theirs.parameters()))
+    assert len(pairs) == 337
+    assert sum(1 for p, _ in pairs if p.grad != 0.0) > 100  # real gradients, not zeros
+    for p, q in pairs:
+        assert p.grad == pytest.approx(q.grad, abs=1e-12)
 
 
 def test_no_seed_gives_different_models():
+    # The global stream moves on between two models, as in micrograd.
     assert MLP(2, [4, 1]).state_dict() != MLP(2, [4, 1]).state_dict()
 
 

@@ -3,6 +3,8 @@
 The same signatures and defaults as micrograd's ``nn`` (weights uniform in [-1, 1],
 bias 0, ReLU hidden layers, a linear last layer, ``parameters()`` listing each
 neuron's weights then its bias), so micrograd code runs with the import swapped.
+Without ``seed=`` the weights come from the global ``random`` module in micrograd's
+order, so ``random.seed(1337)`` then ``MLP(2, [16, 16, 1])`` gives micrograd's model.
 Additions: an ``activation=`` choice, reproducible initialisation with ``seed=``,
 parameter names, ``state_dict()`` and ``save``/``load`` to JSON.
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import json
 import numbers
+import random
 from operator import mul
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
@@ -264,7 +267,10 @@ class Neuron(Module):
 
     ``Neuron(nin, nonlin=True)`` is micrograd's (ReLU, or linear with
     ``nonlin=False``); ``activation=`` picks 'relu', 'tanh', 'sigmoid' or 'linear'
-    instead. ``seed=`` (an int or a ``random.Random``) makes the weights reproducible.
+    instead. Without ``seed=`` the weights are drawn from the global ``random`` module
+    exactly as micrograd draws them (so ``random.seed(1337)`` reproduces micrograd's
+    models); ``seed=`` (an int or a ``random.Random``) draws from a generator of its
+    own and leaves the global state alone.
 
     >>> n = Neuron(2, activation="tanh", seed=0)
     >>> n
@@ -278,8 +284,8 @@ class Neuron(Module):
                  seed: Seed = None) -> None:
         _check_size(nin, "Neuron", "nin")
         name = _activation_name(nonlin, activation, "Neuron")
-        rng = random_source(seed, "Neuron")
-        self.w = [Value(rng.uniform(-1.0, 1.0)) for _ in range(nin)]
+        uniform = _weight_source(seed, "Neuron").uniform
+        self.w = [Value(uniform(-1.0, 1.0)) for _ in range(nin)]
         self.b = Value(0.0)
         self.nonlin = name != "linear"
         self.activation = name
@@ -314,8 +320,10 @@ class Layer(Module):
     def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
         _check_size(nin, "Layer", "nin")
         _check_size(nout, "Layer", "nout")
-        # One generator for the whole layer, so a seeded layer's neurons differ.
-        kwargs["seed"] = random_source(kwargs.get("seed"), "Layer")
+        seed = kwargs.get("seed")
+        if seed is not None:
+            # One generator for the whole layer, so a seeded layer's neurons differ.
+            kwargs["seed"] = random_source(seed, "Layer")
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
 
     def __call__(self, x: Any) -> Value | list[Value]:
@@ -340,6 +348,9 @@ class MLP(Module):
     else a list. Layers always pass lists to each other, so a one-neuron hidden
     layer works (micrograd crashes on ``MLP(2, [16, 1, 1])``).
 
+    Weights are drawn as micrograd draws them: from the global ``random`` module, or
+    with ``seed=`` from a generator of their own.
+
     >>> model = MLP(2, [16, 1, 1], seed=0)
     >>> type(model([0.5, 0.5])).__name__
     'Value'
@@ -361,7 +372,7 @@ class MLP(Module):
             _check_size(size, "MLP", "each layer size")
         for name in (activation, output_activation):
             _activation_name(True, name, "MLP")
-        rng = random_source(seed, "MLP")
+        rng = None if seed is None else random_source(seed, "MLP")
         widths = [nin] + sizes
         last = len(sizes) - 1
         self.layers = [
@@ -385,6 +396,14 @@ class MLP(Module):
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _weight_source(seed: Seed, who: str) -> Any:
+    """Where a neuron's weights come from: with no seed the global ``random`` module,
+    drawn exactly as micrograd draws them (``random.uniform(-1, 1)`` per weight, neuron
+    by neuron), so ``random.seed(1337)`` gives micrograd's weights; with a seed a
+    generator of its own (``random_source``)."""
+    return random if seed is None else random_source(seed, who)
 
 
 def _inputs(x: Any, nin: int, who: str) -> list[Value]:
