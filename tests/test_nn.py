@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
+import re
 import struct
+from pathlib import Path
 
 import pytest
 
@@ -417,7 +420,27 @@ BAD_FILES = {
     "a null weight": lambda doc: _dump({**doc, "parameters": _first_set(doc["parameters"], None)}),
     "a weight too large for a float": lambda doc: _dump(
         {**doc, "parameters": _first_set(doc["parameters"], 10 ** 400)}),
+    # issue 11 items 7 and 17: strict JSON, finite weights, an int version
+    "nested 100,000 deep": lambda doc: b"[" * 100_000 + b"]" * 100_000,
+    "a weight nested 100,000 deep": lambda doc: _dump(doc).replace(
+        b'"parameters": {', b'"deep": ' + b"[" * 100_000 + b"]" * 100_000 + b', "parameters": {'),
+    "a NaN weight": lambda doc: _literal_first(doc, "NaN"),
+    "an Infinity weight": lambda doc: _literal_first(doc, "Infinity"),
+    "a -Infinity weight": lambda doc: _literal_first(doc, "-Infinity"),
+    "a 1e400 weight": lambda doc: _literal_first(doc, "1e400"),
+    "a -1e400 weight": lambda doc: _literal_first(doc, "-1e400"),
+    "version true": lambda doc: _dump({**doc, "version": True}),
+    "version 1.0": lambda doc: _dump({**doc, "version": 1.0}),
+    "version '1'": lambda doc: _dump({**doc, "version": "1"}),
+    "a name twice": lambda doc: _dump(doc).replace(
+        b'"parameters": {', b'"parameters": {"' + next(iter(doc["parameters"])).encode() + b'": 0.5, '),
 }
+
+
+def _literal_first(doc: dict, literal: str) -> bytes:
+    """The document with its first weight written as ``literal`` (JSON text)."""
+    text = _dump({**doc, "parameters": _first_set(doc["parameters"], 12345.5)}).decode()
+    return text.replace("12345.5", literal, 1).encode()
 
 
 def _dump(doc: dict) -> bytes:
@@ -491,3 +514,102 @@ def test_deeply_nested_modules_are_walked_once_per_level(monkeypatch):
     names = [name for name, _ in model.named_parameters()]
     assert names == [".".join(["inner"] * 12 + [leaf]) for leaf in ("w.0", "w.1", "b")]
     assert len(walks) == 13  # one walk per module; twice per level would be 2**12
+
+
+# -- the file policy: strict JSON, finite weights (issue 11, items 7 and 17) --------------
+
+
+@pytest.mark.parametrize("literal, words", [
+    ("NaN", "NaN is not a JSON number"), ("Infinity", "Infinity is not a JSON number"),
+    ("-Infinity", "-Infinity is not a JSON number"),
+    ("1e400", "parameter {first} is inf"), ("-1e400", "parameter {first} is -inf"),
+])
+def test_load_says_which_number_is_refused(tmp_path, literal, words):
+    path = tmp_path / "bad.json"
+    document = saved_document(tmp_path)
+    path.write_bytes(_literal_first(document, literal))
+    words = words.format(first=repr(next(iter(document["parameters"]))))
+    with pytest.raises(ValueError, match=re.escape(words)):
+        MLP(2, [3, 1], seed=5).load(path)
+
+
+def test_load_of_json_nested_too_deeply_is_a_value_error(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(ValueError, match=r"deep\.json: not a model file \(JSON nested too deeply\)"):
+        Neuron(2).load(path)
+
+
+def test_load_refuses_a_version_that_is_not_the_int_1(tmp_path):
+    doc = saved_document(tmp_path)
+    path = tmp_path / "v.json"
+    path.write_bytes(_dump({**doc, "version": True}))
+    with pytest.raises(ValueError, match="unsupported model file version True"):
+        MLP(2, [3, 1]).load(path)
+    path.write_bytes(_dump({**doc, "version": 1}))
+    assert MLP(2, [3, 1]).load(path).state_dict() == MLP(2, [3, 1], seed=0).state_dict()
+
+
+def test_load_state_dict_refuses_non_finite_values_and_changes_nothing():
+    neuron = Neuron(2, seed=0)
+    before = neuron.state_dict()
+    for bad in (math.nan, math.inf, -math.inf):
+        state = dict(before)
+        state[list(state)[1]] = bad
+        with pytest.raises(ValueError, match=f"is {bad} \\(weights must be finite numbers\\)"):
+            neuron.load_state_dict(state)
+        assert neuron.state_dict() == before
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_save_refuses_non_finite_weights_and_leaves_the_old_file(tmp_path, bad):
+    path = tmp_path / "model.json"
+    model = MLP(2, [3, 1], seed=0)
+    model.save(path)
+    old = path.read_bytes()
+    name, parameter = model.named_parameters()[4]
+    parameter.data = bad
+    with pytest.raises(ValueError, match=f"save: parameter {re.escape(repr(name))} is {bad}; "
+                                         f"a model file holds finite numbers only"):
+        model.save(path)
+    assert path.read_bytes() == old  # byte for byte
+    assert [p.name for p in tmp_path.iterdir()] == ["model.json"]
+    with pytest.raises(ValueError):
+        model.save(tmp_path / "new.json")
+    assert not (tmp_path / "new.json").exists()
+
+
+def test_saved_files_are_strict_json(tmp_path):
+    model = MLP(2, [3, 1], seed=0)
+    model.parameters()[0].data = 1e308  # the largest numbers are still plain JSON numbers
+    model.parameters()[1].data = -5e-324
+    path = model.save(tmp_path / "model.json")
+
+    def refuse(name):
+        raise AssertionError(f"{name} in a saved file")
+
+    document = json.loads(path.read_text(), parse_constant=refuse)
+    assert document["version"] == 1 and type(document["version"]) is int
+    assert list(document["parameters"].values())[:2] == [1e308, -5e-324]
+
+
+def test_save_through_a_symlink_replaces_the_target_and_keeps_the_link(tmp_path):
+    (tmp_path / "models").mkdir()
+    target = tmp_path / "models" / "v1.json"
+    MLP(2, [3, 1], seed=1).save(target)
+    link = tmp_path / "latest.json"
+    link.symlink_to(Path("models") / "v1.json")  # relative, as people make them
+    model = MLP(2, [3, 1], seed=2)
+    assert model.save(link) == link
+    assert link.is_symlink() and os.readlink(link) == str(Path("models") / "v1.json")
+    assert MLP(2, [3, 1]).load(target).state_dict() == model.state_dict()
+    # the temporary file was made beside the target and renamed over it: nothing left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.json", "models"]
+    assert [p.name for p in (tmp_path / "models").iterdir()] == ["v1.json"]
+
+
+def test_save_through_a_dangling_symlink_creates_its_target(tmp_path):
+    link = tmp_path / "model.json"
+    link.symlink_to(tmp_path / "made.json")
+    MLP(2, [2, 1], seed=0).save(link)
+    assert link.is_symlink() and (tmp_path / "made.json").is_file()

@@ -22,7 +22,9 @@ MLP(2, [4, 1], parameters=17)
 from __future__ import annotations
 
 import json
+import math
 import numbers
+import os
 import random
 from operator import mul
 from pathlib import Path
@@ -121,14 +123,19 @@ class Module:
 
     def load_state_dict(self, state: Mapping[str, float]) -> None:
         """Sets every parameter from ``state`` (as made by ``state_dict()``). The names
-        must match exactly; on any mismatch nothing is changed and ``ValueError`` says
-        what is missing or unexpected (``TypeError`` for a value that is not a number).
-        Gradients are left alone.
+        must match exactly and every value must be a finite number. On any mismatch
+        nothing is changed: ``ValueError`` says what is missing, unexpected or not
+        finite, ``TypeError`` names a value that is not a number. Gradients are left
+        alone.
 
         >>> a, b = Neuron(2, seed=1), Neuron(2, seed=2)
         >>> b.load_state_dict(a.state_dict())
         >>> b.state_dict() == a.state_dict()
         True
+        >>> b.load_state_dict({"w.0": 0.5, "w.1": float("nan"), "b": 0.0})
+        Traceback (most recent call last):
+        ...
+        ValueError: load_state_dict: parameter 'w.1' is nan (weights must be finite numbers)
         """
         if not isinstance(state, Mapping):
             raise TypeError(f"load_state_dict: state must be a mapping of names to numbers, "
@@ -153,18 +160,26 @@ class Module:
                 raise TypeError(f"load_state_dict: parameter {name!r} must be a number, "
                                  f"got {type(value).__name__}")
             try:
-                values.append(float(value))
+                number = float(value)
             except OverflowError:  # a JSON integer too large for a float
                 raise ValueError(f"load_state_dict: parameter {name!r} is out of range "
                                  f"for a float") from None
+            if not math.isfinite(number):  # nan, inf, and JSON's 1e400 (read as inf)
+                raise ValueError(f"load_state_dict: parameter {name!r} is {number} "
+                                 f"(weights must be finite numbers)")
+            values.append(number)
         # Everything checked: only now does any parameter change.
         for (_, p), value in zip(named, values):
             p.data = value
 
     def save(self, path: PathLike) -> Path:
-        """Writes the parameters to ``path`` as JSON. Floats are written with ``repr``,
-        so every weight reads back bit for bit. The file appears atomically: written
-        to a temporary file beside it, then renamed over ``path``.
+        """Writes the parameters to ``path`` as strict JSON. Floats are written with
+        ``repr``, so every weight reads back bit for bit. The file appears atomically:
+        written to a temporary file beside it, then renamed over ``path``; if ``path``
+        is a symbolic link, the file it points to is replaced and the link stays.
+
+        A weight that is nan or infinite is refused with ``ValueError`` naming it
+        (JSON has no such numbers) and nothing is written.
 
         >>> import tempfile, pathlib
         >>> with tempfile.TemporaryDirectory() as tmp:
@@ -173,21 +188,32 @@ class Module:
         >>> copy.state_dict() == MLP(2, [3, 1], seed=0).state_dict()
         True
         """
+        parameters = self.state_dict()
+        for name, value in parameters.items():
+            if not math.isfinite(value):
+                raise ValueError(f"save: parameter {name!r} is {value}; a model file holds "
+                                 f"finite numbers only (nothing was written)")
         document = {
             "format": FILE_FORMAT,
             "version": FILE_VERSION,
             "model": _headline(self),
-            "parameters": self.state_dict(),
+            "parameters": parameters,
         }
-        text = json.dumps(document, indent=1) + "\n"
+        text = json.dumps(document, indent=1, allow_nan=False) + "\n"
         path = Path(path)
-        write_atomically(path, text.encode("utf-8"))
+        # Through a link: replace the file it names (os.replace on the link itself
+        # would turn the link into a regular file).
+        write_atomically(Path(os.path.realpath(path)) if path.is_symlink() else path,
+                         text.encode("utf-8"))
         return path
 
     def load(self, path: PathLike) -> "Module":
-        """Reads parameters saved by ``save`` into this model and returns the model. A
-        file that is not JSON, lacks keys, or was saved from a model of another shape
-        raises ``ValueError`` and leaves the model exactly as it was.
+        """Reads parameters saved by ``save`` into this model and returns the model.
+        The file must be strict JSON (no NaN or Infinity), ``"version"`` the integer
+        1, every weight a finite number (``1e400`` is refused, not read as infinity),
+        and no name may appear twice. Anything else (not JSON, nested too deeply,
+        keys missing, a model of another shape) raises ``ValueError`` and leaves the
+        model exactly as it was.
 
         >>> import tempfile, pathlib
         >>> with tempfile.TemporaryDirectory() as tmp:
@@ -199,12 +225,18 @@ class Module:
         """
         path = Path(path)
         try:
-            document = json.loads(path.read_bytes().decode("utf-8"))
+            document = json.loads(path.read_bytes().decode("utf-8"),
+                                  parse_constant=_refuse_constant,
+                                  object_pairs_hook=_refuse_repeated_keys)
         except UnicodeDecodeError as error:
             raise ValueError(f"{path}: not a model file (not UTF-8 text: {error.reason})") from None
         except json.JSONDecodeError as error:
             raise ValueError(f"{path}: not a model file (invalid JSON: {error.msg} at line "
                              f"{error.lineno}, column {error.colno})") from None
+        except RecursionError:
+            raise ValueError(f"{path}: not a model file (JSON nested too deeply)") from None
+        except _NotStrictJSON as error:
+            raise ValueError(f"{path}: not a model file ({error})") from None
         if not isinstance(document, dict):
             raise ValueError(f"{path}: not a model file (expected a JSON object, "
                              f"got {type(document).__name__})")
@@ -213,9 +245,10 @@ class Module:
         if document["format"] != FILE_FORMAT:
             raise ValueError(f"{path}: not a model file (format {document['format']!r}, "
                              f"expected {FILE_FORMAT!r})")
-        if document.get("version") != FILE_VERSION:
+        version = document.get("version")
+        if not isinstance(version, int) or isinstance(version, bool) or version != FILE_VERSION:
             raise ValueError(f"{path}: unsupported model file version "
-                             f"{document.get('version')!r} (this version reads {FILE_VERSION})")
+                             f"{version!r} (this version reads {FILE_VERSION})")
         if not isinstance(document.get("parameters"), dict):
             raise ValueError(f"{path}: not a model file (missing key 'parameters': "
                              f"an object of names to numbers)")
@@ -404,6 +437,23 @@ def _weight_source(seed: Seed, who: str) -> Any:
     by neuron), so ``random.seed(1337)`` gives micrograd's weights; with a seed a
     generator of its own (``random_source``)."""
     return random if seed is None else random_source(seed, who)
+
+
+class _NotStrictJSON(ValueError):
+    """A model file that Python's json would read but strict JSON forbids."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotStrictJSON(f"{name} is not a JSON number")
+
+
+def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise _NotStrictJSON(f"the key {key!r} appears twice")
+        document[key] = value
+    return document
 
 
 def _inputs(x: Any, nin: int, who: str) -> list[Value]:
