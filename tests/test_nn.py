@@ -234,9 +234,8 @@ def test_a_random_instance_is_used_as_a_stream():
 def test_named_parameters_match_parameters():
     model = MLP(2, [2, 1], seed=0)
     names = [name for name, _ in model.named_parameters()]
-    assert names[:3] == ["layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1",
-                         "layers.0.neurons.0.b"]
-    assert names[-1] == "layers.1.neurons.0.b"
+    assert names == ["L1.N1.w1", "L1.N1.w2", "L1.N1.b", "L1.N2.w1", "L1.N2.w2", "L1.N2.b",
+                     "L2.N1.w1", "L2.N1.w2", "L2.N1.b"]
     assert [p for _, p in model.named_parameters()] == model.parameters()
 
 
@@ -251,8 +250,13 @@ def test_custom_module_found_by_attributes_and_shared_parameters_listed_once():
 
     model = Tied()
     names = [name for name, _ in model.named_parameters()]
-    assert names == ["inner.w.0", "inner.w.1", "inner.b", "scale", "extras.0",
-                     "extras.1.w.0", "extras.1.b"]
+    assert names == ["inner.w1", "inner.w2", "inner.b", "scale", "extras.0",
+                     "extras.1.w1", "extras.1.b"]
+    # files saved with the old names still load
+    old = ["inner.w.0", "inner.w.1", "inner.b", "scale", "extras.0", "extras.1.w.0",
+           "extras.1.b"]
+    model.load_state_dict(dict(zip(old, [0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5])))
+    assert [p.data for p in model.parameters()] == [0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5]
     assert model.num_parameters() == 7
 
 
@@ -479,7 +483,7 @@ def test_a_file_from_another_shape_is_refused_with_the_names(tmp_path):
         model.load(path)
     message = str(info.value)
     # the fourth hidden neuron (2 weights, a bias) and the output's fourth weight
-    assert "missing 4 parameters (layers.0.neurons.3.w.0" in message
+    assert "missing 4 parameters (L1.N4.w1, L1.N4.w2, L1.N4.b, ...)" in message
     assert "MLP(2, [4, 1], parameters=17)" in message
     assert model.state_dict() == before
 
@@ -490,7 +494,7 @@ def test_load_state_dict_wants_a_mapping_of_numbers():
     neuron = Neuron(1, seed=0)
     before = neuron.state_dict()
     with pytest.raises(TypeError, match="'b' must be a number, got str"):
-        neuron.load_state_dict({"w.0": 0.5, "b": "0"})
+        neuron.load_state_dict({"w1": 0.5, "b": "0"})
     assert neuron.state_dict() == before
 
 
@@ -512,8 +516,8 @@ def test_deeply_nested_modules_are_walked_once_per_level(monkeypatch):
     walk = Module._found_parameters
     monkeypatch.setattr(Module, "_found_parameters", lambda self: walks.append(1) or walk(self))
     names = [name for name, _ in model.named_parameters()]
-    assert names == [".".join(["inner"] * 12 + [leaf]) for leaf in ("w.0", "w.1", "b")]
-    assert len(walks) == 13  # one walk per module; twice per level would be 2**12
+    assert names == [".".join(["inner"] * 12 + [leaf]) for leaf in ("w1", "w2", "b")]
+    assert len(walks) == 12  # one walk per wrapper (the neuron knows its names); 2**12 if twice
 
 
 # -- the file policy: strict JSON, finite weights (issue 11, items 7 and 17) --------------
@@ -522,13 +526,12 @@ def test_deeply_nested_modules_are_walked_once_per_level(monkeypatch):
 @pytest.mark.parametrize("literal, words", [
     ("NaN", "NaN is not a JSON number"), ("Infinity", "Infinity is not a JSON number"),
     ("-Infinity", "-Infinity is not a JSON number"),
-    ("1e400", "parameter {first} is inf"), ("-1e400", "parameter {first} is -inf"),
+    ("1e400", "parameter 'L1.N1.w1' is inf"), ("-1e400", "parameter 'L1.N1.w1' is -inf"),
 ])
 def test_load_says_which_number_is_refused(tmp_path, literal, words):
     path = tmp_path / "bad.json"
     document = saved_document(tmp_path)
     path.write_bytes(_literal_first(document, literal))
-    words = words.format(first=repr(next(iter(document["parameters"]))))
     with pytest.raises(ValueError, match=re.escape(words)):
         MLP(2, [3, 1], seed=5).load(path)
 
