@@ -84,6 +84,12 @@ def forward(net: MLP) -> dict[str, Value]:
     """One forward pass of the model and the example's error: every labelled node by
     its label (``i1``, ``w1``..``w8``, ``b1``, ``net_h1``, ``out_h1``, ..., ``E_o1``,
     ``E_total``)."""
+    total = _error(net)
+    return {node.label: node for node in reverse_topological_order(total) if node.label}
+
+
+def _error(net: MLP) -> Value:
+    """E_total for the example's inputs and targets."""
     i1, i2 = (Value(INPUTS[name], label=name) for name in ("i1", "i2"))
     out_o1, out_o2 = net([i1, i2])  # type: ignore[misc]
     # The example's squared error: E = 1/2 (target - out)^2 per output, summed.
@@ -93,7 +99,7 @@ def forward(net: MLP) -> dict[str, Value]:
     e_o1.label, e_o2.label = "E_o1", "E_o2"
     total = e_o1 + e_o2
     total.label = "E_total"
-    return {node.label: node for node in reverse_topological_order(total) if node.label}
+    return total
 
 
 def network(weights: Mapping[str, float] = WEIGHTS) -> dict[str, Value]:
@@ -133,8 +139,9 @@ def train(weights: Mapping[str, float], steps: int) -> dict[str, float]:
     net = model(weights)
     trained = [p for name, p in net.named_parameters() if name in WEIGHTS]
     for _ in range(steps):
-        net.zero_grad()
-        forward(net)["E_total"].backward()
+        for p in trained:
+            p.grad = 0.0
+        _error(net).backward()
         for p in trained:  # every weight from the gradients of the same pass
             p.data -= LEARNING_RATE * p.grad
     return {name: p.data for name, p in net.named_parameters() if name in WEIGHTS}
