@@ -1,4 +1,5 @@
-"""Walk through backpropagation in seed 001's 2-2-2 sigmoid network, step by step.
+"""Walk through backpropagation in Matt Mazur's 2-2-2 sigmoid network ("A Step by Step
+Backpropagation Example"), step by step.
 
     autograd-tiny demo [--out DIR] [--steps N] [--no-files]
 
