@@ -8,7 +8,9 @@ text the engine runs, evaluated with the same IEEE-safe float functions). Every 
 of the compiled step runs that function: it reads each parameter's ``.data``, returns
 the loss as a float and *sets* each parameter's ``.grad`` (as after ``zero_grad()``
 and ``backward()``), without creating a single ``Value``. The result equals eager
-mode's: the same formulas are evaluated in the same order.
+mode's bit for bit, the sign of a zero included: the same formulas are evaluated in
+the same order (a nan is a nan; which of two nans an addition returns is not fixed
+even in eager mode, see ``tests/test_compile_exact.py``).
 
 >>> from autograd_tiny import Value
 >>> from autograd_tiny.compile import compile
@@ -538,8 +540,16 @@ class _Generator:
         root = len(nodes) - 1
         grads = self._backward(text, reads)
         for j in range(self.n_params):
-            g = grads.get(j, "0.0")
-            emit(("", f"P[{j}].grad = {g}", (g,) if _is_variable(g) else ()))
+            g = grads.get(j)
+            if g is None:
+                emit(("", f"P[{j}].grad = 0.0", ()))
+                continue
+            # Eager mode adds every contribution to a .grad that starts at 0.0, so a
+            # zero gradient is +0.0 there; the code below starts from the first
+            # contribution, which may be -0.0. Contributions differ from eager's at
+            # most in the sign of a zero (gradients are only multiplied and added), so
+            # one + 0.0 at the end gives eager's bits: x + 0.0 is x, and 0.0 for -0.0.
+            emit(("", f"P[{j}].grad = {g} + 0.0", (g,) if _is_variable(g) else ()))
         emit(("", f"return {text[root]}", reads[root]))
         return self._assemble()
 
@@ -613,15 +623,17 @@ class _Generator:
                         local = f"({local})"
                     if g == "1.0":  # the root's own edges: 1.0 * local is local, exactly
                         term, sign, term_reads = local, "+", used
-                    else:
-                        term, sign, term_reads = f"{g} * {local}", "+", g_reads + used
+                    else:  # local * g, as eager writes it: a nan operand wins the same way
+                        term, sign, term_reads = f"{local} * {g}", "+", used + g_reads
                 before = grad[k]
                 if before is None:
                     if sign == "+" and term == g:
                         grad[k] = g  # a sum passes the gradient on unchanged: same variable
                         continue
                     name = self._new("g")
-                    emit((name, term if sign == "+" else f"-{term}", term_reads))
+                    # 0.0 - g, not -g: eager's 0.0 + -1.0 * g, bit for bit (-g would
+                    # flip the sign of a zero and of a nan).
+                    emit((name, term if sign == "+" else f"0.0 - {term}", term_reads))
                 else:
                     name = self._new("g")
                     before_reads = (before,) if _is_variable(before) else ()

@@ -593,7 +593,9 @@ def _op_for_symbol(symbol: str, arity: int) -> Op | None:
             return op
     if symbol.startswith("**") and arity == 1:
         try:
-            return _bound(TABLE["pow"], "k", float(symbol[2:]))
+            k = float(symbol[2:])
+            return (_bound(TABLE["pow"], "k", k) if k else
+                    _bound_zero(TABLE["pow"], "k", k, math.copysign(1.0, k)))
         except ValueError:
             pass
     if symbol.lower() == "relu" and arity == 1:
@@ -603,7 +605,14 @@ def _op_for_symbol(symbol: str, arity: int) -> Op | None:
 
 @lru_cache(maxsize=1024)
 def _bound(op: Op, name: str, value: float) -> Op:
-    """``op`` with one parameter set (cached: ``x ** 2`` in a loop makes one op)."""
+    """``op`` with one parameter set (cached: ``x ** 2`` in a loop makes one op).
+    Not for a zero: -0.0 == 0.0 would share one entry (see ``_bound_zero``)."""
+    return op.bind(**{name: value})
+
+
+@lru_cache(maxsize=16)
+def _bound_zero(op: Op, name: str, value: float, sign: float) -> Op:
+    """``_bound`` for a zero ``value``, keyed on its sign: a slope of -0.0 is not 0.0."""
     return op.bind(**{name: value})
 
 
@@ -649,7 +658,8 @@ def _node_function(op: Op, fname: str, signature: str, bind: list[str]) -> Calla
     unpack = [f"    {x} = {x}_node.data" for x in op.inputs]
     if op.params:
         (param,) = op.params
-        unpack.append(f"    OP = _bound(BASE, {param!r}, {param})")
+        unpack.append(f"    OP = _bound(BASE, {param!r}, {param}) if {param} else "
+                      f"_bound_zero(BASE, {param!r}, {param}, _copysign(1.0, {param}))")
     source = _NODE_TEMPLATE.format(
         signature=signature, bind="\n".join(f"    {line}" for line in bind),
         unpack="\n".join(unpack), forward=op.forward, local=", ".join(op.local),
@@ -657,6 +667,7 @@ def _node_function(op: Op, fname: str, signature: str, bind: list[str]) -> Calla
         da=op.local[0], db=op.local[1] if len(op.local) == 2 else "0.0",
     )
     namespace = dict(FLOAT_NAMESPACE, Value=Value, OP=op, BASE=op, _bound=_bound,
+                     _bound_zero=_bound_zero, _copysign=math.copysign,
                      _new=object.__new__, _mode_get=mode.get, _record_in_mode=_record_in_mode,
                      _operand=_operand, _real=_real)
     function = _exec_source(source, f"<autograd_tiny op {op.name} {fname}>", namespace)["generated"]
