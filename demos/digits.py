@@ -114,7 +114,7 @@ def load_split(limit: int | None = None) -> Split:
         cut = round(TEST_FRACTION * len(members))
         test += members[:cut]
         train += members[cut:]
-    rng.shuffle(train)  # digits mixed, so the first N training images hold every digit
+    rng.shuffle(train)  # digits mixed: the first N training images are a fair sample
     rng.shuffle(test)
     if limit is not None:
         train = train[:limit]
