@@ -22,6 +22,7 @@ COMMANDS = {
     "slides": "slides",
     "repl": "repl",
     "quiz": "quiz",
+    "exercises": "exercises",
 }
 
 
@@ -38,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered.
 
     >>> sorted(build_parser()._subparsers._group_actions[0].choices)
-    ['demo', 'graph', 'quiz', 'repl', 'slides']
+    ['demo', 'exercises', 'graph', 'quiz', 'repl', 'slides']
     """
     parser = _Parser(prog="autograd-tiny",
                      description="Scalar autodiff for learning and teaching backpropagation.")

@@ -59,11 +59,11 @@ class Problem:
 
     def text(self) -> str:
         """The forward pass: each named node with its formula and value."""
-        out = []
-        for node, formula in self.lines:
-            value = number_text(node.data)
-            out.append(f"{node.label} = {formula} = {value}" if formula
-                       else f"{node.label} = {value}")
+        leaves = [f"{node.label} = {number_text(node.data)}"
+                  for node, formula in self.lines if not formula]
+        out = [", ".join(leaves[i:i + 5]) for i in range(0, len(leaves), 5)]
+        out += [f"{node.label} = {formula} = {number_text(node.data)}"
+                for node, formula in self.lines if formula]
         return "\n".join(out)
 
 
