@@ -16,8 +16,7 @@ through bad input, end of input and Ctrl-C.
 
 >>> problem = make_problem(1, seed=3)
 >>> print(problem.text())
-a = -2
-b = -1
+a = -2, b = -1
 L = a * b = 2
 >>> [q.prompt for q in questions(problem)]
 ['dL/db (local derivative of *)', 'dL/da (local derivative of *)']
@@ -86,9 +85,7 @@ def make_problem(level: int, seed: int | None = None) -> Problem:
 
     >>> p = make_problem(2, seed=1)
     >>> print(p.text())
-    a = -2
-    b = 2
-    c = -3
+    a = -2, b = 2, c = -3
     d = a - b = -4
     e = d + c = -7
     L = e - b = -9
