@@ -146,21 +146,24 @@ def _route_latex(route: object, names: dict[Value, str]) -> str:
 # -- pictures ------------------------------------------------------------------------------
 
 
-def _graph_source(problem: Problem, filled: bool) -> str:
+def _graph_source(problem: Problem, filled: bool, page: str = "tex") -> str:
     """The DOT source of the exercise's graph: values only, gradients as ``?`` (the
-    sheet), or gradients and local derivatives filled in (the key)."""
+    sheet), or gradients and local derivatives filled in (the key). Top to bottom on
+    paper; on a web page left to right (as in micrograd's pictures) unless the graph is
+    long (the network), where a page could only show it very small."""
     from ..draw.dot import draw_dot
 
     order = snapshot(problem.root).order
+    rankdir = "LR" if page == "html" and len(order) < 24 else "TB"
     if filled:
         grads = gradients(snapshot(problem.root))
         for node in order:
             node.grad = grads[node]
-        source = draw_dot(problem.root, rankdir="TB").source
+        source = draw_dot(problem.root, rankdir=rankdir).source
     else:
         for node in order:
             node.grad = float("nan")
-        source = draw_dot(problem.root, rankdir="TB", show_local=False).source
+        source = draw_dot(problem.root, rankdir=rankdir, show_local=False).source
         for node in order:
             node.grad = 0.0
         source = source.replace("| grad nan }", "| grad ? }")
@@ -310,7 +313,7 @@ def sheet_html(exercises: list[Exercise], seed: int) -> str:
         body += [f'<section class="exercise"><h2>Exercise {exercise.number}: '
                  f"{html.escape(problem.title)}</h2>", _forward(problem),
                  _instructions(problem),
-                 f'<div class="graph">{_svg(_graph_source(problem, filled=False))}</div>',
+                 f'<div class="graph">{_svg(_graph_source(problem, filled=False, page="html"))}</div>',
                  '<table class="blanks">']
         for blank in exercise.blanks:
             body.append(f'<tr><td class="name"><label for="{blank.key}">'
@@ -333,7 +336,7 @@ def key_html(exercises: list[Exercise], seed: int) -> str:
         problem = exercise.problem
         body += [f'<section class="exercise"><h2>Exercise {exercise.number}: '
                  f"{html.escape(problem.title)}</h2>", _forward(problem),
-                 f'<div class="graph">{_svg(_graph_source(problem, filled=True))}</div>']
+                 f'<div class="graph">{_svg(_graph_source(problem, filled=True, page="html"))}</div>']
         for blank in exercise.blanks:
             body.append(f"<p><b>{html.escape(blank.name)} = {blank.answer}</b></p>")
             for route in blank.routes:
