@@ -94,7 +94,7 @@ def test_wrong_then_retry_and_bad_input_keep_the_score():
     assert score.history[0] == ("dL/de (local derivative of -)", "retry")
     assert score.points == len(answers) - 0.5
     assert "'oops' is not a number" in text and "blank" in text
-    assert "not 99. the op table's rule for -: d/da = 1.0, where e is a" in text
+    assert "not 99. the op table's rule for -: d/da = 1.0 (here e is a); try again." in text
     assert "Traceback" not in text
 
 

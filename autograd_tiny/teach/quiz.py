@@ -421,7 +421,7 @@ def _ask_one(question: Question, number: int, count: int, ask: Callable[[str], s
         if text in _QUIT:
             return "quit"
         if text in _SKIP:
-            console.print(f"  skipped: {question.rule.split(' = ')[0]} = "
+            console.print(f"  skipped: {question.prompt.split(' (')[0]} = "
                           f"{number_text(question.answer)}", markup=False, highlight=False)
             return "skipped"
         try:
@@ -461,9 +461,16 @@ def _rule_hint(question: Question, first: bool = False) -> str:
             inputs, rules = op.input_names(arity), op.local_rules(arity)
             places = ", ".join(f"d/d{inputs[i]} = {rules[i]}" for i in slots)
             which = " and ".join(inputs[i] for i in slots)
-            return (f"the op table's rule for {op}: {places}, where "
-                    f"{question.bottom.label or 'this input'} is {which} and out is "
-                    f"{top.label or 'the result'}")
+            bottom = question.bottom.label or "this input"
+            where = [f"{bottom} is {which}"] if bottom != which else []
+            if "out" in " ".join(rules[i] for i in slots):
+                where.append(f"out is {top.label or 'the result'}")
+            if len(inputs) == 2 and any(inputs[1 - i] in rules[i] for i in slots):
+                other = top._prev[1 - slots[0]]
+                if other.label and other.label != inputs[1 - slots[0]]:
+                    where.append(f"{inputs[1 - slots[0]]} is {other.label}")
+            return (f"the op table's rule for {op}: {places}"
+                    + (f" (here {', '.join(where)})" if where else ""))
         return f"rule: {name} = {question.rule}"
     if first:  # the chain rule in names; the numbers come after a second miss
         return "chain rule: " + " = ".join(question.rule.split(" = ")[:2])
