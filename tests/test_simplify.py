@@ -65,3 +65,33 @@ def test_explanation_latex_two_routes_sum():
     L = c + a; L.label = "L"
     latex = explanation_latex(explain(L, a))
     assert "&= b + 1" in latex and "&= -3 + 1 = -2" in latex
+
+
+def test_route_formula_in_chain_order_for_the_network():
+    from autograd_tiny.teach.quiz import network_2_2_2
+    from autograd_tiny.teach.simplify import route_formula
+
+    E = network_2_2_2((0.05, 0.1), [0.15, 0.2, 0.25, 0.3, 0.4, 0.45, 0.5, 0.55],
+                      (0.35, 0.6), (0.01, 0.99)).root
+    w5 = next(n for n in __import__("autograd_tiny").core.graph.snapshot(E).order
+              if n.label == "w5")
+    e = explain(E, w5)
+    assert e.total == pytest.approx(0.08216704056423078, rel=1e-12)
+    assert route_formula(e.routes[0]) == "(out_o1 - target_o1) * out_o1*(1 - out_o1) * out_h1"
+    assert r"\left(out_{o1} - target_{o1}\right) \cdot out_{o1} \left(1 - out_{o1}\right)" \
+        r" \cdot out_{h1}" in e.latex()
+
+
+@pytest.mark.skipif(__import__("shutil").which("pdflatex") is None, reason="no TeX")
+def test_explanation_latex_compiles(tmp_path):
+    import subprocess
+
+    a, t = Value(2.0, label="L1.N1.w1"), Value(0.5, label="target_o1")
+    d = t - a; d.label = "d_1"
+    L = d * d + a; L.label = "E_total"
+    body = explain(L, a).latex()
+    (tmp_path / "e.tex").write_text("\\documentclass{article}\\usepackage{amsmath}"
+                                    "\\begin{document}\n" + body + "\n\\end{document}\n")
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "e.tex"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-2000:]

@@ -48,13 +48,16 @@ _ROUTE_LIMIT = 16
 
 @dataclass(frozen=True)
 class Route:
-    """One route of a blank's gradient: the chain of local derivatives (names), their
+    """One route of a blank's gradient: the chain of local derivatives (names), the
+    product of their rules simplified (``formula``; '' when it is just a number), their
     values, and the product."""
 
     chain: str
     values: str
     product: float
     latex: str
+    formula: str = ""
+    formula_latex: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,7 @@ def _blanks(number: int, problem: Problem) -> list[Blank]:
             continue
         explanation = explain(graph.root, node, limit=_ROUTE_LIMIT)
         routes = tuple(Route(route.chain, route.values, route.product,
-                             _route_latex(route, graph.names))
+                             _route_latex(route, graph.names), *_formulas(route))
                        for route in explanation.routes)
         blanks.append(Blank(f"e{number}-{_slug(node.label)}", node, node.label,
                             derivative_text(root_name, graph.names[node]), grads[node],
@@ -127,20 +130,27 @@ def _blanks(number: int, problem: Problem) -> list[Blank]:
     return blanks
 
 
+def _formulas(route: object) -> tuple[str, str]:
+    """The route's rules multiplied and simplified, as text and as LaTeX; empty when
+    the product of the rules is a plain number (nothing to add to the values)."""
+    from .simplify import _route_latex_formula, route_formula
+
+    text = route_formula(route)  # type: ignore[arg-type]
+    try:
+        float(text)
+        return "", ""
+    except ValueError:
+        return text, _route_latex_formula(route)  # type: ignore[arg-type]
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_") or "node"
 
 
 def _route_latex(route: object, names: dict[Value, str]) -> str:
-    from .simplify import _partial
+    from .simplify import route_latex
 
-    factors = getattr(route, "factors")
-    parts = []
-    for factor in factors:
-        part = _partial(names[factor.top], names[factor.bottom])
-        note = re.search(r" \(as (\w+)\)$", factor.name)
-        parts.append(part + (rf"\big|_{{\text{{as }}{note.group(1)}}}" if note else ""))
-    return " ".join(parts) or "1"
+    return route_latex(route, names)  # type: ignore[arg-type]
 
 
 # -- pictures ------------------------------------------------------------------------------
@@ -340,9 +350,11 @@ def key_html(exercises: list[Exercise], seed: int) -> str:
         for blank in exercise.blanks:
             body.append(f"<p><b>{html.escape(blank.name)} = {blank.answer}</b></p>")
             for route in blank.routes:
-                text = f"{route.chain} = {route.values}"
-                body.append(f'<div class="route">{html.escape(text)} = '
-                            f"{number_text(route.product)}</div>")
+                formula = f" = {route.formula}" if route.formula else ""
+                text = f"{route.chain}{formula} = {route.values}"
+                if route.values != number_text(route.product):
+                    text += f" = {number_text(route.product)}"
+                body.append(f'<div class="route">{html.escape(text)}</div>')
         body.append("</section>")
     return _page(f"Backpropagation exercises: answer key (sheet {seed})", body)
 
@@ -450,6 +462,11 @@ def key_tex(exercises: list[Exercise], seed: int) -> str:
                 lines = [f"{left} &= {_tex_number(blank.value)}"]
             elif products == _tex_number(blank.value):
                 lines = lines[:2]
+            if any(route.formula for route in blank.routes):
+                formulas = " + ".join(route.formula_latex or
+                                      r" \cdot ".join(_tex_paren(v) for v in route.values.split(" * "))
+                                      for route in blank.routes)
+                lines.insert(1, f"  &= {formulas}")
             parts += [r"\begin{align*}", " \\\\\n".join(lines), r"\end{align*}"]
         parts.append("")
     parts += [r"\end{document}", ""]

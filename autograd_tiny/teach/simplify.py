@@ -251,16 +251,48 @@ def _is_atom(text: str) -> bool:
 
 
 def route_formula(route: "Route") -> str:
-    """A route of :func:`~autograd_tiny.explain` as one simplified formula: the
-    product of its factors' rules.
+    """A route of :func:`~autograd_tiny.explain` as a formula: each factor's rule
+    simplified, in the route's order (output end first), factors of 1 left out, as a
+    lecturer writes the chain rule. :func:`rules_product` multiplies them out instead.
 
     >>> from autograd_tiny import Value, explain
     >>> o = Value(0.75, label="out_o1"); t = Value(0.01, label="target_o1")
     >>> E = 0.5 * (t - o) ** 2; E.label = "E_o1"
     >>> route_formula(explain(E, o).routes[0])
     'out_o1 - target_o1'
+    >>> out = o.sigmoid(); out.label = "out"
+    >>> route_formula(explain(out * o, o).routes[0])  # d(out*o)/dout * dout/do
+    'out_o1 * out*(1 - out)'
     """
-    return simplify_formula(_route_text(route))
+    parts = _route_parts(route)
+    if parts is None:
+        return simplify_formula(_route_text(route))
+    texts = [f"({part})" if part.is_Add and len(parts) > 1 else str(part) for part in parts]
+    return " * ".join(texts) or "1"
+
+
+def _route_parts(route: "Route") -> list[Any] | None:
+    """The route's factors as simplified expressions, in order, with the plain-number
+    factors (a constant 1/2, a -1 from a subtraction) multiplied into the first
+    factor that is a formula: ``1/2 * 2*(t - o) * -1`` reads ``o - t``. None if a
+    rule cannot be read."""
+    import sympy
+
+    try:
+        expressions = [_simplified(factor.rule) for factor in route.factors]
+    except FormulaError:
+        return None
+    constant = sympy.Integer(1)
+    formulas = []
+    for expression in expressions:
+        if expression.is_number:
+            constant *= expression
+        else:
+            formulas.append(expression)
+    if not formulas:
+        return [constant] if constant != 1 else []
+    formulas[0] = _simplest(constant * formulas[0])
+    return formulas
 
 
 def _route_text(route: "Route") -> str:
@@ -275,8 +307,13 @@ def route_latex(route: "Route", names: dict[Value, str]) -> str:
     >>> route_latex(explain(y, a).routes[0], {a: "a", y: "y"})
     '\\\\frac{\\\\partial y}{\\\\partial a}'
     """
-    return r" \cdot ".join(_partial(names.get(f.top, "?"), names.get(f.bottom, "?"))
-                           for f in route.factors) or "1"
+    parts = []
+    for factor in route.factors:
+        part = _partial(names.get(factor.top, "?"), names.get(factor.bottom, "?"))
+        # x * x: each use of x is its own route; say which input, as the text does.
+        note = re.search(r" \(as (\w+)\)$", factor.name)
+        parts.append(part + (rf"\Big|_{{\text{{as }}{note.group(1)}}}" if note else ""))
+    return r" \cdot ".join(parts) or "1"
 
 
 def _partial(top: str, bottom: str) -> str:
@@ -325,7 +362,7 @@ def explanation_latex(explanation: "Explanation") -> str:
     else:
         routes = explanation.routes
         chains = " + ".join(route_latex(route, names) for route in routes)
-        formulas = " + ".join(_route_latex_formula(route) for route in routes)
+        formulas = " + ".join(_in_sum(route, len(routes)) for route in routes)
         products = " + ".join(_number_latex(route.product) for route in routes)
         body = [rf"{left} &= {chains}", rf"  &= {formulas.replace('+ -', '- ')}",
                 rf"  &= {products.replace('+ -', '- ')}"
@@ -341,13 +378,22 @@ def _has_many_factors(route: "Route") -> bool:
 
 
 def _route_latex_formula(route: "Route") -> str:
-    text = _route_text(route)
-    try:
-        expression = _simplified(text)
-    except FormulaError:
+    """The route's formula (see :func:`route_formula`) as LaTeX, factors in order."""
+    parts = _route_parts(route)
+    if parts is None:
         return r"\text{" + _latex_escape(route.values) + "}"
-    latex = _latex(expression)
-    return f"\\left({latex}\\right)" if expression.is_Add else latex
+    latex = [f"\\left({_latex(p)}\\right)" if p.is_Add and len(parts) > 1 else _latex(p)
+             for p in parts]
+    return " \\cdot ".join(latex) or "1"
+
+
+def _in_sum(route: "Route", count: int) -> str:
+    """A route's LaTeX formula as a term of a sum (in parentheses if it is a sum)."""
+    latex = _route_latex_formula(route)
+    parts = _route_parts(route)
+    if count > 1 and parts is not None and len(parts) == 1 and parts[0].is_Add:
+        return f"\\left({latex}\\right)"
+    return latex
 
 
 def _number_latex(x: float) -> str:
