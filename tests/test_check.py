@@ -135,3 +135,22 @@ def test_nn_style_names_with_dots():
     assert result["L1.N1.w1"].status == "exact"
     assert result["L1.N1.b"].status == "wrong"
     assert "1 - L1.N1.out**2" in result["L1.N1.b"].message
+
+
+def test_nn_model_by_node():
+    """An nn model's parameters checked by passing the nodes themselves (names come
+    with the networks branch; until then unlabelled parameters are named by value)."""
+    from autograd_tiny import MLP
+
+    model = MLP(2, [2, 1])
+    x = [Value(0.5), Value(-1.0)]
+    out = model(x)
+    loss = (out - 1.0) ** 2
+    params = model.parameters()
+    loss.backward()
+    truth = {p: p.grad for p in params}
+    answers = {params[0]: truth[params[0]], params[1]: truth[params[1]] + 1.0}
+    result = check(answers, loss, quiet=True)
+    assert [e.status for e in result.entries] == ["exact", "wrong"]
+    assert result.entries[1].expected == truth[params[1]]
+    assert "so d" in result.entries[1].message

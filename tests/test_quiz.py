@@ -145,3 +145,28 @@ def test_cli_bad_level_is_one_line(capsys):
     assert main(["quiz", "--level", "4"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "invalid choice" in err
+
+
+def test_cli_ctrl_c_prints_the_score():
+    """A real SIGINT while the quiz waits for an answer: the score so far, exit 0."""
+    import os
+    import signal
+    import time
+
+    answers = right_answers(2, 4)
+    quiz = subprocess.Popen([sys.executable, "-u", "-m", "autograd_tiny", "quiz", "--level",
+                             "2", "--seed", "4"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert quiz.stdin is not None and quiz.stdout is not None
+    quiz.stdin.write(answers[0] + "\n")
+    quiz.stdin.flush()
+    seen = b""
+    deadline = time.monotonic() + 60
+    while b"[2/10]" not in seen and time.monotonic() < deadline:
+        seen += os.read(quiz.stdout.fileno(), 4096)  # blocks until the quiz prints
+    quiz.send_signal(signal.SIGINT)
+    out, err = quiz.communicate(timeout=60)
+    out = seen.decode() + out
+    assert quiz.returncode == 0, err
+    assert "Traceback" not in out + err
+    assert out.rstrip().endswith("score: 1 of 1 (answered 1 of 10 questions)")

@@ -63,8 +63,7 @@ def run(args: argparse.Namespace) -> int:
     if args.graph:
         from ..draw.dot import FORMATS, RenderError, render
 
-        formats = dict(FORMATS, **{".tex": "tex"})
-        path = output_path(args.graph, formats, "a graph")
+        path = output_path(args.graph, FORMATS, "a graph")
         try:
             render(problem.root, path, show_grad=False, show_local=False)
         except (RenderError, OSError) as error:
