@@ -280,7 +280,7 @@ def _check_one(key: Any, given: Any, graph: GraphSnapshot, grads: dict[Value, fl
     if is_close(answer, expected):
         return CheckEntry(name, node, answer, expected, CLOSE,
                           f"{name}: close: {number_text(answer)}, the gradient is "
-                          f"{number_text(expected)} (difference "
+                          f"{_more_digits(expected, answer)} (difference "
                           f"{number_text(answer - expected)})")
     lines = [f"{name}: wrong: {number_text(answer)} is not {gradient}"]
     lines += ["  " + line for line in _how(node, graph, grads, gradient)]
@@ -288,6 +288,12 @@ def _check_one(key: Any, given: Any, graph: GraphSnapshot, grads: dict[Value, fl
     if hint:
         lines.append(f"  hint: {hint}")
     return CheckEntry(name, node, answer, expected, WRONG, "\n".join(lines))
+
+
+def _more_digits(expected: float, answer: float) -> str:
+    """``expected`` printed so that it differs visibly from ``answer``."""
+    text = number_text(expected)
+    return repr(expected) if text == number_text(answer) else text
 
 
 def _how(node: Value, graph: GraphSnapshot, grads: dict[Value, float],

@@ -343,7 +343,8 @@ def explanation_latex(explanation: "Explanation") -> str:
     \\begin{align*}
     \\frac{\\partial L}{\\partial a} &= \\frac{\\partial L}{\\partial c} \\cdot \\frac{\\partial c}{\\partial a} + \\frac{\\partial L}{\\partial a} \\\\
       &= b + 1 \\\\
-      &= -3 + 1 = -2
+      &= 1 \\cdot (-3) + 1 \\\\
+      &= -2
     \\end{align*}
     """
     from .routes import Explanation
@@ -363,18 +364,23 @@ def explanation_latex(explanation: "Explanation") -> str:
         routes = explanation.routes
         chains = " + ".join(route_latex(route, names) for route in routes)
         formulas = " + ".join(_in_sum(route, len(routes)) for route in routes)
-        products = " + ".join(_number_latex(route.product) for route in routes)
+        products = " + ".join(_values_latex(route) for route in routes)
+        products = products.replace("+ -", "- ")
         body = [rf"{left} &= {chains}", rf"  &= {formulas.replace('+ -', '- ')}",
-                rf"  &= {products.replace('+ -', '- ')}"
-                + ("" if len(routes) == 1 and not _has_many_factors(routes[0])
-                   else f" = {total}")]
-        if body[1].strip() == body[2].split(" = ")[0].strip():
+                rf"  &= {products}"]
+        if products != total:
+            body.append(f"  &= {total}")
+        if body[1].strip() == body[2].strip():
             body.pop(1)  # the formulas are already plain numbers
     return "\\begin{align*}\n" + " \\\\\n".join(body) + "\n\\end{align*}"
 
 
-def _has_many_factors(route: "Route") -> bool:
-    return len(route.factors) > 1
+def _values_latex(route: "Route") -> str:
+    """A route's factor values multiplied (``0.74 \\cdot 0.19``), or its one value."""
+    values = [_number_latex(factor.value) for factor in route.factors] or ["1"]
+    if len(values) == 1:
+        return values[0]
+    return r" \cdot ".join(f"({v})" if v.startswith("-") else v for v in values)
 
 
 def _route_latex_formula(route: "Route") -> str:
