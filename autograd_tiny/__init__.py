@@ -35,6 +35,7 @@ from .nn.train import History, fit
 from .draw import dot as _dot, renderer as _renderer
 from .draw import RenderError, RendererNotFound, draw_dot, find_renderer, notebook_svg, render, to_svg
 from .teach import backward_steps, explain, steps_table
+from .teach.check import check
 from .compile import CompiledStep, StaleTraceError
 from .compile import compile  # the function; the subpackage stays importable by its path
 
@@ -57,6 +58,7 @@ __all__ = [
     "Neuron",
     "SGD",
     "backward_steps",
+    "check",
     "compile",
     "data",
     "explain",

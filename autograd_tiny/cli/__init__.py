@@ -21,6 +21,8 @@ COMMANDS = {
     "graph": "graph",
     "slides": "slides",
     "repl": "repl",
+    "quiz": "quiz",
+    "exercises": "exercises",
 }
 
 
@@ -37,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered.
 
     >>> sorted(build_parser()._subparsers._group_actions[0].choices)
-    ['demo', 'graph', 'repl', 'slides']
+    ['demo', 'exercises', 'graph', 'quiz', 'repl', 'slides']
     """
     parser = _Parser(prog="autograd-tiny",
                      description="Scalar autodiff for learning and teaching backpropagation.")

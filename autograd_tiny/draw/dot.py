@@ -53,7 +53,8 @@ FOCUS_FILL = "#ffe5cc"
 FONT = "Helvetica"  # one name: a list would lay out with Times widths
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
-FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
+FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot",
+           ".tex": "tex", ".tikz": "tikz"}  # TikZ: a document / a bare picture (tikz.py)
 
 
 def draw_dot(root: Value, rankdir: str = "LR", show_grad: bool = True,
@@ -164,6 +165,9 @@ def render(root: Value, path: str | os.PathLike[str], **options: object) -> Path
     if fmt is None:
         raise ValueError(f"render: cannot tell the format of {str(path)!r} from its suffix; "
                          f"use one of {', '.join(FORMATS)}")
+    if fmt in ("tex", "tikz"):  # TikZ from Graphviz's layout (draw/tikz.py)
+        from .tikz import write_tikz
+        return write_tikz(root, path, fmt, **options)
     source = draw_dot(root, **options).source  # type: ignore[arg-type]
     if fmt == "dot":
         write_atomically(path, source.encode())
