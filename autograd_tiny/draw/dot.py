@@ -20,12 +20,13 @@ from __future__ import annotations
 import html
 import math
 import os
-from collections import deque
 from pathlib import Path
 import graphviz
 
-from ..core.engine import Value, reverse_topological_order
+from ..core.engine import Value
+from ..core.graph import GraphSnapshot, snapshot
 from ..core.files import write_atomically
+from .picture import Drawing
 from .renderer import (
     RenderError,
     RendererNotFound,
@@ -56,12 +57,16 @@ RANKDIRS = ("LR", "TB", "RL", "BT")
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
 
 
-def draw_dot(root: Value, rankdir: str = "LR", show_grad: bool = True,
-             show_local: bool = True, highlight: Value | None = None,
-             max_nodes: int = DEFAULT_MAX_NODES, focus_node: Value | None = None,
-             focus_edge: tuple[Value, Value] | tuple[Value, Value, int] | None = None
-             ) -> graphviz.Digraph:
-    """The computation graph of ``root`` as a ``graphviz.Digraph``.
+def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR",  # noqa: A002
+             show_grad: bool = True, show_local: bool = True,
+             highlight: Value | None = None, max_nodes: int = DEFAULT_MAX_NODES,
+             focus_node: Value | None = None,
+             focus_edge: tuple[Value, Value] | tuple[Value, Value, int] | None = None,
+             *, snapshot: GraphSnapshot | None = None) -> Drawing:
+    """The computation graph of ``root`` as a :class:`Drawing` (a ``graphviz.Digraph``
+    that draws itself inline in Jupyter with the renderer this package finds, the pip
+    one included; ``.render('graph.svg')`` writes a file). ``format`` and
+    ``rankdir`` are micrograd's: ``draw_dot(root, format='svg', rankdir='LR')``.
 
     ``highlight``: a node whose gradient routes from ``root`` are drawn in colour
     (edges with a local derivative of 0 carry no gradient and stay black).
@@ -71,8 +76,12 @@ def draw_dot(root: Value, rankdir: str = "LR", show_grad: bool = True,
     ``(parent, child, slot)`` to pick one of two edges when ``parent`` is both
     inputs, as in ``x * x``) are drawn in a colour of their own, for slides that walk
     through backward one step at a time.
-    Node ids follow a breadth-first walk from the root, so the source is the same
-    on every run.
+    Every value shows the name text uses for it (``snapshot(root).names``: its
+    label, else the expression that made it, such as ``w*x + b`` or ``add#3``).
+    ``snapshot``: the graph's :func:`~autograd_tiny.core.graph.snapshot`, if the
+    caller already has one (a slide deck draws many frames of one graph); else it
+    is built here, once. Node ids follow the snapshot's order (root first), so the
+    source is the same on every run.
 
     >>> from autograd_tiny import Value
     >>> a = Value(3.0, label="a")
@@ -81,13 +90,18 @@ def draw_dot(root: Value, rankdir: str = "LR", show_grad: bool = True,
     >>> "data 3.0000 | grad 2.0000" in source, source.count('v1 -> v0_op [label=1.0000]')
     (True, 2)
     """
-    _check_arguments(root, rankdir, highlight, max_nodes, focus_node, focus_edge)
-    ids, omitted = _nearest_nodes(root, max_nodes)
-    route = _gradient_route(root, highlight) if highlight is not None else set()
+    _check_arguments(root, format, rankdir, highlight, max_nodes, focus_node, focus_edge)
+    graph_snapshot = _snapshot_of(root, snapshot)
+    # The snapshot's order puts every node after all its users, so a prefix of it is
+    # the part of the graph nearest the output, with no node drawn without its users.
+    ids = {node: f"v{i}" for i, node in enumerate(graph_snapshot.order[:max_nodes])}
+    omitted = len(graph_snapshot) - len(ids)
+    names = graph_snapshot.names
+    route = (_gradient_route(graph_snapshot, highlight) if highlight is not None else set())
     focus_parent, focus_child, *focus_slot = focus_edge if focus_edge else (None, None)
 
-    graph = graphviz.Digraph(
-        name="autograd_tiny",
+    graph = Drawing(
+        name="autograd_tiny", format=format,
         graph_attr={"rankdir": rankdir, "fontname": FONT},
         node_attr={"fontname": FONT, "fontsize": "11", "shape": "record",
                    "style": "filled"},
@@ -95,7 +109,8 @@ def draw_dot(root: Value, rankdir: str = "LR", show_grad: bool = True,
     )
     for node, node_id in ids.items():
         inputs_missing = any(parent not in ids for parent in node._prev)
-        attrs = {"label": _record_label(node, show_grad), "fillcolor": _fill(node, root)}
+        attrs = {"label": _record_label(node, names[node], show_grad),
+                 "fillcolor": _fill(node, root)}
         if node is focus_node:
             attrs.update(color=FOCUS_COLOR, penwidth="3", fillcolor=FOCUS_FILL)
         elif node in route or node is highlight:
@@ -132,7 +147,7 @@ def draw_dot(root: Value, rankdir: str = "LR", show_grad: bool = True,
                      f"the {len(ids):,} nearest the output are shown")
         notes.append("a dashed op has inputs that are not drawn")
     if highlight is not None and not route:
-        notes.append(f"no gradient reaches {highlight.label or 'the highlighted value'}: "
+        notes.append(f"no gradient reaches {names[highlight]}: "
                      f"every route to it has a local derivative of 0")
     if notes:
         graph.node("note", label=graphviz.nohtml("\\n".join(map(_plain_text, notes))),
@@ -197,7 +212,7 @@ def notebook_svg(root: Value, max_nodes: int = NOTEBOOK_MAX_NODES) -> str | None
     """
     if not isinstance(root, Value):
         raise TypeError(f"notebook_svg: expected a Value, got {type(root).__name__}")
-    if _count_up_to(root, max_nodes + 1) > max_nodes:
+    if len(snapshot(root)) > max_nodes:
         return None
     binary = find_renderer()
     if binary is None:
@@ -211,42 +226,22 @@ def notebook_svg(root: Value, max_nodes: int = NOTEBOOK_MAX_NODES) -> str | None
 # -- walking the graph ---------------------------------------------------------------
 
 
-def _nearest_nodes(root: Value, max_nodes: int) -> tuple[dict[Value, str], int]:
-    """Up to ``max_nodes`` values nearest ``root`` (breadth first) with their ids, and
-    how many values of the whole graph were left out."""
-    ids = {root: "v0"}
-    queue = deque([root])
-    cut = False
-    while queue:
-        for parent in queue.popleft()._prev:
-            if parent in ids:
-                continue
-            if len(ids) < max_nodes:
-                ids[parent] = f"v{len(ids)}"
-                queue.append(parent)
-            else:
-                cut = True
-    return ids, (_count_up_to(root, math.inf) - len(ids)) if cut else 0
+def _snapshot_of(root: Value, given: GraphSnapshot | None) -> GraphSnapshot:
+    """The caller's snapshot of ``root``'s graph, checked, or a new one."""
+    if given is None:
+        return snapshot(root)
+    if not isinstance(given, GraphSnapshot):
+        raise TypeError(f"draw_dot: snapshot must be a GraphSnapshot, got {type(given).__name__}")
+    if given.root is not root:
+        raise ValueError("draw_dot: snapshot is of another graph (its root is not root)")
+    return given
 
 
-def _count_up_to(root: Value, limit: float) -> int:
-    """How many values ``root`` depends on (itself included), counting no further
-    than ``limit``."""
-    seen = {root}
-    stack = [root]
-    while stack and len(seen) < limit:
-        for parent in stack.pop()._prev:
-            if parent not in seen:
-                seen.add(parent)
-                stack.append(parent)
-    return len(seen)
-
-
-def _gradient_route(root: Value, target: Value) -> set[Value]:
-    """Every value on a route from ``root`` to ``target`` along which gradient flows
+def _gradient_route(graph: GraphSnapshot, target: Value) -> set[Value]:
+    """Every value on a route from the root to ``target`` along which gradient flows
     (each edge's local derivative nonzero); empty when no gradient reaches it."""
-    order = reverse_topological_order(root)  # root first, leaves last
-    if not any(node is target for node in order):
+    order, root = graph.order, graph.root  # root first, leaves last
+    if target not in graph.names:
         raise ValueError(f"draw_dot: highlight {target!r} is not in the graph of root")
     # Leaves first, so a value's inputs are settled before the value itself.
     depends = set()
@@ -267,8 +262,8 @@ def _gradient_route(root: Value, target: Value) -> set[Value]:
 # -- labels and styles -------------------------------------------------------------
 
 
-def _record_label(node: Value, show_grad: bool) -> str:
-    fields = [_record_text(node.label)] if node.label else []
+def _record_label(node: Value, name: str, show_grad: bool) -> str:
+    fields = [_record_text(name)]
     fields.append(f"data {_number(node.data)}")
     if show_grad:
         fields.append(f"grad {_number(node.grad)}")
@@ -329,10 +324,15 @@ def _record_text(text: str) -> str:
     return "".join("\\" + ch if ch in _RECORD_SPECIAL else ch for ch in escaped)
 
 
-def _check_arguments(root: object, rankdir: object, highlight: object, max_nodes: object,
-                     focus_node: object, focus_edge: object) -> None:
+def _check_arguments(root: object, format: object, rankdir: object, highlight: object,
+                     max_nodes: object, focus_node: object, focus_edge: object) -> None:
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot: root must be a Value, got {type(root).__name__}")
+    if not isinstance(format, str):
+        raise TypeError(f"draw_dot: format must be a string such as 'svg', "
+                        f"got {type(format).__name__}")
+    if format.lower() not in graphviz.FORMATS:
+        raise ValueError(f"draw_dot: unknown format {format!r} (use 'svg', 'png' or 'pdf')")
     if rankdir not in RANKDIRS:
         raise ValueError(f"draw_dot: rankdir must be one of {', '.join(RANKDIRS)}, "
                          f"got {rankdir!r}")
