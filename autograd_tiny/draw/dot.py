@@ -18,15 +18,30 @@ the routes along which gradient flows from the output to ``w``.
 from __future__ import annotations
 
 import html
-import math
 import os
+import re
 from pathlib import Path
+from typing import Sequence
+
 import graphviz
 
 from ..core.engine import Value
 from ..core.graph import GraphSnapshot, snapshot
 from ..core.files import write_atomically
+from .collapse import COLLAPSE_MODES, draw_collapsed, structure
 from .picture import Drawing
+from .style import (
+    FOCUS_COLOR,
+    FOCUS_FILL,
+    FONT,
+    HIGHLIGHT_COLOR,
+    INTERMEDIATE_FILL,
+    LEAF_FILL,
+    OUTPUT_FILL,
+    number as _number,
+    plain_text as _plain_text,
+    record_label as _record_label,
+)
 from .renderer import (
     RenderError,
     RendererNotFound,
@@ -45,13 +60,6 @@ DEFAULT_MAX_NODES = 400
 # Jupyter draws a Value inline only below this size; bigger graphs show as text.
 NOTEBOOK_MAX_NODES = 150
 
-LEAF_FILL = "#dbe9f6"           # inputs and weights: light blue
-INTERMEDIATE_FILL = "#f2f2f2"   # values an op made: light grey
-OUTPUT_FILL = "#d9f0d3"         # the root: light green
-HIGHLIGHT_COLOR = "#d62728"     # the gradient's route to the highlighted node
-FOCUS_COLOR = "#ff7f0e"         # the node and edge a slide is about
-FOCUS_FILL = "#ffe5cc"
-FONT = "Helvetica"  # one name: a list would lay out with Times widths
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
@@ -62,7 +70,8 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR",  # noqa: A00
              highlight: Value | None = None, max_nodes: int = DEFAULT_MAX_NODES,
              focus_node: Value | None = None,
              focus_edge: tuple[Value, Value] | tuple[Value, Value, int] | None = None,
-             *, snapshot: GraphSnapshot | None = None) -> Drawing:
+             *, collapse: str | None = None, expand: str | Sequence[str] = (),
+             snapshot: GraphSnapshot | None = None) -> Drawing:
     """The computation graph of ``root`` as a :class:`Drawing` (a ``graphviz.Digraph``
     that draws itself inline in Jupyter with the renderer this package finds, the pip
     one included; ``.render('graph.svg')`` writes a file). ``format`` and
@@ -76,6 +85,17 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR",  # noqa: A00
     ``(parent, child, slot)`` to pick one of two edges when ``parent`` is both
     inputs, as in ``x * x``) are drawn in a colour of their own, for slides that walk
     through backward one step at a time.
+
+    Graphs built by ``nn`` modules (labels such as ``L1.N2.w1``, ``L1.N2.net``)
+    draw each neuron's nodes in a cluster named after it. ``collapse='neuron'``
+    or ``'layer'`` draws each neuron or layer as one box with the edges between
+    them; when the model ran on many data points, one data point's path is drawn
+    and marked ``x 100 data points``, with the sum or mean over the points and any
+    term of the parameters alone (an L2 penalty) as boxes of their own. Beyond
+    ``max_nodes`` such a graph collapses by itself (``collapse='none'`` cuts it
+    instead), and the caption says what was done. ``expand='L1.N2'`` (a neuron or
+    a layer, or a list of them) draws those op by op inside the collapsed picture.
+
     Every value shows the name text uses for it (``snapshot(root).names``: its
     label, else the expression that made it, such as ``w*x + b`` or ``add#3``).
     ``snapshot``: the graph's :func:`~autograd_tiny.core.graph.snapshot`, if the
@@ -91,7 +111,29 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR",  # noqa: A00
     (True, 2)
     """
     _check_arguments(root, format, rankdir, highlight, max_nodes, focus_node, focus_edge)
+    if collapse not in (None, "none", *COLLAPSE_MODES):
+        raise ValueError(f"draw_dot: collapse must be 'neuron', 'layer', 'none' or None, "
+                         f"got {collapse!r}")
+    expanded = [expand] if isinstance(expand, str) else list(expand)
+    if not all(isinstance(name, str) for name in expanded):
+        raise TypeError("draw_dot: expand must be a neuron or layer name, or a list of them")
     graph_snapshot = _snapshot_of(root, snapshot)
+    parts = structure(graph_snapshot) if any(graph_snapshot.groups.values()) else None
+    mode, reason = collapse, ""
+    if mode is None and parts is not None and len(graph_snapshot) > max_nodes:
+        mode = "neuron"
+        reason = (f"more than max_nodes={max_nodes:,} values, so collapsed "
+                  f"automatically to ")
+    if mode in COLLAPSE_MODES:
+        if parts is None:
+            raise ValueError("draw_dot: collapse needs a graph built by nn modules "
+                             "(nodes labelled like 'L1.N2.net'); this graph has none")
+        drawing = draw_collapsed(parts, mode, expanded, rankdir, format, show_grad,
+                                 show_local, reason)
+        if collapse is None and _box_count(drawing) > max_nodes:
+            drawing = draw_collapsed(parts, "layer", expanded, rankdir, format, show_grad,
+                                     show_local, reason)
+        return drawing
     # The snapshot's order puts every node after all its users, so a prefix of it is
     # the part of the graph nearest the output, with no node drawn without its users.
     ids = {node: f"v{i}" for i, node in enumerate(graph_snapshot.order[:max_nodes])}
@@ -107,7 +149,11 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR",  # noqa: A00
                    "style": "filled"},
         edge_attr={"fontname": FONT, "fontsize": "10", "arrowsize": "0.7"},
     )
+    clusters: dict[str, graphviz.Digraph] = {}
     for node, node_id in ids.items():
+        home = graph
+        if parts is not None and parts.group.get(node):
+            home = _group_cluster(clusters, parts.group[node])
         inputs_missing = any(parent not in ids for parent in node._prev)
         attrs = {"label": _record_label(node, names[node], show_grad),
                  "fillcolor": _fill(node, root)}
@@ -115,7 +161,7 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR",  # noqa: A00
             attrs.update(color=FOCUS_COLOR, penwidth="3", fillcolor=FOCUS_FILL)
         elif node in route or node is highlight:
             attrs.update(color=HIGHLIGHT_COLOR, penwidth="2.5")
-        graph.node(node_id, **attrs)
+        home.node(node_id, **attrs)
         if node.is_leaf:
             continue
 
@@ -128,7 +174,7 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR",  # noqa: A00
             op_attrs.update(style="filled,dashed", tooltip="some inputs not drawn")
         if on_route:
             op_attrs.update(color=HIGHLIGHT_COLOR, penwidth="2.5")
-        graph.node(op_id, **op_attrs)
+        home.node(op_id, **op_attrs)
         graph.edge(op_id, node_id, **(_route_style() if on_route else {}))
 
         for slot, (parent, local) in enumerate(zip(node._prev, node._local)):
@@ -141,6 +187,8 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR",  # noqa: A00
                 edge.update(_route_style())
             graph.edge(ids[parent], op_id, **edge)
 
+    for cluster in clusters.values():
+        graph.subgraph(cluster)
     notes = []
     if omitted:
         notes.append(f"{omitted:,} more value{'s' if omitted != 1 else ''} not drawn: "
@@ -226,6 +274,20 @@ def notebook_svg(root: Value, max_nodes: int = NOTEBOOK_MAX_NODES) -> str | None
 # -- walking the graph ---------------------------------------------------------------
 
 
+def _group_cluster(clusters: dict[str, graphviz.Digraph], group: str) -> graphviz.Digraph:
+    """The cluster that holds one module's nodes, labelled with its name."""
+    if group not in clusters:
+        clusters[group] = graphviz.Digraph(
+            name=f"cluster_{len(clusters)}",
+            graph_attr={"label": _plain_text(group), "style": "rounded,filled",
+                        "color": "#888888", "fillcolor": "#f7f4fc", "fontname": FONT})
+    return clusters[group]
+
+
+def _box_count(drawing: Drawing) -> int:
+    return len(re.findall(r"^\s+(?:\w+|\"[^\"]*\") \[", drawing.source, re.M))
+
+
 def _snapshot_of(root: Value, given: GraphSnapshot | None) -> GraphSnapshot:
     """The caller's snapshot of ``root``'s graph, checked, or a new one."""
     if given is None:
@@ -262,14 +324,6 @@ def _gradient_route(graph: GraphSnapshot, target: Value) -> set[Value]:
 # -- labels and styles -------------------------------------------------------------
 
 
-def _record_label(node: Value, name: str, show_grad: bool) -> str:
-    fields = [_record_text(name)]
-    fields.append(f"data {_number(node.data)}")
-    if show_grad:
-        fields.append(f"grad {_number(node.grad)}")
-    return "{ " + " | ".join(fields) + " }"
-
-
 def _fill(node: Value, root: Value) -> str:
     if node is root:
         return OUTPUT_FILL
@@ -296,32 +350,6 @@ def _legend(show_local: bool, highlight: Value | None, focus: object) -> str:
     cells += "".join(f'<tr><td border="0"><font color="{color}">{text}</font></td></tr>'
                      for color, text in lines)
     return f'<<table border="0" cellborder="1" cellspacing="2" cellpadding="3">{cells}</table>>'
-
-
-def _number(x: float) -> str:
-    """Four decimals, like micrograd's pictures; very large or small as exponents."""
-    x = float(x) + 0.0  # -0.0 would print as '-0.0000'
-    if not math.isfinite(x):
-        return str(x)
-    if x != 0 and not 1e-4 <= abs(x) < 1e6:
-        return f"{x:.4e}"
-    return f"{x:.4f}"
-
-
-# Characters with a meaning inside a Graphviz record label, and in every string
-# (backslash starts \\n, \\N, \\G ...; a quote would end the string).
-_RECORD_SPECIAL = frozenset('{}|<>"')
-
-
-def _plain_text(text: str) -> str:
-    """``text`` as a Graphviz escString that shows exactly ``text``."""
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-
-def _record_text(text: str) -> str:
-    """``text`` as one record field that shows exactly ``text``."""
-    escaped = text.replace("\\", "\\\\").replace("\n", "\\n")
-    return "".join("\\" + ch if ch in _RECORD_SPECIAL else ch for ch in escaped)
 
 
 def _check_arguments(root: object, format: object, rankdir: object, highlight: object,

@@ -31,6 +31,10 @@ SUFFIX_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".
                   ".jpg": "jpg", ".jpeg": "jpeg"}
 
 
+# A node id in DOT source: a word, or a quoted string.
+_ID = r'"(?:[^"\\]|\\.)*"|\w+'
+
+
 class Drawing(graphviz.Digraph):
     """A ``graphviz.Digraph`` that renders through :func:`find_renderer`, so it
     displays inline in Jupyter, VS Code and Colab with the pip renderer alone.
@@ -119,8 +123,8 @@ class Drawing(graphviz.Digraph):
             return {"text/plain": f"{repr(self)}\n(not drawn: {error})"}
 
     def __repr__(self) -> str:
-        pairs = re.findall(r"^\s+(\S+) -> (\S+)", self.source, re.M)
-        declared = re.findall(r"^\s+(\w+) \[", self.source, re.M)
+        pairs = re.findall(rf"^\s+({_ID}) -> ({_ID})", self.source, re.M)
+        declared = re.findall(rf"^\s+({_ID}) \[", self.source, re.M)
         nodes = len({*declared, *(end for edge in pairs for end in edge)}
                     - {"graph", "node", "edge"})
         edges = len(pairs)
