@@ -203,3 +203,12 @@ def test_micrograds_demo_step_is_drawn_whole_in_at_most_80_boxes():
     assert len(nodes) <= 80
     print(f"demo step: {len(snapshot(loss)):,} values drawn as {len(nodes)} nodes "
           f"in {elapsed:.2f} s")
+
+
+@needs_renderer
+def test_a_big_model_loss_shows_collapsed_in_the_notebook():
+    from autograd_tiny.draw.dot import NOTEBOOK_MAX_NODES
+    loss, _ = batch_loss(points=6)
+    assert len(snapshot(loss)) > NOTEBOOK_MAX_NODES
+    nodes, _, _ = svg_parts(loss._repr_svg_())
+    assert "box L1.N1" in nodes and len(nodes) < 40

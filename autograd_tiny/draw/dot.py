@@ -247,7 +247,9 @@ def render(root: Value, path: str | os.PathLike[str], **options: object) -> Path
 
 def notebook_svg(root: Value, max_nodes: int = NOTEBOOK_MAX_NODES) -> str | None:
     """The SVG Jupyter shows for ``root``, or None (Jupyter then shows the text repr)
-    when the graph has more than ``max_nodes`` values or no renderer is installed.
+    when no renderer is installed. A graph of more than ``max_nodes`` values is
+    drawn as ``draw_dot(root, max_nodes=max_nodes)`` draws it: collapsed to neurons
+    if ``nn`` modules built it, else its part nearest the output, with a note.
 
     >>> from autograd_tiny import Value
     >>> x = Value(1.0)
@@ -255,18 +257,18 @@ def notebook_svg(root: Value, max_nodes: int = NOTEBOOK_MAX_NODES) -> str | None
     >>> svg is None or "<svg" in svg
     True
     >>> big = sum(Value(float(i)) for i in range(200))
-    >>> notebook_svg(big) is None
+    >>> svg = notebook_svg(big)
+    >>> svg is None or "more values not drawn" in svg
     True
     """
     if not isinstance(root, Value):
         raise TypeError(f"notebook_svg: expected a Value, got {type(root).__name__}")
-    if len(snapshot(root)) > max_nodes:
-        return None
     binary = find_renderer()
     if binary is None:
         return None
     try:
-        return run_renderer(draw_dot(root).source, "svg", binary).decode("utf-8")
+        source = draw_dot(root, max_nodes=max_nodes).source
+        return run_renderer(source, "svg", binary).decode("utf-8")
     except RenderError:
         return None  # a picture is a nicety here: fall back to text, never raise
 
