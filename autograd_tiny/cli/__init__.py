@@ -21,6 +21,7 @@ COMMANDS = {
     "graph": "graph",
     "slides": "slides",
     "repl": "repl",
+    "network": "network",
 }
 
 
@@ -37,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand registered.
 
     >>> sorted(build_parser()._subparsers._group_actions[0].choices)
-    ['demo', 'graph', 'repl', 'slides']
+    ['demo', 'graph', 'network', 'repl', 'slides']
     """
     parser = _Parser(prog="autograd-tiny",
                      description="Scalar autodiff for learning and teaching backpropagation.")
