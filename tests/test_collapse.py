@@ -136,14 +136,14 @@ def test_a_neuron_box_shows_the_drawn_points_output_and_tooltips_list_the_weight
     w = model.layers[0].neurons[0].w[0]
     assert f"L1.N1.w1 = {w.data:.4f}, grad {w.grad:.4f}" in source
     line = next(l for l in source.splitlines() if l.strip().startswith('"box L2.N1" ['))
-    assert "{ L2.N1 | out " in line and "| grad " in line
+    assert 'label="L2.N1 | out ' in line and "| grad " in line
 
 
 def test_collapse_layer_draws_one_box_per_layer():
     loss, _ = batch_loss(points=3)
     source = draw_dot(loss, collapse="layer").source
     for layer, neurons, parameters in (("L1", 4, 12), ("L2", 4, 20), ("L3", 1, 5)):
-        assert f'"box {layer}" [label="{{ {layer} | {neurons} neuron' in source
+        assert f'"box {layer}" [label="{layer} | {neurons} neuron' in source
         assert f"{parameters} parameters" in source
     assert '"box L1.N1"' not in source
 

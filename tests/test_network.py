@@ -214,3 +214,21 @@ def test_the_network_picture_shows_itself_in_a_notebook_and_renders_files(tmp_pa
     assert "</svg>" in picture._repr_mimebundle_()["image/svg+xml"]
     assert Path(picture.render(tmp_path / "net.png")).read_bytes().startswith(b"\x89PNG")
     assert Path(picture.render(tmp_path / "net.dot")).read_text().startswith("digraph")
+
+
+def test_a_model_with_its_own_names_is_drawn_with_them():
+    if not hasattr(MLP, "rename"):
+        pytest.skip("nn's rename() is not merged yet")
+    model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
+    model = model.tie_biases().rename(["h1", "h2", "o1", "o2"],  # type: ignore[attr-defined]
+                                      weights=[f"w{k}" for k in range(1, 9)],
+                                      biases=["b1", "b2"], net="net_{neuron}",
+                                      out="out_{neuron}")
+    model.load_state_dict({**{f"w{k}": v for k, v in zip(range(1, 9), (
+        0.15, 0.2, 0.25, 0.3, 0.4, 0.45, 0.5, 0.55))}, "b1": 0.35, "b2": 0.6})
+    source = draw_network(model, inputs=[0.05, 0.10], target=[0.01, 0.99], highlight="w5",
+                          input_names=["i1", "i2"]).source
+    assert "network 2 -> 2 -> 2: 10 parameters" in source
+    assert '"h1" -> "o1"' in source or "h1 -> o1" in source
+    assert "w5 = 0.4" in source and "b1 0.35" in source
+    assert "1 route from E back to w5" in source

@@ -346,6 +346,7 @@ class _Collapsed:
                                    outside=self.element[node] in self.outside)
 
     outside: set[str] = set()
+    rankdir = "LR"
 
     def _op_level(self, node: Value, cluster: str, outside: bool = False) -> None:
         element = f"v{len(self.element)}"
@@ -368,7 +369,16 @@ class _Collapsed:
 
     # -- writing -----------------------------------------------------------------------
 
+    def _stacked(self, record: str) -> str:
+        """A record's fields one above the other: drawn left to right, a record
+        ``{ a | b }`` lies on its side, so its outer braces go (a collapsed picture
+        is many ranks wide; narrow boxes keep it near a slide's shape)."""
+        if self.rankdir in ("LR", "RL") and record.startswith("{ ") and record.endswith(" }"):
+            return record[2:-2]
+        return record
+
     def draw(self, rankdir: str, fmt: str, reason: str) -> Drawing:
+        self.rankdir = rankdir
         parts, graph = self.parts, self.parts.graph
         drawing = Drawing(
             name="autograd_tiny", format=fmt,
@@ -377,7 +387,7 @@ class _Collapsed:
                         "label": self._caption(reason), "nodesep": "0.12",
                         # Room between layers for the fan of edges from every neuron
                         # of one layer to every neuron of the next.
-                        "ranksep": "0.9" if self.mode == "neuron" else "0.6"},
+                        "ranksep": "0.4"},
             node_attr={"fontname": FONT, "fontsize": "11", "shape": "record",
                        "style": "filled"},
             edge_attr={"fontname": FONT, "fontsize": "10", "arrowsize": "0.7"},
@@ -396,7 +406,8 @@ class _Collapsed:
 
         for node in self.op_level:
             element = self.element[node]
-            attrs = {"label": record_label(node, graph.names[node], self.show_grad),
+            attrs = {"label": self._stacked(record_label(node, graph.names[node],
+                                                         self.show_grad)),
                      "fillcolor": _fill(node, graph.root)}
             target(element).node(element, **attrs)
             if node._prev:
@@ -405,7 +416,9 @@ class _Collapsed:
                                       shape="ellipse", fillcolor="white",
                                       margin="0.05,0.02", height="0.3")
                 drawing.edge(f"{element}_op", element)
-        for key in sorted(self.members, key=_natural):
+        # Drawn left to right, Graphviz stacks a rank's nodes bottom-up in the order
+        # they are declared: declare them last first, so L1.N1 is on top.
+        for key in sorted(self.members, key=_natural, reverse=rankdir in ("LR", "RL")):
             target(key).node(key, **self._box_attrs(key, self.members[key]))
 
         self._edges(drawing)
@@ -498,7 +511,7 @@ class _Collapsed:
                      "color": "#555555"}
             if tail_layer.startswith("layer "):
                 attrs["ltail"] = _cluster_name(tail_layer)
-            drawing.edge(sources[len(sources) // 2], heads[len(heads) // 2], **attrs)
+            drawing.edge(sources[-1], heads[-1], **attrs)
             bundled.update(pairs)
         return bundled
 
@@ -509,7 +522,7 @@ class _Collapsed:
     def _middle_box_of_layer(self, layer: str) -> str:
         boxes = sorted((key for key in self.members if self.box_kind[key] == "group"
                         and self.cluster_of[key] == f"layer {layer}"), key=_natural)
-        return boxes[len(boxes) // 2] if boxes else f"box {layer}"
+        return boxes[-1] if boxes else f"box {layer}"
 
     def _box_attrs(self, key: str, members: list[Value]) -> dict[str, str]:
         parts, names = self.parts, self.parts.graph.names
@@ -532,7 +545,8 @@ class _Collapsed:
                     fields.append(f"grad {number(out.grad)}")
             tooltip = [f"{names[p]} = {number(p.data)}, grad {number(p.grad)}"
                        for p in sorted(parameters, key=lambda p: _natural(names[p]))]
-            return {"label": "{ " + " | ".join(fields) + " }", "fillcolor": GROUP_FILL,
+            return {"label": self._stacked("{ " + " | ".join(fields) + " }"),
+                    "fillcolor": GROUP_FILL,
                     "tooltip": plain_text("\n".join([name, *tooltip]))}
         last = members[0]  # root first: the box's output
         ops: dict[str, int] = {}
@@ -549,7 +563,7 @@ class _Collapsed:
             fields.append(f"grad {number(last.grad)}")
         fill = {"aggregate": AGGREGATE_FILL, "parameter term": PARAMETER_TERM_FILL,
                 "point": INTERMEDIATE_FILL}[kind]
-        return {"label": "{ " + " | ".join(fields) + " }", "fillcolor": fill,
+        return {"label": self._stacked("{ " + " | ".join(fields) + " }"), "fillcolor": fill,
                 "tooltip": plain_text(f"{len(members):,} values: {summary}")}
 
     def _caption(self, reason: str) -> str:

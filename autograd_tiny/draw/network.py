@@ -142,11 +142,11 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
         # and pinned: neato draws them where they are put, straight edges between.
         graph_attr={"layout": "neato", "fontname": FONT, "splines": "line",
                     "outputorder": "edgesfirst", "pad": "0.3",
-                    "labelloc": "t", "labeljust": "l", "fontsize": "16",
+                    "labelloc": "t", "labeljust": "l", "fontsize": "18",
                     "label": _caption(neurons, error, target_name, route_count, compact,
                                       bool(gradients) or gradient_of(neurons[0][0].bias[1])
                                       is not None)},
-        node_attr={"fontname": FONT, "fontsize": "12" if compact else "14",
+        node_attr={"fontname": FONT, "fontsize": "14",
                    "style": "filled", "penwidth": "1.2"},
         edge_attr={"fontname": FONT, "fontsize": "12", "arrowsize": "0.6"},
     )
@@ -222,8 +222,8 @@ _FORMATS = ("svg", "png", "pdf", "dot", "jpg", "jpeg")
 
 # Circle widths and spacing, in inches: full detail (every number printed) or compact.
 NODE_SIZE = {False: {"input": "0.95", "neuron": "2.1", "error": "1.3"},
-             True: {"input": "0.74", "neuron": "0.74", "error": "0.8"}}
-SPACING = {False: (4.6, 2.4), True: (5.0, 0.8)}  # (between columns, between rows)
+             True: {"input": "0.86", "neuron": "0.86", "error": "0.9"}}
+SPACING = {False: (4.6, 2.4), True: (5.8, 0.92)}  # (between columns, between rows)
 
 
 def _positions(columns: list[list[str]], compact: bool, rankdir: str) -> dict[str, str]:
@@ -422,7 +422,8 @@ def _neuron_label(n: _Neuron, compact: bool, gradient_of: Callable[[Value], floa
             lines.append(f"{DELTA} {_num(n.delta, False)}")
         name, bias = n.bias
         g = gradient_of(bias)
-        lines.append(f'<font point-size="11">b {_num(bias.data, False)}'
+        short = "b" if name == f"{n.name}.b" else html.escape(name)
+        lines.append(f'<font point-size="11">{short} {_num(bias.data, False)}'
                      + (f", grad {_num(g, False)}" if g is not None else "") + "</font>")
     return "<" + "<br/>".join(lines) + ">"
 
@@ -473,7 +474,9 @@ def _caption(neurons: list[list[_Neuron]], error: Value | None, target_name: str
              route_count: int, compact: bool, has_gradients: bool) -> str:
     sizes = [len(layer) for layer in neurons]
     nin = len(neurons[0][0].weights)
-    parameters = sum(len(n.weights) + 1 for layer in neurons for n in layer)
+    # Distinct parameters: a bias tied across a layer counts once.
+    parameters = len({id(p) for layer in neurons for n in layer
+                      for p in [*(w for _, w in n.weights), n.bias[1]]})
     lines = [f"network {nin} -> {' -> '.join(map(str, sizes))}: {parameters} parameters"]
     if error is not None and not compact:
         lines.append(f"E = {number_text(error.data)}; in each neuron: net, out, "
