@@ -212,3 +212,19 @@ def test_a_big_model_loss_shows_collapsed_in_the_notebook():
     assert len(snapshot(loss)) > NOTEBOOK_MAX_NODES
     nodes, _, _ = svg_parts(loss._repr_svg_())
     assert "box L1.N1" in nodes and len(nodes) < 40
+
+
+def test_highlight_in_a_collapsed_picture_colours_the_boxes_the_gradient_passes():
+    from autograd_tiny.draw.style import HIGHLIGHT_COLOR
+    loss, model = batch_loss(points=3)
+    j, w = next((j, n.w[0]) for j, n in enumerate(model.layers[0].neurons, 1)
+                if n.w[0].grad != 0)
+    source = draw_dot(loss, collapse="neuron", highlight=w).source
+    red = {line.split(" [")[0].strip().strip('"') for line in source.splitlines()
+           if HIGHLIGHT_COLOR in line and "->" not in line}
+    assert {f"box L1.N{j}", "box L3.N1"} <= red
+    # the weight reaches the loss through its own neuron only, not its neighbours
+    assert not any(f"box L1.N{k}" in red for k in range(1, 5) if k != j)
+    assert f"in red: where the gradient to L1.N{j}.w1 flows" in source
+    dead = next(p for n in model.layers[0].neurons for p in n.w if p.grad == 0)
+    assert "no gradient reaches" in draw_dot(loss, collapse="neuron", highlight=dead).source

@@ -40,6 +40,7 @@ from .style import (
     AGGREGATE_FILL,
     FONT,
     GROUP_FILL,
+    HIGHLIGHT_COLOR,
     INTERMEDIATE_FILL,
     LEAF_FILL,
     OUTPUT_FILL,
@@ -253,12 +254,15 @@ BUNDLE_ABOVE = 8
 
 def draw_collapsed(parts: Structure, mode: str, expand: Sequence[str] = (),
                    rankdir: str = "LR", fmt: str = "svg", show_grad: bool = True,
-                   show_local: bool = True, reason: str = "") -> Drawing:
+                   show_local: bool = True, reason: str = "",
+                   highlight: tuple[str, set[Value]] | None = None) -> Drawing:
     """One box per neuron (``mode='neuron'``) or per layer (``'layer'``), one data
     point's path when the model ran on many, the sum or mean over the data points
     and any term of the parameters alone (an L2 penalty) as boxes of their own.
     Groups named in ``expand`` (a neuron such as ``'L1.N2'``, or a layer ``'L1'``)
     are drawn op by op inside a cluster. ``reason`` starts the picture's caption.
+    ``highlight``: (name, the values on the gradient's route to it): the boxes and
+    edges the route passes through are drawn in colour.
 
     >>> from autograd_tiny import Value
     >>> w = Value(0.5, label="L1.N1.w1")
@@ -272,8 +276,10 @@ def draw_collapsed(parts: Structure, mode: str, expand: Sequence[str] = (),
     if mode not in COLLAPSE_MODES:
         raise ValueError(f"draw_dot: collapse must be one of 'neuron', 'layer', 'none' or "
                          f"None, got {mode!r}")
-    return _Collapsed(parts, mode, tuple(expand), show_grad, show_local).draw(
-        rankdir, fmt, reason)
+    collapsed = _Collapsed(parts, mode, tuple(expand), show_grad, show_local)
+    if highlight is not None:
+        collapsed.highlight_name, collapsed.route = highlight
+    return collapsed.draw(rankdir, fmt, reason)
 
 
 def group_names(parts: Structure) -> list[str]:
@@ -347,6 +353,9 @@ class _Collapsed:
 
     outside: set[str] = set()
     rankdir = "LR"
+    highlight_name = ""
+    route: set[Value] = set()
+    red_pairs: set[tuple[str, str]] = set()
 
     def _op_level(self, node: Value, cluster: str, outside: bool = False) -> None:
         element = f"v{len(self.element)}"
@@ -368,6 +377,34 @@ class _Collapsed:
         self.members[key].append(node)
 
     # -- writing -----------------------------------------------------------------------
+
+    def _element_of(self, node: Value) -> str | None:
+        """What shows ``node``: its own element, or (a node of a data point that is not
+        drawn) the box of its neuron or layer."""
+        element = self.element.get(node)
+        if element is not None or node not in self.parts.group:
+            return element
+        group = self.parts.group[node]
+        if group in self.expand or layer_of(group) in self.expand:
+            return None
+        return f"box {group if self.mode == 'neuron' else layer_of(group)}"
+
+    def _route_elements(self) -> tuple[set[str], set[tuple[str, str]]]:
+        """The elements and the (input, user) element pairs the gradient's route to
+        the highlighted value passes, over every data point (a neuron's box stands
+        for all of them)."""
+        elements: set[str] = set()
+        pairs: set[tuple[str, str]] = set()
+        for node in self.route:
+            child = self._element_of(node)
+            if child is None:
+                continue
+            elements.add(child)
+            for parent, local in zip(node._prev, node._local):
+                source = self._element_of(parent)
+                if local != 0 and parent in self.route and source not in (None, child):
+                    pairs.add((source, child))  # type: ignore[arg-type]
+        return elements, pairs
 
     def _stacked(self, record: str) -> str:
         """A record's fields one above the other: drawn left to right, a record
@@ -394,6 +431,7 @@ class _Collapsed:
         )
         clusters: dict[str, graphviz.Digraph] = {}
         many = parts.instance_count > 1
+        red_elements, self.red_pairs = self._route_elements()
 
         def target(element: str) -> graphviz.Digraph:
             key = self.cluster_of.get(element, "")
@@ -409,17 +447,23 @@ class _Collapsed:
             attrs = {"label": self._stacked(record_label(node, graph.names[node],
                                                          self.show_grad)),
                      "fillcolor": _fill(node, graph.root)}
+            if node in self.route:
+                attrs.update(color=HIGHLIGHT_COLOR, penwidth="2.5")
             target(element).node(element, **attrs)
             if node._prev:
                 target(element).node(f"{element}_op",
                                       label=graphviz.nohtml(plain_text(str(node._op) or "?")),
                                       shape="ellipse", fillcolor="white",
                                       margin="0.05,0.02", height="0.3")
-                drawing.edge(f"{element}_op", element)
+                drawing.edge(f"{element}_op", element,
+                             **(_ROUTE if node in self.route else {}))
         # Drawn left to right, Graphviz stacks a rank's nodes bottom-up in the order
         # they are declared: declare them last first, so L1.N1 is on top.
         for key in sorted(self.members, key=_natural, reverse=rankdir in ("LR", "RL")):
-            target(key).node(key, **self._box_attrs(key, self.members[key]))
+            attrs = self._box_attrs(key, self.members[key])
+            if key in red_elements:
+                attrs.update(color=HIGHLIGHT_COLOR, penwidth="2.5")
+            target(key).node(key, **attrs)
 
         self._edges(drawing)
         self._nest(drawing, clusters)
@@ -471,6 +515,11 @@ class _Collapsed:
                     attrs["label"] = f"x {parts.instance_count:,} data points"
                     attrs["fontcolor"] = "#555555"
                 if node in op_level:
+                    if local != 0 and node in self.route and parent in self.route:
+                        attrs.update(_ROUTE)
+                elif (source, child) in self.red_pairs:
+                    attrs.update(_ROUTE)
+                if node in op_level:
                     if self.show_local and "label" not in attrs:
                         attrs["label"] = number(local)
                     drawing.edge(source, f"{child}_op", **attrs)
@@ -481,7 +530,9 @@ class _Collapsed:
                     layer = layer_of(parts.group[parent])
                     source = self._middle_box_of_layer(layer)
                     attrs["ltail"] = _cluster_name(f"layer {layer}")
-                box_edges.setdefault((source, child), attrs)
+                if (source, child) not in box_edges or "color" in attrs:
+                    box_edges[(source, child)] = {**box_edges.get((source, child), {}),
+                                                  **attrs}
         bundled = self._bundles(drawing, box_edges)
         for (source, child), attrs in box_edges.items():
             if (source, child) not in bundled:
@@ -511,6 +562,8 @@ class _Collapsed:
                      "color": "#555555"}
             if tail_layer.startswith("layer "):
                 attrs["ltail"] = _cluster_name(tail_layer)
+            if any(box_edges[pair].get("color") == HIGHLIGHT_COLOR for pair in pairs):
+                attrs.update(_ROUTE)
             drawing.edge(sources[-1], heads[-1], **attrs)
             bundled.update(pairs)
         return bundled
@@ -575,6 +628,11 @@ class _Collapsed:
         if parts.instance_count > 1:
             lines.append(f"the model ran on {parts.instance_count:,} data points: one "
                          f"data point's path is drawn")
+        if self.highlight_name:
+            lines.append(f"in red: where the gradient to {self.highlight_name} flows"
+                         if self.route else
+                         f"no gradient reaches {self.highlight_name}: every route to it "
+                         f"has a local derivative of 0")
         if not self.expand:
             example = next(iter(sorted(set(parts.group.values()))), "")
             lines.append(f"expand='{example}' draws a neuron op by op")
@@ -635,6 +693,9 @@ def _chains(parts: Structure) -> _Chains:
                 chains.groups[rep] = []
             chains.groups[rep].append(node)
     return chains
+
+
+_ROUTE = {"color": HIGHLIGHT_COLOR, "fontcolor": HIGHLIGHT_COLOR, "penwidth": "2.5"}
 
 
 def _cluster_name(key: str) -> str:

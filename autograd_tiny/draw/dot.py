@@ -128,11 +128,14 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR",  # noqa: A00
         if parts is None:
             raise ValueError("draw_dot: collapse needs a graph built by nn modules "
                              "(nodes labelled like 'L1.N2.net'); this graph has none")
+        route = (_gradient_route(graph_snapshot, highlight) if highlight is not None
+                 else set())
+        marked = (graph_snapshot.names[highlight], route) if highlight is not None else None
         drawing = draw_collapsed(parts, mode, expanded, rankdir, format, show_grad,
-                                 show_local, reason)
+                                 show_local, reason, marked)
         if collapse is None and _box_count(drawing) > max_nodes:
             drawing = draw_collapsed(parts, "layer", expanded, rankdir, format, show_grad,
-                                     show_local, reason)
+                                     show_local, reason, marked)
         return drawing
     # The snapshot's order puts every node after all its users, so a prefix of it is
     # the part of the graph nearest the output, with no node drawn without its users.
