@@ -501,6 +501,7 @@ class _Collapsed:
         parts, element = self.parts, self.element
         op_level = set(self.op_level)
         box_edges: dict[tuple[str, str], dict[str, str]] = {}
+        expanded_tail: dict[str, str] = {}
         for node in self.parts.graph.order:
             child = element.get(node)
             if child is None:
@@ -524,12 +525,18 @@ class _Collapsed:
                         attrs["label"] = number(local)
                     drawing.edge(source, f"{child}_op", **attrs)
                     continue
-                if self.mode == "neuron" and self.box_kind.get(child) == "parameter term" \
-                        and parts.kind[parent] == "parameter" and source.startswith("box "):
-                    # One edge per layer into an L2-like term, not one per neuron.
-                    layer = layer_of(parts.group[parent])
-                    source = self._middle_box_of_layer(layer)
-                    attrs["ltail"] = _cluster_name(f"layer {layer}")
+                if self.box_kind.get(child) == "parameter term" \
+                        and parts.kind[parent] == "parameter":
+                    group = parts.group[parent]
+                    if self.mode == "neuron" and source.startswith("box "):
+                        # One edge per layer into an L2-like term, not one per neuron.
+                        layer = layer_of(group)
+                        source = self._middle_box_of_layer(layer)
+                        attrs["ltail"] = _cluster_name(f"layer {layer}")
+                    elif not source.startswith("box "):
+                        # An expanded neuron: one edge from its frame, not one per weight.
+                        source = expanded_tail.setdefault(group, source)
+                        attrs["ltail"] = _cluster_name(f"group {group}")
                 if (source, child) not in box_edges or "color" in attrs:
                     box_edges[(source, child)] = {**box_edges.get((source, child), {}),
                                                   **attrs}
