@@ -127,3 +127,21 @@ def test_the_installed_command_has_no_traceback(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().endswith("missing.json: no such file")
     assert "Traceback" not in result.stderr
+
+
+def test_a_model_with_one_bias_per_layer_is_loaded_when_the_nn_side_ties_biases(tmp_path):
+    if not hasattr(MLP, "tie_biases"):
+        pytest.skip("nn's tie_biases() is not merged yet")
+    names = ["w1", "w2", "b1", "w3", "w4", "w5", "w6", "b2", "w7", "w8"]
+    values = [0.15, 0.2, 0.35, 0.25, 0.3, 0.4, 0.45, 0.6, 0.5, 0.55]
+    document = {"format": "autograd_tiny.state_dict", "version": 1,
+                "model": "MLP(2, [2, 2], parameters=10)",
+                "parameters": dict(zip(names, values))}
+    path = tmp_path / "mazur.json"
+    path.write_text(json.dumps(document))
+    out = tmp_path / "n.dot"
+    assert main(["network", str(path), "--input", "0.05", "0.10", "--target", "0.01", "0.99",
+                 "--activation", "sigmoid", "--output-activation", "sigmoid",
+                 "--output", str(out)]) == 0
+    source = out.read_text()
+    assert "E = 0.298371109" in source and "w8 = 0.55" in source

@@ -143,8 +143,11 @@ def load_model(path: PathLike, activation: str | None = None,
         model.load(path)
     except ValueError as error:
         parameters = document.get("parameters")
-        if not (isinstance(parameters, dict) and len(parameters) == model.num_parameters()
-                and "does not fit" in str(error)):
+        if not (isinstance(parameters, dict) and "does not fit" in str(error)):
+            raise CommandError(str(error)) from None
+        if len(parameters) != model.num_parameters() and _tied_count(model) == len(parameters):
+            model.tie_biases()  # type: ignore[attr-defined]  # one bias per layer (Mazur's)
+        if len(parameters) != model.num_parameters():
             raise CommandError(str(error)) from None
         _load_by_position(model, parameters, path)
     return model
@@ -171,6 +174,14 @@ def _build(headline: str, activation: str | None, output_activation: str | None,
                                                                       else "relu"))
     raise CommandError(f"{path}: cannot draw a {headline.split('(')[0] or 'model'!r}: "
                        f"this command draws MLP, Layer and Neuron files")
+
+
+def _tied_count(model: Module) -> int:
+    """How many parameters the model has with one bias per layer (``tie_biases()``,
+    where the nn side has it; -1 where it does not)."""
+    if not isinstance(model, MLP) or not hasattr(model, "tie_biases"):
+        return -1
+    return sum(len(n.w) for layer in model.layers for n in layer.neurons) + len(model.layers)
 
 
 def _load_by_position(model: Module, parameters: dict[str, Any], path: Path) -> None:
