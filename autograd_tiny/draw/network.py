@@ -182,7 +182,7 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
                     # Beside the line a third of the way from its tail: labels of
                     # crossing edges would meet at the middle.
                     attrs.update(taillabel=_weight_label(weight_name, weight, g),
-                                 labelangle="20", labeldistance=_third(place, source, n.name,
+                                 labelangle="27", labeldistance=_third(place, source, n.name,
                                                       widths["input" if index == 0 else "neuron"],
                                                       widths["neuron"]))
                 size = abs(g if g is not None else weight.data) / scale if scale else 0.0
