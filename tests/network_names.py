@@ -1,10 +1,8 @@
-"""Contract C names for an MLP, set by hand: until the nn branch names parameters and
-the net/out nodes itself, the drawing tests label them exactly as it will
-(``L{i}.N{j}.w{k}``, ``.b``, ``.net``, ``.out``; 1-based)."""
+"""Models for the drawing tests, named by the nn side (contract C: parameters
+``L{i}.N{j}.w{k}``, ``.b``; each call labels ``L{i}.N{j}.net`` and ``.out``), and
+micrograd's demo training step."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from autograd_tiny import MLP, Value
 from autograd_tiny.data import make_moons
@@ -12,35 +10,12 @@ from autograd_tiny.losses import hinge_loss, l2_penalty
 
 
 def name_model(model: MLP) -> MLP:
-    """Labels every parameter and, when the model runs, every net and out node."""
+    """The model, checked to carry contract C's names (the drawing relies on them)."""
     for i, layer in enumerate(model.layers, 1):
         for j, neuron in enumerate(layer.neurons, 1):
-            prefix = f"L{i}.N{j}"
-            if neuron.w[0].label and not neuron.w[0].label.startswith("w."):
-                continue  # already named (the nn branch does it when merged)
-            for k, w in enumerate(neuron.w, 1):
-                w.label = f"{prefix}.w{k}"
-            neuron.b.label = f"{prefix}.b"
-            _name_outputs(neuron, prefix)
+            assert neuron.w[0].label == f"L{i}.N{j}.w1", neuron.w[0].label
+            assert neuron.b.label == f"L{i}.N{j}.b", neuron.b.label
     return model
-
-
-def _name_outputs(neuron: Any, prefix: str) -> None:
-    forward = neuron._forward
-
-    def named_forward(x: list[Value]) -> Value:
-        out = forward(x)
-        if out.label:
-            return out
-        if neuron._act is None:
-            out.label = f"{prefix}.net"
-        else:
-            out.label = f"{prefix}.out"
-            if out._prev and not out._prev[0].label:
-                out._prev[0].label = f"{prefix}.net"
-        return out
-
-    neuron._forward = named_forward
 
 
 def demo_step(points: int = 100) -> tuple[Value, MLP]:

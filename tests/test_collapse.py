@@ -1,7 +1,7 @@
 """Graphs built by nn modules: clusters per neuron, collapse to neurons or layers, one
 data point's path for a batch, automatic collapse beyond max_nodes, expand=.
 
-Names follow contract C (set by tests/network_names.py until the nn branch sets them).
+Names follow contract C (the nn side sets them; tests/network_names.py checks).
 SVG is checked by structure (titles, texts), never by bytes."""
 
 from __future__ import annotations
@@ -80,14 +80,26 @@ def test_the_structure_finds_groups_instances_and_kinds():
     for node, kind in parts.kind.items():
         kinds[kind] = kinds.get(kind, 0) + 1
     assert kinds["parameter"] == len(model.parameters()) == 37
-    # Each of the 3 forward passes: 9 neurons, each net = b + w1*x1 + ... (binary
-    # nodes today; one weighted-sum node once the core branch lands) and an out.
-    per_pass = kinds["model"] / 3
-    assert per_pass == int(per_pass) and per_pass >= 9 * 2
-    # unlabelled products and sums under L1.N1's net belong to L1.N1
-    net = next(n for n in parts.graph.order if n.label == "L1.N1.net")
-    assert all(parts.group[p] == "L1.N1" for p in net._prev if p._prev)
+    # Each of the 3 forward passes: 8 neurons with a net (one weighted-sum node) and
+    # an out, and the linear output neuron whose net is its out.
+    assert kinds["model"] == 3 * (8 * 2 + 1)
     assert "aggregate" in kinds and "point" in kinds
+
+
+def test_a_net_input_written_with_binary_ops_belongs_to_its_neuron():
+    # sum(w*x ...) by hand: the unlabelled products and partial sums under the
+    # labelled net are the neuron's too; the data leaves are not
+    w1, w2, b = (Value(v, label=f"N1.{n}") for v, n in ((0.5, "w1"), (-1.0, "w2"), (0.1, "b")))
+    x1, x2 = Value(2.0), Value(3.0)
+    net = w1 * x1 + w2 * x2 + b
+    net.label = "N1.net"
+    out = net.tanh()
+    out.label = "N1.out"
+    parts = structure(snapshot(out * 2))
+    inner = [n for n in parts.graph.order if n._prev and not n.label and n is not parts.graph.root]
+    assert len(inner) == 3 and all(parts.group[n] == "N1" for n in inner)
+    assert x1 not in parts.group and parts.kind[x1] == "point"
+    assert parts.kind[parts.graph.root] == "point" and parts.instance_count == 1
 
 
 @needs_renderer
@@ -195,7 +207,7 @@ def test_micrograds_demo_step_on_20_points_is_drawn_whole_in_few_boxes():
 @needs_renderer
 def test_micrograds_demo_step_is_drawn_whole_in_at_most_80_boxes():
     loss, _ = demo_step(points=100)
-    assert len(snapshot(loss)) > 20_000
+    assert len(snapshot(loss)) > 8_000  # one weighted-sum node per neuron and point
     start = time.perf_counter()
     svg = to_svg(draw_dot(loss))
     elapsed = time.perf_counter() - start
