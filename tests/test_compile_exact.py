@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd_tiny import Value
+from autograd_tiny import Value, weighted_sum
 from autograd_tiny.compile import compile
 from autograd_tiny.core.ops import TABLE
 
@@ -53,6 +53,8 @@ BUILD = {
     "leaky_relu": (1, lambda a, k: a.leaky_relu(k)),
     "sin": (1, lambda a, k: a.sin()),
     "cos": (1, lambda a, k: a.cos()),
+    # n-ary: a node used as a weight, an input and the bias at once; k a constant input
+    "weighted_sum": (2, lambda a, b, k: weighted_sum([a, b], [b, k], a)),
 }
 
 EDGES = [0.0, -0.0, 1.0, -1.0, 0.5, -2.0, 2.0, 3.0, 5e-324, -1e-310, 1e308, -1e308,
