@@ -46,7 +46,7 @@ from .draw import (
 )
 from .teach import backward_steps, explain, steps_table
 from .teach.check import check
-from .teach.slides import Slides, show_backward, write_slides
+from .teach.slides import Slides, network_slides, show_backward, write_slides
 from .compile import CompiledStep, StaleTraceError
 from .compile import compile  # the function; the subpackage stays importable by its path
 
@@ -98,6 +98,7 @@ __all__ = [
     "losses",
     "log",
     "no_grad",
+    "network_slides",
     "nn",
     "notebook_svg",
     "optim",

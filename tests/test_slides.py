@@ -16,6 +16,7 @@ from autograd_tiny.teach.slides import (COLOR_PAIRS, SLIDE_FOCUS, Frame, Slides,
                                         inline_svg, page, show_backward, write_slides)
 from autograd_tiny.teach import backward_steps
 
+FOCUS_COLOR_SLIDES = SLIDE_FOCUS
 needs_renderer = pytest.mark.skipif(find_renderer() is None, reason="no Graphviz renderer")
 
 FRAME = re.compile(r'<section class="frame" id="frame-(\d+)" data-kind="(\w+)">(.*?)</section>',
@@ -346,3 +347,74 @@ def test_chromium_presenter_keys_go_to_font_and_legend(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert ('data-result="frame-1,frame-3,frame-2,frame-5,true,frame-2,135,none"'
             in result.stdout), result.stdout[-400:]
+
+
+# -- a network, layer by layer (issue 9, section 5) -----------------------------------------
+
+
+def mazur_model():
+    from autograd_tiny import MLP
+
+    model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
+    weights = [[0.15, 0.20], [0.25, 0.30], [0.40, 0.45], [0.50, 0.55]]
+    neurons = [n for layer in model.layers for n in layer.neurons]
+    for neuron, row, bias in zip(neurons, weights, [0.35, 0.35, 0.60, 0.60]):
+        for parameter, value in zip(neuron.w, row):
+            parameter.data = value
+        neuron.b.data = bias
+    return model
+
+
+@pytest.fixture(scope="module")
+def network_deck():
+    if find_renderer() is None:
+        pytest.skip("no Graphviz renderer")
+    from autograd_tiny import network_slides
+
+    model = mazur_model()
+    for parameter in model.parameters():
+        parameter.grad = 7.0
+    deck = network_slides(model, [0.05, 0.1], [0.01, 0.99])
+    assert all(parameter.grad == 7.0 for parameter in model.parameters())  # left alone
+    return deck
+
+
+@needs_renderer
+def test_network_slides_go_layer_by_layer_with_mazurs_numbers(network_deck):
+    headings = [frame.heading for frame in network_deck.frames]
+    assert headings == ["forward: E = 0.298371109",
+                        "output layer: neuron L2.N1", "output layer: neuron L2.N2",
+                        "hidden layer 1: neuron L1.N1", "hidden layer 1: neuron L1.N2",
+                        "update every weight: w - 0.5 * dE/dw"]
+    o1 = dict(network_deck.frames[1].lines)
+    assert o1["δ = dE/dnet"] == "= 0.74136507 * 0.186815602 = 0.138498562"
+    assert o1["L2.N1.w1"] == ("dE/dL2.N1.w1 = δ * out of L1.N1 = 0.138498562 * 0.593269992 "
+                              "= 0.082167041")  # Mazur's dE/dw5
+    h1 = dict(network_deck.frames[3].lines)
+    assert h1["dE/dout"] == ("= δ L2.N1 * L2.N1.w1 + δ L2.N2 * L2.N2.w1 = 0.138498562 * 0.4 "
+                             "- 0.038098237 * 0.5 = 0.036350306")
+    assert h1["L1.N1.w1"].endswith("= 0.008771355 * 0.05 = 0.000438568")  # dE/dw1
+    update = dict(network_deck.frames[-1].lines)
+    # Mazur's updated weights w5, w6, w7, w8 and w1..w4
+    assert [update[f"L2.N{j}.w{k}"].rsplit(" = ", 1)[1] for j in (1, 2) for k in (1, 2)] == \
+        ["0.35891648", "0.408666186", "0.51130127", "0.561370121"]
+    assert [update[f"L1.N{j}.w{k}"].rsplit(" = ", 1)[1] for j in (1, 2) for k in (1, 2)] == \
+        ["0.149780716", "0.199561432", "0.249751144", "0.299502287"]
+
+
+@needs_renderer
+def test_network_frames_focus_the_neuron_and_show_every_name_they_use(network_deck):
+    for frame in network_deck.frames:
+        svg = html.unescape(frame.svg)
+        text = " ".join(f"{what} {line}" for what, line in frame.lines)
+        for name in set(re.findall(r"\b(?:L\d\.N\d(?:\.(?:w\d|b))?|x\d)\b", text)):
+            assert name in svg, (frame.heading, name)
+        if frame.kind == "step":
+            neuron = frame.heading.rsplit(" ", 1)[1]
+            group = re.search(rf"<title>{re.escape(neuron)}</title>(?:\s*<g [^>]*><a [^>]*>)?"
+                              rf"\s*<ellipse[^>]*>", svg)
+            assert group and f'stroke="{FOCUS_COLOR_SLIDES}"' in group.group(0)
+            assert frame.anchor == "node"
+    text = network_deck.page(handout=True)
+    assert text.count('<section class="frame"') == 6 and "<script" not in text
+    assert "in each neuron: net, out, δ = dE/dnet, bias" in text

@@ -36,7 +36,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from ..core.engine import Value, reverse_topological_order
 from ..core.files import write_atomically
@@ -85,6 +85,7 @@ class Frame:
     heading: str
     lines: tuple[tuple[str, str], ...]
     svg: str
+    anchor: str = "edge"  # what the callout points at: the edge in focus, or the "node"
 
 
 class Slides:
@@ -99,9 +100,10 @@ class Slides:
     True
     """
 
-    def __init__(self, title: str, frames: list[Frame]) -> None:
+    def __init__(self, title: str, frames: list[Frame], legend: str | None = None) -> None:
         self.title = title
         self.frames = list(frames)
+        self.legend = legend  # the legend's HTML; None: the computation graph's
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -116,7 +118,7 @@ class Slides:
 
     def page(self, handout: bool = False) -> str:
         """The HTML of a whole page: the presenting page, or the handout."""
-        return page(self.title, self.frames, handout=handout)
+        return page(self.title, self.frames, handout=handout, legend=self.legend)
 
     def save(self, path: str | os.PathLike[str], handout: bool = False) -> Path:
         """Writes ``page(handout)`` to ``path`` (atomically) and returns the path."""
@@ -130,7 +132,8 @@ class Slides:
         return path
 
     def _repr_html_(self) -> str:
-        return deck_html(self.title, self.frames, f"atg{secrets.token_hex(4)}", inline=True)
+        return deck_html(self.title, self.frames, f"atg{secrets.token_hex(4)}", inline=True,
+                         legend=self.legend)
 
 
 def write_slides(root: Value, path: str | os.PathLike[str], *, title: str | None = None,
@@ -289,6 +292,135 @@ def slide_graph(graph: object, rankdir: str = "LR") -> object:
     return graph
 
 
+# -- a network, layer by layer -------------------------------------------------------------
+
+_EDGE_INTO = r'^\t(?:"[^"]*"|[^\s"]+) -> "?{name}"? \['
+
+
+def network_slides(model: object, inputs: Sequence[float], target: Sequence[float],
+                   loss: Callable[[list[Value], list[float]], Value] | None = None, *,
+                   lr: float = 0.5, title: str | None = None,
+                   input_names: Sequence[str] | None = None) -> Slides:
+    """Slides of a model's backward pass in the network's words, layer by layer as
+    backpropagation is taught: the forward pass, then the output layer's neurons
+    (each one's dE/dout, dout/dnet, its delta dE/dnet and its weights' gradients),
+    then each hidden layer back to the inputs, ending with the update of every
+    weight (``w - lr * dE/dw``). Every frame is the network picture of
+    :func:`~autograd_tiny.draw_network` with the neuron at work in focus, and every
+    name the text uses is printed in it. ``loss`` defaults to Mazur's
+    E = sum 1/2 (target - out)^2; the model's gradients are left as they were.
+
+    >>> from autograd_tiny import MLP, find_renderer
+    >>> model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
+    >>> find_renderer() is None or repr(network_slides(model, [0.05, 0.1], [0.01, 0.99]))
+    "Slides('Backpropagation through a 2 -> 2 -> 2 network', 6 frames: 1 forward, 4 steps, 1 done)"
+    """
+    from ..draw.network import (DELTA, ERROR_FILL, INPUT_FILL, NEURON_FILL, _forward,
+                                _neurons_of, draw_network, half_squared_error)
+
+    neurons, sizes = _neurons_of(model)
+    count = len(neurons[0][0].weights)
+    names = list(input_names) if input_names is not None else [f"x{i}" for i in
+                                                                range(1, count + 1)]
+    if len(inputs) != count or len(names) != count:
+        raise ValueError(f"network_slides: the model takes {count} inputs, got "
+                         f"{len(inputs)} (and {len(names)} names)")
+    binary = find_renderer()
+    if binary is None:
+        raise RendererNotFound(missing_renderer_message())
+    parameters = [w for layer in neurons for n in layer for _, w in n.weights] + \
+        [n.bias[1] for layer in neurons for n in layer]
+    saved = [w.grad for w in parameters]
+    values = [Value(float(x), label=name) for x, name in zip(inputs, names)]
+    try:
+        outputs = _forward(neurons, values)
+        error = (loss or half_squared_error)(outputs, [float(t) for t in target])
+        for w in parameters:
+            w.grad = 0.0
+        error.backward()
+        picture = draw_network(model, inputs=list(inputs), target=list(target), loss=loss,
+                               input_names=names)
+        frames = list(_network_frames(neurons, values, error, picture, lr, binary))
+    finally:
+        for w, grad in zip(parameters, saved):
+            w.grad = grad
+    shape = " -> ".join(str(size) for size in [count] + sizes)
+    legend = _legend(((INPUT_FILL, "input"), (NEURON_FILL, "neuron"), (ERROR_FILL, "error E"),
+                      (FOCUS_FILL, "in focus")),
+                     (f"in each neuron: net, out, {DELTA} = dE/dnet, bias",
+                      "on each edge: the weight and dE/dw"))
+    return Slides(title or f"Backpropagation through a {shape} network", frames, legend)
+
+
+def _network_frames(neurons: list[list[Any]], values: list[Value], error: Value,
+                    picture: Any, lr: float, binary: str) -> Iterator[Frame]:
+    def svg(focus: str | None = None) -> str:
+        drawing = picture.copy()
+        if focus is not None:
+            _focus_neuron(drawing, focus)
+        return to_svg(drawing, binary)
+
+    last = neurons[-1]
+    yield Frame("forward", f"forward: E = {number_text(error.data)}",
+                tuple((f"out of {n.name}", f"= {number_text(n.out.data)}") for n in last)
+                + (("error", f"E = {number_text(error.data)}"),), svg())
+    layers = len(neurons)
+    for depth in range(layers - 1, -1, -1):
+        inputs = ([f"{value.label}" for value in values] if depth == 0 else
+                  [f"out of {n.name}" for n in neurons[depth - 1]])
+        for j, n in enumerate(neurons[depth]):
+            rows: list[tuple[str, str]] = []
+            if depth == layers - 1:
+                rows.append(("dE/dout", f"= {number_text(n.out.grad)}    (from the error)"))
+            else:
+                parts = [(m, m.weights[j]) for m in neurons[depth + 1]]
+                terms = " + ".join(f"δ {m.name} * {name}" for m, (name, _) in parts)
+                numbers = " + ".join(f"{number_text(m.net.grad)} * {number_text(w.data)}"
+                                     for m, (_, w) in parts).replace("+ -", "- ")
+                rows.append(("dE/dout", f"= {terms} = {numbers} = "
+                                        f"{number_text(n.out.grad)}"))
+            local = n.out._local[0] if n.out is not n.net else 1.0
+            rows.append(("dout/dnet", f"= {number_text(local)}    ({n.out._op})"
+                         if n.out is not n.net else "= 1    (no activation)"))
+            rows.append(("δ = dE/dnet", f"= {number_text(n.out.grad)} * {number_text(local)}"
+                                       f" = {number_text(n.net.grad)}"))
+            sources = zip(inputs, n.net._prev[len(n.weights):])  # (w..., x..., b): contract B
+            for (name, w), (source, x) in zip(n.weights, sources):
+                rows.append((name, f"dE/d{name} = δ * {source} = {number_text(n.net.grad)} * "
+                                   f"{number_text(x.data)} = {number_text(w.grad)}"))
+            bias_name, bias = n.bias
+            rows.append((bias_name, f"dE/d{bias_name} = δ = {number_text(bias.grad)}"))
+            layer = "output layer" if depth == layers - 1 else f"hidden layer {depth + 1}"
+            yield Frame("step", f"{layer}: neuron {n.name}", tuple(rows), svg(n.name), "node")
+    updates = []
+    for layer_neurons in neurons:
+        for n in layer_neurons:
+            for name, w in n.weights + [n.bias]:
+                updates.append((name, f"{number_text(w.data)} - {lr:g} * "
+                                      f"{number_text(w.grad)} = "
+                                      f"{number_text(w.data - lr * w.grad)}"))
+    yield Frame("done", f"update every weight: w - {lr:g} * dE/dw", tuple(updates), svg())
+
+
+def _focus_neuron(drawing: Any, name: str) -> None:
+    """The neuron ``name`` and the edges into it drawn in the slides' focus colour."""
+    node = re.compile(rf'^\t"?{re.escape(name)}"? \[')
+    edge = re.compile(_EDGE_INTO.format(name=re.escape(name)))
+    body = drawing.body
+    for k, line in enumerate(body):
+        end = line.rstrip().rfind("]")
+        if end < 0:
+            continue
+        if node.match(line):
+            extra = f' color="{SLIDE_FOCUS}" penwidth=4 fillcolor="{FOCUS_FILL}"'
+        elif edge.match(line):
+            extra = (f' color="{SLIDE_FOCUS}" fontcolor="{SLIDE_FOCUS}" '
+                     f'labelfontcolor="{SLIDE_FOCUS}" penwidth=3')
+        else:
+            continue
+        body[k] = line[:end] + extra + line[end:]
+
+
 # -- colours ------------------------------------------------------------------------------
 
 
@@ -344,13 +476,16 @@ def _slide_svg(svg: str, prefix: str) -> str:
     return svg.replace("<svg ", f'<svg data-font="{smallest:g}" ', 1)
 
 
-def _legend() -> str:
-    swatches = [(LEAF_FILL, "input or weight"), (INTERMEDIATE_FILL, "intermediate"),
-                (OUTPUT_FILL, "output"), (FOCUS_FILL, "in focus")]
+def _legend(swatches: Sequence[tuple[str, str]] = ((LEAF_FILL, "input or weight"),
+                                                    (INTERMEDIATE_FILL, "intermediate"),
+                                                    (OUTPUT_FILL, "output"),
+                                                    (FOCUS_FILL, "in focus")),
+            notes: Sequence[str] = ("edge number: local derivative d(out)/d(in)",
+                                    "grad: d(output)/d(node) so far")) -> str:
     items = "".join(f'<span class="atg-swatch" style="background:{fill}"></span>'
-                    f'<span>{text}</span>' for fill, text in swatches)
-    return (f'<div class="atg-legend">{items}<span>edge number: local derivative '
-            f'd(out)/d(in)</span><span>grad: d(output)/d(node) so far</span></div>')
+                    f'<span>{html.escape(text)}</span>' for fill, text in swatches)
+    notes_html = "".join(f"<span>{html.escape(note)}</span>" for note in notes)
+    return f'<div class="atg-legend">{items}{notes_html}</div>'
 
 
 def _section(frame: Frame, number: int, total: int, prefix: str) -> str:
@@ -358,7 +493,9 @@ def _section(frame: Frame, number: int, total: int, prefix: str) -> str:
     rows = "".join(f'<span class="atg-what">{html.escape(what)}</span>'
                    f'<span class="atg-math">{html.escape(text)}</span>'
                    for what, text in frame.lines)
-    return (f'<section class="frame" id="{prefix}frame-{number}" data-kind="{frame.kind}">'
+    anchor = ' data-anchor="node"' if frame.anchor == "node" else ""
+    return (f'<section class="frame" id="{prefix}frame-{number}" data-kind="{frame.kind}"'
+            f'{anchor}>'
             f'<div class="atg-stage">{_slide_svg(frame.svg, f"{prefix}f{number}-")}</div>'
             f'<div class="atg-band"><div class="atg-leader"></div>'
             f'<div class="atg-callout"><p class="atg-count">{number} / {total} · '
@@ -367,7 +504,7 @@ def _section(frame: Frame, number: int, total: int, prefix: str) -> str:
 
 
 def deck_html(title: str, frames: list[Frame], deck_id: str, *, inline: bool = False,
-              handout: bool = False) -> str:
+              handout: bool = False, legend: str | None = None) -> str:
     """One deck: its navigation, frames, style and script, all scoped to the element
     ``deck_id`` so that several decks on one page (a notebook) do not interfere.
 
@@ -388,10 +525,12 @@ def deck_html(title: str, frames: list[Frame], deck_id: str, *, inline: bool = F
     return (f'<div class="atg-deck {kind}" id="{deck_id}" tabindex="-1">\n'
             f'<style>{_STYLE}</style>\n'
             f'<div class="atg-top"><h1>{html.escape(title)}</h1>{nav}</div>\n'
-            f'{_legend()}\n<main class="atg-frames">\n{sections}\n</main>\n{script}</div>')
+            f'{legend or _legend()}\n<main class="atg-frames">\n{sections}\n</main>\n'
+            f'{script}</div>')
 
 
-def page(title: str, frames: list[Frame], handout: bool = False) -> str:
+def page(title: str, frames: list[Frame], handout: bool = False,
+         legend: str | None = None) -> str:
     """The HTML page of the slides: every frame inline, one shown at a time (or all,
     one per sheet, for the handout).
 
@@ -400,7 +539,7 @@ def page(title: str, frames: list[Frame], handout: bool = False) -> str:
     ...     "http://www.w3.org", "")
     (True, True, False)
     """
-    deck = deck_html(title, frames, "deck", handout=handout)
+    deck = deck_html(title, frames, "deck", handout=handout, legend=legend)
     return ('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f'<title>{html.escape(title)}</title>\n<style>{_PAGE_STYLE}'
@@ -541,10 +680,10 @@ _SCRIPT = """(function () {
   }
   function focusOf(frame) {
     var marks = frame.querySelectorAll('.atg-stage [stroke="@FOCUS@"]');
-    var best = null;
+    var best = null, kind = frame.getAttribute("data-anchor") === "node" ? "node" : "edge";
     for (var i = 0; i < marks.length; i++) {  // the edge when there is one, else the node
       var group = marks[i].closest("g.edge, g.node") || marks[i];
-      if (!best || group.classList.contains("edge")) { best = group; }
+      if (!best || group.classList.contains(kind)) { best = group; }
     }
     return best;
   }
@@ -655,4 +794,4 @@ _SCRIPT = """(function () {
 
 
 __all__ = ["Frame", "Slides", "build_slides", "contrast_ratio", "deck_html", "inline_svg",
-           "page", "show_backward", "slide_graph", "write_slides"]
+           "network_slides", "page", "show_backward", "slide_graph", "write_slides"]
