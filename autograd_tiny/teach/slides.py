@@ -36,11 +36,11 @@ import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from ..core.engine import Value, reverse_topological_order
+from ..core.engine import Value
 from ..core.files import write_atomically
-from ..core.graph import node_names, number_text
+from ..core.graph import GraphSnapshot, number_text, snapshot
 from .notation import derivative_text, formula
 from .stepping import backward_steps
 from ..draw.renderer import RendererNotFound, find_renderer, missing_renderer_message
@@ -195,7 +195,8 @@ def build_slides(root: Value, *, title: str | None = None, rankdir: str = "LR",
         raise TypeError(f"{who}: title must be a str, got {type(title).__name__}")
     if isinstance(max_steps, bool) or not isinstance(max_steps, int):
         raise TypeError(f"{who}: max_steps must be an int, got {type(max_steps).__name__}")
-    order = reverse_topological_order(root)
+    graph = snapshot(root)  # once for the deck: its order and names, shared by every frame
+    order = list(graph.order)
     steps = sum(len(node._prev) for node in order)
     if steps > max_steps:
         raise ValueError(f"{who}: backward takes {steps:,} steps here, more than "
@@ -207,24 +208,26 @@ def build_slides(root: Value, *, title: str | None = None, rankdir: str = "LR",
     binary = find_renderer()
     if binary is None:
         raise RendererNotFound(missing_renderer_message())
-    names = node_names(root)
+    names = graph.names
     title = title or f"Backpropagation through {names[root]}"
     saved = [node.grad for node in order]
     try:
-        frames = list(_frames(root, order, names, rankdir, max_nodes, binary))
+        frames = list(_frames(graph, names, rankdir, max_nodes, binary))
     finally:
         for node, grad in zip(order, saved):
             node.grad = grad
     return Slides(title, frames)
 
 
-def _frames(root: Value, order: list[Value], names: dict[Value, str], rankdir: str,
+def _frames(graph: GraphSnapshot, names: Mapping[Value, str], rankdir: str,
             max_nodes: int, binary: str) -> Iterator[Frame]:
+    root, order = graph.root, list(graph.order)
+
     def svg(show_grad: bool = True, node: Value | None = None,
             edge: tuple[Value, Value, int] | None = None) -> str:
-        graph = draw_dot(root, rankdir=rankdir, show_grad=show_grad, max_nodes=max_nodes,
-                         focus_node=node, focus_edge=edge)
-        return to_svg(slide_graph(graph, rankdir), binary)
+        drawing = draw_dot(root, rankdir=rankdir, show_grad=show_grad, max_nodes=max_nodes,
+                           focus_node=node, focus_edge=edge, snapshot=graph)
+        return to_svg(slide_graph(drawing, rankdir), binary)
 
     for node in order:
         node.grad = 0.0
