@@ -418,3 +418,11 @@ def test_network_frames_focus_the_neuron_and_show_every_name_they_use(network_de
     text = network_deck.page(handout=True)
     assert text.count('<section class="frame"') == 6 and "<script" not in text
     assert "in each neuron: net, out, δ = dE/dnet, bias" in text
+
+
+def test_smallest_font_is_recorded_whatever_the_svg_tag_layout():
+    from autograd_tiny.teach.slides import _slide_svg
+
+    svg = ('<?xml version="1.0"?>\n<svg width="8pt"\n height="4pt"\n viewBox="0 0 8 4">'
+           '<text font-size="14.00">a</text><text font-size="11.00">b</text></svg>')
+    assert _slide_svg(svg, "f1-").startswith('<svg data-font="11" viewBox="0 0 8 4">')

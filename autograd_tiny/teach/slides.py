@@ -359,6 +359,8 @@ def _network_frames(neurons: list[list[Any]], values: list[Value], error: Value,
                     picture: Any, lr: float, binary: str) -> Iterator[Frame]:
     def svg(focus: str | None = None) -> str:
         drawing = picture.copy()
+        # The picture's caption says what the page's legend says: room for the network.
+        drawing.graph_attr.pop("label", None)
         if focus is not None:
             _focus_neuron(drawing, focus)
         return to_svg(drawing, binary)
@@ -476,7 +478,7 @@ def _slide_svg(svg: str, prefix: str) -> str:
     svg = inline_svg(svg, prefix).replace(FOCUS_COLOR, SLIDE_FOCUS)
     sizes = [float(size) for size in _FONT_SIZE.findall(svg)]
     smallest = min(sizes) if sizes else GRAPH_FONT_SIZE
-    return svg.replace("<svg ", f'<svg data-font="{smallest:g}" ', 1)
+    return re.sub(r"<svg\b\s*", f'<svg data-font="{smallest:g}" ', svg, count=1)
 
 
 def _legend(swatches: Sequence[tuple[str, str]] = ((LEAF_FILL, "input or weight"),
