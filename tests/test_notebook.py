@@ -94,12 +94,8 @@ def test_a_value_displays_as_its_graph_in_svg(executed):
 
 def test_draw_dot_displays_as_svg(executed):
     cell = cell_with(executed, "draw_dot(L")
-    # Until the drawing branch (draw_dot's Digraph displayed through the project's own
-    # renderer, the pip one included) is merged, graphviz's own display looks only for
-    # a system `dot` and this cell fails with ExecutableNotFound. The lead re-runs this
-    # test after merging; it must then pass.
-    if any("ExecutableNotFound" in error for error in errors(cell)):
-        pytest.xfail("draw_dot's Digraph does not use the pip renderer on this branch yet")
+    # draw_dot returns a Drawing that displays itself with the renderer the package finds,
+    # the pip one included (graphviz's own display looks only for a system `dot`).
     assert errors(cell) == []
     (shown,) = data_of(cell)
     svg = shown["image/svg+xml"]
@@ -144,3 +140,11 @@ def test_fit_shows_a_bar_and_history_its_curve(executed):
     pytest.importorskip("matplotlib")
     assert "image/png" in result.data
 
+
+
+def test_the_network_picture_is_svg(executed):
+    cell = cell_with(executed, "draw_network(model")
+    assert errors(cell) == []
+    (shown,) = data_of(cell)
+    svg = shown["image/svg+xml"]
+    assert "</svg>" in svg and "L1.N1" in svg and "L2.N1" in svg
