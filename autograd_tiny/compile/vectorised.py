@@ -1,0 +1,190 @@
+"""The vectorised replay (``compile(..., backend="numpy")``): the traced graph as arrays.
+
+Every node of the trace gets a slot in one float64 array. Nodes are grouped by
+*level* (one more than their deepest input; constants and parameters are level 0)
+and by op: all the ``*`` nodes of level 3 form one group, and the group runs as one
+NumPy operation, its inputs gathered by index. Backward walks the levels from the
+top down: each group's local derivatives are the op table's formulas evaluated on
+arrays (the same text eager mode runs on floats), multiplied by the group's
+gradients and added into their inputs' gradients with ``np.add.at`` (an input used
+by several nodes of a group collects every contribution). A node's consumers all sit
+on higher levels, so its gradient is complete before it is passed on.
+
+The numbers equal eager mode's to about 1e-15 relative, not bit for bit: NumPy's
+transcendental functions may differ from the ``math`` module's in the last bit, and
+the contributions to one gradient are added in another order. The ``python``
+backend stays the exact one.
+
+>>> from autograd_tiny import Value
+>>> from autograd_tiny.compile import compile
+>>> w, b = Value(0.5), Value(0.0)
+>>> xs, ys = [1.0, 2.0, 3.0], [2.0, 4.0, 6.0]
+>>> def loss():
+...     return sum(((w * x + b - y) ** 2 for x, y in zip(xs, ys)), Value(0.0)) / len(xs)
+>>> step = compile(loss, [w, b], backend="numpy")
+>>> step(), w.grad, b.grad
+(10.5, -14.0, -6.0)
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any, Callable
+
+import numpy as np
+
+__all__ = ["VectorisedReplay", "ARRAY_NAMESPACE"]
+
+
+def _exp(x: Any) -> Any:
+    return np.exp(x)
+
+
+def _sigmoid(x: Any) -> Any:
+    # both sides of floatmath.sigmoid, each where it cannot overflow
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _relu(x: Any) -> Any:
+    return np.where((x > 0.0) | (x != x), x, 0.0)
+
+
+def _step(x: Any) -> Any:
+    return np.where(x > 0.0, 1.0, 0.0)
+
+
+def _sign(x: Any) -> Any:
+    return np.where(x > 0.0, 1.0, np.where(x < 0.0, -1.0, 0.0))
+
+
+def _log(x: Any) -> Any:
+    return np.log(x)
+
+
+# The functions the op table's formulas call, on arrays, with floatmath's IEEE
+# semantics (inf and nan, never an exception: NumPy's warnings are switched off).
+ARRAY_NAMESPACE: dict[str, Any] = {
+    "exp": _exp, "log": _log, "sqrt": np.sqrt, "div": np.divide, "pow": np.power,
+    "sin": np.sin, "cos": np.cos, "tanh": np.tanh, "sigmoid": _sigmoid, "relu": _relu,
+    "step": _step, "sign": _sign, "abs": np.abs, "_where": np.where,
+}
+
+
+class _ArrayFormula(ast.NodeTransformer):
+    """``x if c else y`` (a float formula's branch) becomes ``_where(c, x, y)``."""
+
+    def visit_IfExp(self, node: ast.IfExp) -> ast.AST:
+        self.generic_visit(node)
+        return ast.Call(func=ast.Name("_where", ast.Load()),
+                        args=[node.test, node.body, node.orelse], keywords=[])
+
+
+def _array_function(formula: str, names: tuple[str, ...],
+                    params: dict[str, float]) -> Callable[..., Any]:
+    """One formula of the op table as a function of arrays (inputs..., out)."""
+    tree = _ArrayFormula().visit(ast.parse(formula, mode="eval"))
+    body = ast.unparse(ast.fix_missing_locations(tree))
+    scope = dict(ARRAY_NAMESPACE, **params)
+    code = compile(f"lambda {', '.join(names)}: {body}", f"<array formula {formula}>", "eval")
+    return eval(code, scope)  # the op table's own text, with array functions
+
+
+_FUNCTIONS: dict[tuple[Any, ...], tuple[Callable[..., Any], tuple[Callable[..., Any], ...]]] = {}
+
+
+def _functions(op: Any, arity: int) -> tuple[Callable[..., Any], tuple[Callable[..., Any], ...]]:
+    key = (op.name, arity, tuple((k, repr(v)) for k, v in op.params.items()))
+    if key not in _FUNCTIONS:
+        names = tuple(op.input_names(arity)) + ("out",)
+        forward = _array_function(op.forward, names[:-1], op.params)
+        local = tuple(_array_function(rule, names, op.params) for rule in op.local_rules(arity))
+        _FUNCTIONS[key] = (forward, local)
+    return _FUNCTIONS[key]
+
+
+class _Group:
+    __slots__ = ("name", "level", "out", "inputs", "forward", "local", "variable")
+
+    def __init__(self, name: str, level: int, out: list[int], inputs: list[list[int]],
+                 forward: Callable[..., Any], local: tuple[Callable[..., Any], ...],
+                 variable: list[bool]) -> None:
+        self.name = name
+        self.level = level
+        self.out = np.array(out, dtype=np.intp)
+        self.inputs = [np.array(column, dtype=np.intp) for column in inputs]
+        self.forward = forward
+        self.local = local
+        self.variable = variable  # per input slot: does any node get a gradient there?
+
+
+class VectorisedReplay:
+    """The replay function of the ``numpy`` backend for one traced graph: call it
+    with the parameter list; it returns the loss and sets each ``.grad``."""
+
+    def __init__(self, graph: Any, n_params: int) -> None:
+        nodes, index, variable = graph.nodes, graph.index, graph.variable
+        n = len(nodes)
+        self.n_params = n_params
+        self.values = np.array([node.data for node in nodes], dtype=np.float64)
+        self.param_slots = np.array([i for i in range(n) if graph.param[i] >= 0], dtype=np.intp)
+        self.param_numbers = [graph.param[i] for i in self.param_slots]
+        level = [0] * n
+        groups: dict[tuple[Any, ...], tuple[list[int], list[list[int]]]] = {}
+        keys: dict[tuple[Any, ...], Any] = {}
+        for i, node in enumerate(nodes):
+            if not variable[i] or graph.param[i] >= 0:
+                continue
+            parents = [index[p] for p in node._prev]
+            level[i] = 1 + max(level[k] for k in parents)
+            op = node._op
+            if not hasattr(op, "local_rules"):
+                raise ValueError(f"compile(backend='numpy'): node {i} has the op {str(op)!r}, "
+                                 f"which is not in the op table; use backend='python'")
+            key = (level[i], op.name, len(parents),
+                   tuple((k, repr(v)) for k, v in op.params.items()))
+            if key not in groups:
+                groups[key] = ([], [[] for _ in parents])
+                keys[key] = op
+            out, columns = groups[key]
+            out.append(i)
+            for column, k in zip(columns, parents):
+                column.append(k)
+        self.groups: list[_Group] = []
+        for key in sorted(groups, key=lambda key: key[0]):
+            out, columns = groups[key]
+            forward, local = _functions(keys[key], key[2])
+            self.groups.append(_Group(str(keys[key]), key[0], out, columns, forward, local,
+                                      [any(variable[k] for k in column) for column in columns]))
+        self.root = n - 1
+        self.root_variable = bool(variable[self.root])
+        self.n = n
+
+    def describe(self) -> str:
+        """One line per group: its level, op and size (the numpy backend's ``source``)."""
+        return "\n".join(f"level {group.level}: {len(group.out)} x {group.name!r}"
+                         for group in self.groups)
+
+    def __call__(self, P: list[Any]) -> float:
+        values = self.values
+        with np.errstate(all="ignore"):
+            if len(self.param_slots):
+                values[self.param_slots] = [P[j].data for j in self.param_numbers]
+            for group in self.groups:
+                values[group.out] = group.forward(*[values[column] for column in group.inputs])
+            loss = float(values[self.root])
+            grads = np.zeros(self.n)
+            if self.root_variable:
+                grads[self.root] = 1.0
+            for group in reversed(self.groups):
+                g = grads[group.out]
+                args = [values[column] for column in group.inputs]
+                args.append(values[group.out])
+                for rule, column, wanted in zip(group.local, group.inputs, group.variable):
+                    if wanted:
+                        np.add.at(grads, column, rule(*args) * g)
+        for p in P:
+            p.grad = 0.0
+        for slot, j in zip(self.param_slots, self.param_numbers):
+            P[j].grad = float(grads[slot]) + 0.0
+        return loss
