@@ -103,19 +103,46 @@ def _functions(op: Any, arity: int) -> tuple[Callable[..., Any], tuple[Callable[
     return _FUNCTIONS[key]
 
 
-class _Group:
-    __slots__ = ("name", "level", "out", "inputs", "forward", "local", "variable")
+class _Scatter:
+    """Adds one contribution per node into ``grads`` at ``column``: a plain indexed
+    add where every index is different, else the contributions sorted by index and
+    summed per index (``np.add.reduceat``), much faster than ``np.add.at``."""
 
-    def __init__(self, name: str, level: int, out: list[int], inputs: list[list[int]],
+    __slots__ = ("column", "order", "targets", "starts")
+
+    def __init__(self, column: Any) -> None:
+        self.column = column
+        self.order = None
+        if len(np.unique(column)) != len(column):
+            self.order = np.argsort(column, kind="stable")
+            ordered = column[self.order]
+            self.starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+            self.targets = ordered[self.starts]
+
+    def add(self, grads: Any, contributions: Any) -> None:
+        if self.order is None:
+            grads[self.column] += contributions
+        else:
+            grads[self.targets] += np.add.reduceat(contributions[self.order], self.starts)
+
+
+class _Group:
+    __slots__ = ("name", "level", "out", "size", "inputs", "forward", "local", "variable",
+                 "scatters")
+
+    def __init__(self, name: str, level: int, out: slice, inputs: list[list[int]],
                  forward: Callable[..., Any], local: tuple[Callable[..., Any], ...],
                  variable: list[bool]) -> None:
         self.name = name
         self.level = level
-        self.out = np.array(out, dtype=np.intp)
+        self.out = out  # the group's nodes: one slice of the value and gradient arrays
+        self.size = out.stop - out.start
         self.inputs = [np.array(column, dtype=np.intp) for column in inputs]
         self.forward = forward
         self.local = local
         self.variable = variable  # per input slot: does any node get a gradient there?
+        self.scatters = [_Scatter(column) if wanted else None
+                         for column, wanted in zip(self.inputs, variable)]
 
 
 class VectorisedReplay:
@@ -126,23 +153,26 @@ class VectorisedReplay:
         nodes, index, variable = graph.nodes, graph.index, graph.variable
         n = len(nodes)
         self.n_params = n_params
-        self.values = np.array([node.data for node in nodes], dtype=np.float64)
-        self.param_slots = np.array([i for i in range(n) if graph.param[i] >= 0], dtype=np.intp)
-        self.param_numbers = [graph.param[i] for i in self.param_slots]
         level = [0] * n
         groups: dict[tuple[Any, ...], tuple[list[int], list[list[int]]]] = {}
         keys: dict[tuple[Any, ...], Any] = {}
+        op_keys: dict[int, tuple[Any, ...]] = {}  # by id(op): the key without the level
+        param = graph.param
         for i, node in enumerate(nodes):
-            if not variable[i] or graph.param[i] >= 0:
+            if not variable[i] or param[i] >= 0:
                 continue
             parents = [index[p] for p in node._prev]
-            level[i] = 1 + max(level[k] for k in parents)
+            level[i] = 1 + max([level[k] for k in parents])
             op = node._op
-            if not hasattr(op, "local_rules"):
-                raise ValueError(f"compile(backend='numpy'): node {i} has the op {str(op)!r}, "
-                                 f"which is not in the op table; use backend='python'")
-            key = (level[i], op.name, len(parents),
-                   tuple((k, repr(v)) for k, v in op.params.items()))
+            op_key = op_keys.get(id(op))
+            if op_key is None:
+                if not hasattr(op, "local_rules"):
+                    raise ValueError(f"compile(backend='numpy'): node {i} has the op "
+                                     f"{str(op)!r}, which is not in the op table; use "
+                                     f"backend='python'")
+                op_key = op_keys[id(op)] = (op.name, tuple((k, repr(v)) for k, v in
+                                                           op.params.items()))
+            key = (level[i], len(parents), op_key)
             if key not in groups:
                 groups[key] = ([], [[] for _ in parents])
                 keys[key] = op
@@ -150,19 +180,36 @@ class VectorisedReplay:
             out.append(i)
             for column, k in zip(columns, parents):
                 column.append(k)
+        # Renumber: the leaves and constants first, then each group's nodes side by
+        # side, so that a group's outputs are one slice of the arrays (no gather).
+        ordered = sorted(groups, key=lambda key: key[0])
+        grouped = [i for key in ordered for i in groups[key][0]]
+        in_group = set(grouped)
+        position = [0] * n
+        for new, old in enumerate([i for i in range(n) if i not in in_group] + grouped):
+            position[old] = new
+        self.values = np.empty(n, dtype=np.float64)
+        self.values[position] = [node.data for node in nodes]
+        self.param_slots = np.array([position[i] for i in range(n) if param[i] >= 0],
+                                    dtype=np.intp)
+        self.param_numbers = [param[i] for i in range(n) if param[i] >= 0]
         self.groups: list[_Group] = []
-        for key in sorted(groups, key=lambda key: key[0]):
+        start = n - len(grouped)
+        for key in ordered:
             out, columns = groups[key]
-            forward, local = _functions(keys[key], key[2])
-            self.groups.append(_Group(str(keys[key]), key[0], out, columns, forward, local,
-                                      [any(variable[k] for k in column) for column in columns]))
-        self.root = n - 1
-        self.root_variable = bool(variable[self.root])
+            forward, local = _functions(keys[key], key[1])
+            self.groups.append(_Group(
+                str(keys[key]), key[0], slice(start, start + len(out)),
+                [[position[k] for k in column] for column in columns], forward, local,
+                [any(variable[k] for k in column) for column in columns]))
+            start += len(out)
+        self.root = position[n - 1]
+        self.root_variable = bool(variable[n - 1])
         self.n = n
 
     def describe(self) -> str:
         """One line per group: its level, op and size (the numpy backend's ``source``)."""
-        return "\n".join(f"level {group.level}: {len(group.out)} x {group.name!r}"
+        return "\n".join(f"level {group.level}: {group.size} x {group.name!r}"
                          for group in self.groups)
 
     def __call__(self, P: list[Any]) -> float:
@@ -180,9 +227,12 @@ class VectorisedReplay:
                 g = grads[group.out]
                 args = [values[column] for column in group.inputs]
                 args.append(values[group.out])
-                for rule, column, wanted in zip(group.local, group.inputs, group.variable):
-                    if wanted:
-                        np.add.at(grads, column, rule(*args) * g)
+                for rule, scatter in zip(group.local, group.scatters):
+                    if scatter is not None:
+                        contributions = rule(*args) * g
+                        if contributions.shape != g.shape:  # a constant rule, as '1.0'
+                            contributions = np.broadcast_to(contributions, g.shape)
+                        scatter.add(grads, contributions)
         for p in P:
             p.grad = 0.0
         for slot, j in zip(self.param_slots, self.param_numbers):
