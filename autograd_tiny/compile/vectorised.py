@@ -103,6 +103,54 @@ def _functions(op: Any, arity: int) -> tuple[Callable[..., Any], tuple[Callable[
     return _FUNCTIONS[key]
 
 
+def _is_add(node: Any) -> bool:
+    return getattr(node._op, "name", None) == "add" and len(node._prev) == 2
+
+
+def _absorbed_sums(graph: Any) -> list[bool]:
+    """Which nodes are a partial sum inside a longer sum: a ``+`` node used once, as
+    the left input of another ``+`` (``sum(...)`` builds such chains). The chain is
+    computed as one sum, in eager mode's order, and its partial sums are not stored."""
+    nodes, index, variable, param = graph.nodes, graph.index, graph.variable, graph.param
+    uses = [0] * len(nodes)
+    left_of_add = [False] * len(nodes)
+    for j, node in enumerate(nodes):
+        if not variable[j] or param[j] >= 0:
+            continue
+        for p in node._prev:
+            uses[index[p]] += 1
+        if _is_add(node):
+            left_of_add[index[node._prev[0]]] = True
+    root = len(nodes) - 1
+    return [variable[i] and param[i] < 0 and uses[i] == 1 and left_of_add[i] and i != root
+            and _is_add(node) for i, node in enumerate(nodes)]
+
+
+def _terms(node: Any, absorbed: list[bool], index: dict[Any, int]) -> list[int]:
+    """The terms of the sum ending at ``node``, first to last."""
+    rights = []
+    while True:
+        left, right = node._prev
+        rights.append(index[right])
+        if not absorbed[index[left]]:
+            rights.append(index[left])
+            return rights[::-1]
+        node = left
+
+
+def _sum_functions(count: int) -> tuple[Callable[..., Any], tuple[Callable[..., Any], ...]]:
+    def forward(*terms: Any) -> Any:
+        total = terms[0] + terms[1]
+        for term in terms[2:]:  # left to right, as eager mode adds them
+            total = total + term
+        return total
+
+    def one(*args: Any) -> float:
+        return 1.0  # d(sum)/d(term): the add op's rule, '1.0', for every term
+
+    return forward, (one,) * count
+
+
 class _Scatter:
     """Adds one contribution per node into ``grads`` at ``column``: a plain indexed
     add where every index is different, else the contributions sorted by index and
@@ -128,7 +176,7 @@ class _Scatter:
 
 class _Group:
     __slots__ = ("name", "level", "out", "size", "inputs", "forward", "local", "variable",
-                 "scatters")
+                 "scatters", "terms")
 
     def __init__(self, name: str, level: int, out: slice, inputs: list[list[int]],
                  forward: Callable[..., Any], local: tuple[Callable[..., Any], ...],
@@ -143,6 +191,13 @@ class _Group:
         self.variable = variable  # per input slot: does any node get a gradient there?
         self.scatters = [_Scatter(column) if wanted else None
                          for column, wanted in zip(self.inputs, variable)]
+        self.terms = None
+        if name.startswith("sum of "):
+            # A sum of many terms: gathered as one (terms x nodes) matrix, added by
+            # cumsum (sequential, left to right: eager mode's order), and every term
+            # gets the node's gradient, all in one scatter.
+            self.terms = np.array(inputs, dtype=np.intp)
+            self.scatters = [_Scatter(self.terms.ravel())]
 
 
 class VectorisedReplay:
@@ -158,12 +213,27 @@ class VectorisedReplay:
         keys: dict[tuple[Any, ...], Any] = {}
         op_keys: dict[int, tuple[Any, ...]] = {}  # by id(op): the key without the level
         param = graph.param
+        absorbed = _absorbed_sums(graph)
         for i, node in enumerate(nodes):
-            if not variable[i] or param[i] >= 0:
+            if not variable[i] or param[i] >= 0 or absorbed[i]:
+                continue
+            op = node._op
+            if _is_add(node):
+                # (((t0 + t1) + t2) + t3): one node of a group of sums, with its terms
+                # as inputs; the sums inside it are never stored.
+                terms = _terms(node, absorbed, index)
+                level[i] = 1 + max([level[k] for k in terms])
+                key = (level[i], len(terms), ("sum", len(terms)))
+                if key not in groups:
+                    groups[key] = ([], [[] for _ in terms])
+                    keys[key] = op if len(terms) == 2 else f"sum of {len(terms)}"
+                out, columns = groups[key]
+                out.append(i)
+                for column, k in zip(columns, terms):
+                    column.append(k)
                 continue
             parents = [index[p] for p in node._prev]
             level[i] = 1 + max([level[k] for k in parents])
-            op = node._op
             op_key = op_keys.get(id(op))
             if op_key is None:
                 if not hasattr(op, "local_rules"):
@@ -197,7 +267,8 @@ class VectorisedReplay:
         start = n - len(grouped)
         for key in ordered:
             out, columns = groups[key]
-            forward, local = _functions(keys[key], key[1])
+            forward, local = (_sum_functions(key[1]) if key[2][0] == "sum" else
+                              _functions(keys[key], key[1]))
             self.groups.append(_Group(
                 str(keys[key]), key[0], slice(start, start + len(out)),
                 [[position[k] for k in column] for column in columns], forward, local,
@@ -218,6 +289,9 @@ class VectorisedReplay:
             if len(self.param_slots):
                 values[self.param_slots] = [P[j].data for j in self.param_numbers]
             for group in self.groups:
+                if group.terms is not None:
+                    values[group.out] = np.cumsum(values[group.terms], axis=0)[-1]
+                    continue
                 values[group.out] = group.forward(*[values[column] for column in group.inputs])
             loss = float(values[self.root])
             grads = np.zeros(self.n)
@@ -225,6 +299,9 @@ class VectorisedReplay:
                 grads[self.root] = 1.0
             for group in reversed(self.groups):
                 g = grads[group.out]
+                if group.terms is not None:
+                    group.scatters[0].add(grads, np.tile(g, len(group.terms)))
+                    continue
                 args = [values[column] for column in group.inputs]
                 args.append(values[group.out])
                 for rule, scatter in zip(group.local, group.scatters):
