@@ -169,3 +169,12 @@ def test_the_groups_are_described():
     assert step.source.splitlines() == ["level 1: 2 x '*'", "level 2: 1 x '+'",
                                         "level 3: 1 x 'tanh'"]
     assert repr(step).startswith("CompiledStep(nodes=7, params=2, backend='numpy'")
+
+
+def test_a_sum_chain_is_one_group_added_in_eager_order():
+    ps = [Value(x) for x in (1e16, 1.0, -1e16, 3.0, 0.1)]  # order matters for this sum
+    fn = lambda: sum((p * p for p in ps[:1]), Value(0.0)) + sum(ps, Value(0.0))  # noqa: E731
+    step = compile(fn, ps, backend="numpy")
+    assert "sum of 6" in step.source
+    got, want = replay(step, ps), eager(fn, ps)
+    assert got == want  # the same additions in the same order: equal, not just close

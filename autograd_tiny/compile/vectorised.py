@@ -176,7 +176,7 @@ class _Scatter:
 
 class _Group:
     __slots__ = ("name", "level", "out", "size", "inputs", "forward", "local", "variable",
-                 "scatters", "terms")
+                 "scatters", "terms", "sum_scatter")
 
     def __init__(self, name: str, level: int, out: slice, inputs: list[list[int]],
                  forward: Callable[..., Any], local: tuple[Callable[..., Any], ...],
@@ -197,7 +197,7 @@ class _Group:
             # cumsum (sequential, left to right: eager mode's order), and every term
             # gets the node's gradient, all in one scatter.
             self.terms = np.array(inputs, dtype=np.intp)
-            self.scatters = [_Scatter(self.terms.ravel())]
+            self.sum_scatter = _Scatter(self.terms.ravel())
 
 
 class VectorisedReplay:
@@ -300,7 +300,7 @@ class VectorisedReplay:
             for group in reversed(self.groups):
                 g = grads[group.out]
                 if group.terms is not None:
-                    group.scatters[0].add(grads, np.tile(g, len(group.terms)))
+                    group.sum_scatter.add(grads, np.tile(g, len(group.terms)))
                     continue
                 args = [values[column] for column in group.inputs]
                 args.append(values[group.out])
