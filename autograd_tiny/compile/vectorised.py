@@ -103,39 +103,52 @@ def _functions(op: Any, arity: int) -> tuple[Callable[..., Any], tuple[Callable[
     return _FUNCTIONS[key]
 
 
-def _is_add(node: Any) -> bool:
-    return getattr(node._op, "name", None) == "add" and len(node._prev) == 2
+def _inputs_and_adds(nodes: list[Any], index: dict[Any, int]) -> tuple[list[list[int]],
+                                                                        list[bool]]:
+    """Each node's inputs as indices (read once: ``_prev`` builds a tuple per read),
+    and whether it is a binary ``+``."""
+    inputs = [[index[p] for p in node._prev] for node in nodes]
+    is_add: dict[int, bool] = {}
+    adds = []
+    for node, mine in zip(nodes, inputs):
+        op = node._op
+        known = is_add.get(id(op))
+        if known is None:
+            known = is_add[id(op)] = getattr(op, "name", None) == "add"
+        adds.append(known and len(mine) == 2)
+    return inputs, adds
 
 
-def _absorbed_sums(graph: Any) -> list[bool]:
+def _absorbed_sums(graph: Any, inputs: list[list[int]], adds: list[bool]) -> list[bool]:
     """Which nodes are a partial sum inside a longer sum: a ``+`` node used once, as
     the left input of another ``+`` (``sum(...)`` builds such chains). The chain is
     computed as one sum, in eager mode's order, and its partial sums are not stored."""
-    nodes, index, variable, param = graph.nodes, graph.index, graph.variable, graph.param
-    uses = [0] * len(nodes)
-    left_of_add = [False] * len(nodes)
-    for j, node in enumerate(nodes):
+    variable, param = graph.variable, graph.param
+    n = len(inputs)
+    uses = [0] * n
+    left_of_add = [False] * n
+    for j in range(n):
         if not variable[j] or param[j] >= 0:
             continue
-        for p in node._prev:
-            uses[index[p]] += 1
-        if _is_add(node):
-            left_of_add[index[node._prev[0]]] = True
-    root = len(nodes) - 1
-    return [variable[i] and param[i] < 0 and uses[i] == 1 and left_of_add[i] and i != root
-            and _is_add(node) for i, node in enumerate(nodes)]
+        for k in inputs[j]:
+            uses[k] += 1
+        if adds[j]:
+            left_of_add[inputs[j][0]] = True
+    root = n - 1
+    return [adds[i] and variable[i] and param[i] < 0 and uses[i] == 1 and left_of_add[i]
+            and i != root for i in range(n)]
 
 
-def _terms(node: Any, absorbed: list[bool], index: dict[Any, int]) -> list[int]:
-    """The terms of the sum ending at ``node``, first to last."""
+def _terms(i: int, absorbed: list[bool], inputs: list[list[int]]) -> list[int]:
+    """The terms of the sum ending at node ``i``, first to last."""
     rights = []
     while True:
-        left, right = node._prev
-        rights.append(index[right])
-        if not absorbed[index[left]]:
-            rights.append(index[left])
+        left, right = inputs[i]
+        rights.append(right)
+        if not absorbed[left]:
+            rights.append(left)
             return rights[::-1]
-        node = left
+        i = left
 
 
 def _sum_functions(count: int) -> tuple[Callable[..., Any], tuple[Callable[..., Any], ...]]:
@@ -213,15 +226,16 @@ class VectorisedReplay:
         keys: dict[tuple[Any, ...], Any] = {}
         op_keys: dict[int, tuple[Any, ...]] = {}  # by id(op): the key without the level
         param = graph.param
-        absorbed = _absorbed_sums(graph)
+        inputs, adds = _inputs_and_adds(nodes, index)
+        absorbed = _absorbed_sums(graph, inputs, adds)
         for i, node in enumerate(nodes):
             if not variable[i] or param[i] >= 0 or absorbed[i]:
                 continue
             op = node._op
-            if _is_add(node):
+            if adds[i]:
                 # (((t0 + t1) + t2) + t3): one node of a group of sums, with its terms
                 # as inputs; the sums inside it are never stored.
-                terms = _terms(node, absorbed, index)
+                terms = _terms(i, absorbed, inputs)
                 level[i] = 1 + max([level[k] for k in terms])
                 key = (level[i], len(terms), ("sum", len(terms)))
                 if key not in groups:
@@ -232,7 +246,7 @@ class VectorisedReplay:
                 for column, k in zip(columns, terms):
                     column.append(k)
                 continue
-            parents = [index[p] for p in node._prev]
+            parents = inputs[i]
             level[i] = 1 + max([level[k] for k in parents])
             op_key = op_keys.get(id(op))
             if op_key is None:
