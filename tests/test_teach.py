@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from autograd_tiny import Value, reverse_topological_order
+from autograd_tiny.core.graph import snapshot
 from autograd_tiny.teach import (
     backward_steps,
     derivative_text,
@@ -89,6 +90,14 @@ def test_explain_total_equals_backward_on_random_graphs(spec):
             product = math.prod(node._local[slot] for factor in route.factors
                                 for node, slot in factor.edges)
             assert route.product == pytest.approx(product, rel=1e-12, abs=1e-300)
+            # one factor per edge, and the route visits every node on its way
+            assert len(route.factors) == len(route.nodes) - 1
+            for factor, (top, bottom) in zip(route.factors, zip(route.nodes, route.nodes[1:])):
+                ((node, slot),) = factor.edges
+                assert (factor.top, factor.bottom, node._prev[slot]) == (top, bottom, bottom)
+                assert factor.value == node._local[slot]
+            assert math.prod(stage.value for stage in route.stages) == pytest.approx(
+                route.product, rel=1e-12, abs=1e-300)
 
 
 @settings(max_examples=30, deadline=None)
@@ -119,25 +128,80 @@ def test_explain_lecture_example_routes():
     assert "total: dL/da = -3 + 1 = -2" in str(e)
 
 
-def test_explain_seed_chain_for_w5_reads_like_the_seed():
+def test_explain_seed_chain_for_w5_one_factor_per_edge_and_the_seeds_stages():
     nodes = network()
     e = explain(nodes["E_total"], nodes["w5"])
     assert e.route_count == 1
-    assert ("dE_total/dout_o1 * dout_o1/dnet_o1 * dnet_o1/dw5 = 0.74136507 * 0.186815602 "
-            "* 0.593269992 = 0.082167041") in str(e).splitlines()[1]
-    rules = {factor.name: factor.rule for factor in e.routes[0].factors}
+    route = e.routes[0]
+    # Every factor is one edge: the local derivative the engine recorded on it.
+    assert all(len(factor.edges) == 1 for factor in route.factors)
+    assert [factor.value for factor in route.factors] == [
+        node._local[slot] for factor in route.factors for node, slot in factor.edges]
+    assert route.chain == (
+        "dE_total/dE_o1 * dE_o1/d((target_o1 - out_o1)**2) * "
+        "d((target_o1 - out_o1)**2)/d(target_o1 - out_o1) * d(target_o1 - out_o1)/dout_o1 * "
+        "dout_o1/dnet_o1 * dnet_o1/d(w5*out_h1 + w6*out_h2) * "
+        "d(w5*out_h1 + w6*out_h2)/d(w5*out_h1) * d(w5*out_h1)/dw5")
+    assert route.values == "1 * 0.5 * -1.482730139 * -1 * 0.186815602 * 1 * 1 * 0.593269992"
+    assert route.product == pytest.approx(0.082167041, abs=5e-10)
+    # Between labelled nodes the route is Mazur's, with Mazur's numbers.
+    assert [(stage.name, number_text(stage.value)) for stage in route.stages] == [
+        ("dE_total/dE_o1", "1"), ("dE_o1/dout_o1", "0.74136507"),
+        ("dout_o1/dnet_o1", "0.186815602"), ("dnet_o1/dw5", "0.593269992")]
+    assert len(route.stages[1].edges) == 3 and len(route.stages[3].edges) == 3
+    text = str(e)
+    assert ("between labelled nodes: dE_total/dE_o1 * dE_o1/dout_o1 * dout_o1/dnet_o1 * "
+            "dnet_o1/dw5") in text
+    assert "= 1 * 0.74136507 * 0.186815602 * 0.593269992" in text
+    assert "= 0.082167041" in text
+    assert max(len(line) for line in text.splitlines()) <= 110
+    rules = {factor.name: factor.rule for factor in route.factors}
     assert rules["dout_o1/dnet_o1"] == "out_o1 * (1.0 - out_o1)"  # sigmoid's row in ops.py
-    assert rules["dnet_o1/dw5"] == "out_h1"                         # mul: d(a*b)/da = b
+    assert rules["d(w5*out_h1)/dw5"] == "out_h1"                    # mul: d(a*b)/da = b
+    assert rules["dnet_o1/d(w5*out_h1 + w6*out_h2)"] == "1.0"        # add passes it on
 
 
 def test_explain_w1_has_a_route_through_each_output():
     nodes = network()
     e = explain(nodes["E_total"], nodes["w1"])
-    assert [route.factors[0].name for route in e.routes] == ["dE_total/dout_o1",
-                                                            "dE_total/dout_o2"]
-    assert all(route.factors[-1].name == "dnet_h1/dw1" for route in e.routes)
+    assert [route.factors[0].name for route in e.routes] == ["dE_total/dE_o1",
+                                                            "dE_total/dE_o2"]
+    assert all(route.factors[-1].name == "d(w1*i1)/dw1" for route in e.routes)
+    assert all(route.stages[-1].name == "dnet_h1/dw1" for route in e.routes)
+    assert [len(route.factors) for route in e.routes] == [12, 12]
     nodes["E_total"].backward()
     assert e.total == pytest.approx(nodes["w1"].grad, rel=1e-12)
+    assert e.total == pytest.approx(0.000438568, abs=5e-10)
+
+
+def test_explain_never_skips_a_labelled_node_lecture_chain():
+    """Issue 11 item 3: with e = a*b and d = e + c labelled, the chain goes through e."""
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c, f = Value(10.0, label="c"), Value(-2.0, label="f")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    L = d * f
+    L.label = "L"
+    explanation = explain(L, a)
+    (route,) = explanation.routes
+    assert route.chain == "dL/dd * dd/de * de/da"
+    assert [factor.value for factor in route.factors] == [-2.0, 1.0, -3.0]
+    assert [factor.rule for factor in route.factors] == ["f", "1.0", "b"]
+    assert route.nodes == (L, d, e, a) and not route.grouped
+    assert str(explanation).splitlines() == [
+        "dL/da: 1 route leads from L back to a",
+        "  dL/dd * dd/de * de/da = -2 * 1 * -3 = 6",
+        "where",
+        "  dL/dd = f = -2",
+        "  de/da = b = -3",
+    ]
+    # Unlabelled in between: the picture names that node "a*b", and so does the chain.
+    g = (a * b + c) * f
+    (route,) = explain(g, a).routes
+    assert route.chain == "d((a*b + c)*f)/d(a*b + c) * d(a*b + c)/d(a*b) * d(a*b)/da"
+    assert route.product == 6.0
 
 
 def test_an_input_used_twice_gives_two_routes_told_apart():
@@ -205,9 +269,62 @@ def test_explain_bad_arguments():
 def test_explain_renders_with_rich():
     nodes = network()
     text = render(explain(nodes["E_total"], nodes["w1"]), width=200)
-    assert "dE_total/dout_o2 * dout_o2/dnet_o2 * dnet_o2/dout_h1" in text
+    assert "d(w7*out_h1)/dout_h1 * dout_h1/dnet_h1" in text
+    assert "between labelled nodes: dE_total/dE_o2 * dE_o2/dout_o2 * dout_o2/dnet_o2" in text
     assert "out_h1 * (1.0 - out_h1)" in text
     assert "total: dE_total/dw1 = 0.000438568" in text
+
+
+def test_explain_sqrt_minus_sqrt_at_zero_is_nan_with_a_note():
+    """Issue 11 item 5: inf - inf in the route sum is IEEE's nan, never fsum's ValueError."""
+    x = Value(0.0, label="x")
+    y = x.sqrt() - x.sqrt()
+    e = explain(y, x)
+    assert [route.product for route in e.routes] == [math.inf, -math.inf]
+    assert math.isnan(e.total)
+    text = str(e)
+    assert "total: d(sqrt(x) - sqrt(x))/dx = inf - inf = nan" in text
+    assert "their sum is nan (IEEE: inf - inf is undefined)" in text
+    y.backward()
+    assert math.isnan(x.grad)  # backward agrees
+    assert "note" in render(e)
+    big = Value(1e308, label="big")
+    z = big * 10 - big * 10  # the data overflows (inf - inf); the gradient is 10 - 10
+    assert explain(z, big).total == 0.0
+
+
+def test_explain_says_when_grad_holds_earlier_passes():
+    """Issue 11 item 13: after a second backward(), a.grad is 12; explain shows this
+    pass's 6 and says that .grad includes earlier passes."""
+    a = Value(3.0, label="a")
+    L = a * a
+    L.label = "L"
+    assert explain(L, a).notes() == []  # before backward: nothing to say
+    L.backward()
+    assert explain(L, a).notes() == []  # one pass: .grad is this pass's gradient
+    L.backward()
+    e = explain(L, a)
+    assert (e.total, e.grad, a.grad, e.accumulated) == (6.0, 12.0, 12.0, True)
+    assert ("note: a.grad = 12 now, not 6: this explains one backward pass, and .grad adds "
+            "up every backward() since it was last zeroed, so it includes earlier passes"
+            ) in str(e)
+    assert "includes earlier passes" in render(e)
+    a.grad = 0.0
+    L.backward()
+    assert not explain(L, a).accumulated
+
+
+def test_every_name_explain_prints_is_a_snapshot_name():
+    nodes = network()
+    graph = snapshot(nodes["E_total"])
+    names = set(graph.names.values())
+    for weight in ("w1", "w5", "b1"):
+        e = explain(nodes["E_total"], nodes[weight])
+        for route in e.routes:
+            for factor in route.factors + route.stages:
+                assert graph.names[factor.top] in names and graph.names[factor.bottom] in names
+                assert factor.name.startswith(derivative_text(graph.names[factor.top],
+                                                              graph.names[factor.bottom]))
 
 
 def test_explain_leaves_gradients_alone():
@@ -231,12 +348,18 @@ def test_names_of_unlabelled_nodes_are_their_expressions():
     assert derivative_text("y", "w*x") == "dy/d(w*x)"
 
 
-def test_long_expressions_get_short_names():
+def test_long_expressions_get_short_names_made_of_their_neighbours():
     x = Value(1.0, label="x")
     y = x
     for _ in range(12):
         y = y * x + 1
-    assert node_names(y)[y].startswith("add#")
+    names = node_names(y)
+    assert names[y] == "((… + 1)*x + 1)*x + 1"
+    assert all("#" not in name and len(name) <= 32 for name in names.values())
+    # A label too long to shorten around falls back to the op and a number.
+    long = Value(1.0, label="a_very_long_label_that_fills_the_name")
+    z = long * long
+    assert node_names(z)[z] == "mul#1"
 
 
 def test_formula_with_names_and_numbers():
