@@ -455,15 +455,127 @@ def test_steps_bad_arguments():
         backward_steps(Value(1.0), "1")
 
 
-def test_a_step_walk_stopped_part_way_leaves_every_gradient_as_it_was():
+def test_a_step_walk_stopped_part_way_takes_back_only_its_own_work():
     x = Value(3.0, label="x")
     x.grad = 5.0
     y = x * x
     steps = backward_steps(y)
-    next(steps)
-    assert x.grad == 3.0  # mid-walk: this pass's running total
+    first = next(steps)
+    assert x.grad == 8.0  # mid-walk .grad tells the truth: 5 from before + 3 so far
+    assert (first.total, first.grad, first.earlier) == (3.0, 8.0, 5.0)
     steps.close()
     assert (x.grad, y.grad) == (5.0, 0.0)
     for _ in backward_steps(y):  # a complete walk adds to what was there
         pass
     assert x.grad == 5.0 + 6.0
+
+
+def test_a_dropped_half_walk_keeps_a_later_backward():
+    """Issue 11 item 13: deleting a half-stepped generator must not roll back the
+    gradients of a full backward() that ran after it started."""
+    a = Value(3.0, label="a")
+    L = a * a
+    steps = backward_steps(L)
+    next(steps)
+    assert a.grad == 3.0
+    L.backward()  # the user moves on
+    assert a.grad == 9.0  # 3 from the half walk, 6 from backward
+    del steps  # the walk is dropped: it takes back its 3, and only that
+    assert (a.grad, L.grad) == (6.0, 1.0)
+
+
+def test_steps_end_exactly_where_backward_ends_with_earlier_gradients():
+    nodes, again = network(), network()
+    for graph in (nodes, again):
+        graph["E_total"].backward()
+    again["E_total"].backward()
+    for _ in backward_steps(nodes["E_total"]):
+        pass
+    for name in ("w1", "w5", "b1", "out_h1", "E_o1", "E_total"):
+        assert nodes[name].grad == again[name].grad
+
+
+def test_steps_table_grad_column_agrees_with_grad():
+    """Issue 11 item 13: after steps_table(backward_steps(L)) on top of an earlier
+    backward, the '.grad now' column shows what .grad holds."""
+    a = Value(3.0, label="a")
+    L = a * a
+    L.label = "L"
+    L.backward()
+    steps = list(backward_steps(L))
+    assert [(step.total, step.grad, step.earlier) for step in steps] == [
+        (3.0, 9.0, 6.0), (6.0, 12.0, 6.0)]
+    assert a.grad == 12.0
+    assert str(steps[1]).splitlines()[-1] == (
+        "  .grad          a.grad = 6 + 6 from earlier passes = 12")
+    a.grad = L.grad = 0.0
+    L.backward()
+    text = render(steps_table(backward_steps(L)), width=160)
+    last = [line for line in text.splitlines() if line.strip().startswith("│ 2")
+            or line.lstrip("│ ").startswith("2 ")][0]
+    assert last.rstrip(" │").endswith("12") and "this pass" in text
+    assert "earlier backward() passes" in text
+    assert a.grad == 12.0
+
+
+def test_steps_table_takes_a_value_and_refuses_other_things():
+    """Issue 10: steps_table(L) with a Value steps it instead of a raw TypeError."""
+    x = Value(3.0, label="x")
+    y = x * x
+    table = steps_table(y)
+    assert table.row_count == 2 and x.grad == 6.0
+    with pytest.raises(TypeError, match="steps_table: steps must be backward_steps"
+                                        r"\(...\) or a Value, got int"):
+        steps_table(3)
+    with pytest.raises(TypeError, match="steps_table: expected the steps of "
+                                        "backward_steps.*got float"):
+        steps_table([1.0])
+
+
+def test_steps_by_neuron_on_mazurs_network():
+    nodes = network()
+    steps = list(backward_steps(nodes["E_total"], by="neuron"))
+    assert [(step.name, step.neuron) for step in steps] == [
+        ("E_total", False), ("E_o2", False), ("E_o1", False),
+        ("o2", True), ("o1", True), ("h2", True), ("h1", True)]  # output layer first
+    o1 = steps[4]
+    assert [node.label for node in o1.nodes] == ["out_o1", "net_o1"]
+    assert number_text(o1.gradients[0]) == "0.74136507"   # dE_total/dout_o1
+    assert number_text(o1.delta) == "0.138498562"          # dE_total/dnet_o1
+    (inside,) = o1.inside
+    assert (inside.rule, number_text(inside.local)) == ("out_o1 * (1.0 - out_o1)",
+                                                        "0.186815602")
+    links = {link.target_name: link for link in o1.links}
+    assert list(links) == ["w5", "out_h1", "w6", "out_h2", "b2"]  # as net_o1 is written
+    assert (links["w5"].rule, links["w5"].local) == ("out_h1", nodes["out_h1"].data)
+    assert number_text(links["w5"].contribution) == "0.082167041"
+    assert links["w5"].final and links["out_h1"].final
+    assert links["out_h1"].rule == "w5" and links["out_h1"].local == 0.4
+    text = str(o1)
+    assert text.splitlines()[0] == "step 5: neuron o1 passes gradient back"
+    assert "  delta     dE_total/dnet_o1 = 0.74136507 * 0.186815602 = 0.138498562" in text
+    assert ("dnet_o1/dw5 = out_h1 = 0.593269992: dE_total/dw5 gets 0.138498562 * "
+            "0.593269992 = 0.082167041    (complete)") in text
+    h1 = steps[6]
+    assert number_text(h1.gradients[0]) == "0.036350306"  # dE_total/dout_h1, both outputs
+    assert number_text({link.target_name: link for link in h1.links}["w1"].contribution
+                       ) == "0.000438568"
+    # every edge is in exactly one neuron step, and the walk is backward's
+    assert sum(len(step.edges) for step in steps) == snapshot(nodes["E_total"]).edge_count
+    again = network()
+    again["E_total"].backward()
+    for name in ("w1", "w5", "b1", "b2", "i1"):
+        assert nodes[name].grad == again[name].grad
+
+
+def test_steps_by_neuron_bad_arguments_and_stopping():
+    x = Value(2.0, label="x")
+    with pytest.raises(ValueError, match="by must be 'edge' or 'neuron', got 'layer'"):
+        backward_steps(x * x, by="layer")
+    with pytest.raises(TypeError, match="by must be a str, got int"):
+        backward_steps(x * x, by=1)
+    nodes = network()
+    walk = backward_steps(nodes["E_total"], by="neuron")
+    next(walk)
+    walk.close()
+    assert all(node.grad == 0.0 for node in nodes.values())

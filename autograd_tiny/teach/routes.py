@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 
 from ..core.engine import Value
-from ..core.graph import GraphSnapshot, label_text, snapshot
+from ..core.graph import label_text, snapshot
 from .notation import (
     _check_value,
     _is_custom,
