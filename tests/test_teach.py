@@ -536,9 +536,9 @@ def test_steps_by_neuron_on_mazurs_network():
     nodes = network()
     steps = list(backward_steps(nodes["E_total"], by="neuron"))
     assert [(step.name, step.neuron) for step in steps] == [
-        ("E_total", False), ("E_o2", False), ("E_o1", False),
-        ("o2", True), ("o1", True), ("h2", True), ("h1", True)]  # output layer first
-    o1 = steps[4]
+        ("E_total", False), ("E_o1", False), ("E_o2", False),
+        ("o1", True), ("o2", True), ("h1", True), ("h2", True)]  # output layer first
+    o1 = steps[3]
     assert [node.label for node in o1.nodes] == ["out_o1", "net_o1"]
     assert number_text(o1.gradients[0]) == "0.74136507"   # dE_total/dout_o1
     assert number_text(o1.delta) == "0.138498562"          # dE_total/dnet_o1
@@ -549,14 +549,17 @@ def test_steps_by_neuron_on_mazurs_network():
     assert list(links) == ["w5", "out_h1", "w6", "out_h2", "b2"]  # as net_o1 is written
     assert (links["w5"].rule, links["w5"].local) == ("out_h1", nodes["out_h1"].data)
     assert number_text(links["w5"].contribution) == "0.082167041"
-    assert links["w5"].final and links["out_h1"].final
+    assert links["w5"].final and not links["out_h1"].final  # o2 adds to dE/dout_h1 next
+    o2_links = {link.target_name: link for link in steps[4].links}
+    assert o2_links["out_h1"].final and o2_links["b2"].final
+    assert number_text(o2_links["b2"].total) == "0.100400325"  # dE_total/db2, told in order
     assert links["out_h1"].rule == "w5" and links["out_h1"].local == 0.4
     text = str(o1)
-    assert text.splitlines()[0] == "step 5: neuron o1 passes gradient back"
+    assert text.splitlines()[0] == "step 4: neuron o1 passes gradient back"
     assert "  delta     dE_total/dnet_o1 = 0.74136507 * 0.186815602 = 0.138498562" in text
     assert ("dnet_o1/dw5 = out_h1 = 0.593269992: dE_total/dw5 gets 0.138498562 * "
             "0.593269992 = 0.082167041    (complete)") in text
-    h1 = steps[6]
+    h1 = steps[5]
     assert number_text(h1.gradients[0]) == "0.036350306"  # dE_total/dout_h1, both outputs
     assert number_text({link.target_name: link for link in h1.links}["w1"].contribution
                        ) == "0.000438568"
@@ -579,3 +582,73 @@ def test_steps_by_neuron_bad_arguments_and_stopping():
     next(walk)
     walk.close()
     assert all(node.grad == 0.0 for node in nodes.values())
+
+
+# -- a network named as nn names it (contract C), built by hand until nn is merged ------------
+
+
+def named_mlp() -> tuple[Value, dict[str, Value]]:
+    """A 2-2-1 tanh network on two data points with mse: parameters L1.N1.w1 ...,
+    each call's net and out labelled L1.N1.net / L1.N1.out, the loss unlabelled."""
+    from autograd_tiny.nn.losses import mse_loss
+
+    values = {"L1.N1.w1": 0.5, "L1.N1.w2": -0.3, "L1.N1.b": 0.1, "L1.N2.w1": -0.2,
+              "L1.N2.w2": 0.8, "L1.N2.b": 0.0, "L2.N1.w1": 1.5, "L2.N1.w2": -1.1,
+              "L2.N1.b": 0.2}
+    p = {name: Value(value, label=name) for name, value in values.items()}
+
+    def neuron(name: str, inputs: list, activation: bool = True) -> Value:
+        net = p[f"{name}.w1"] * inputs[0] + p[f"{name}.w2"] * inputs[1] + p[f"{name}.b"]
+        net.label = f"{name}.net"
+        if not activation:
+            return net
+        out = net.tanh()
+        out.label = f"{name}.out"
+        return out
+
+    def model(x: list[float]) -> Value:
+        return neuron("L2.N1", [neuron("L1.N1", x), neuron("L1.N2", x)], activation=False)
+
+    return mse_loss([model([1.0, 2.0]), model([-1.0, 0.5])], [1.0, -1.0]), p
+
+
+def test_explain_a_named_network_reads_through_named_neurons():
+    loss, p = named_mlp()
+    grads = backward_grads(loss)
+    graph = snapshot(loss)
+    for name, weight in p.items():
+        e = explain(loss, weight)
+        assert e.total == pytest.approx(grads[weight], rel=1e-12, abs=1e-15)
+        for route in e.routes:
+            for factor in route.factors + route.stages:
+                assert factor.name.startswith(derivative_text(graph.names[factor.top],
+                                                              graph.names[factor.bottom]))
+    e = explain(loss, p["L1.N1.w1"])
+    assert e.route_count == 2  # one route per data point
+    stage_names = [[stage.name for stage in route.stages][1:] for route in e.routes]
+    assert stage_names == [["dL2.N1.net/dL1.N1.out", "dL1.N1.out/dL1.N1.net",
+                            "dL1.N1.net/dL1.N1.w1"]] * 2
+    assert all(route.stages[0].name.endswith("/dL2.N1.net") for route in e.routes)
+
+
+def test_steps_by_neuron_on_a_named_network():
+    loss, p = named_mlp()
+    grads = backward_grads(loss)
+    steps = list(backward_steps(loss, by="neuron"))
+    assert [step.name for step in steps][1:] == [
+        "L2.N1 (call 1 of 2)", "L2.N1 (call 2 of 2)",
+        "L1.N1 (call 1 of 2)", "L1.N2 (call 1 of 2)",
+        "L1.N1 (call 2 of 2)", "L1.N2 (call 2 of 2)"]
+    assert not steps[0].neuron and all(step.neuron for step in steps[1:])
+    for weight in p.values():  # what the steps pass to a weight adds up to its gradient
+        passed = [link.contribution for step in steps for link in step.links
+                  if link.target is weight]
+        assert math.fsum(passed) == pytest.approx(grads[weight], rel=1e-12, abs=1e-15)
+        assert weight.grad == grads[weight]  # the walk is backward's arithmetic
+    last = [link for link in steps[-1].links if link.target is p["L1.N2.w1"]][0]
+    assert last.final and last.total == pytest.approx(grads[p["L1.N2.w1"]], rel=1e-12)
+    first_l1 = steps[3]
+    assert [node.label for node in first_l1.nodes] == ["L1.N1.out", "L1.N1.net"]
+    out, net = first_l1.nodes  # this call's nodes: the steps' numbers are backward's
+    assert first_l1.gradients == (grads[out], grads[net]) and first_l1.delta == grads[net]
+    assert first_l1.delta == pytest.approx(grads[out] * (1 - out.data ** 2), rel=1e-12)

@@ -150,7 +150,7 @@ def test_backward_steps_weighted_sum_edge_and_neuron():
     assert [link.target_name for link in o1.links] == ["w5", "w6", "out_h1", "out_h2", "b2"]
     assert [link.rule for link in o1.links] == ["out_h1", "out_h2", "w5", "w6", "1.0"]
     assert number_text(o1.delta) == "0.138498562"
-    assert [step.name for step in by_neuron if step.neuron] == ["o2", "o1", "h2", "h1"]
+    assert [step.name for step in by_neuron if step.neuron] == ["o1", "o2", "h1", "h2"]
     assert fresh["w5"].grad == pytest.approx(reference["w5"], rel=1e-14)
 
 

@@ -95,7 +95,8 @@ def _rule(node: Value, slot: int, names: dict[Value, tuple[str, int]]) -> str:
             return number_text(params[word])
         else:
             return word
-        return _paren(text, precedence < _ATOM and not _is_argument(match))
+        alone = match.start() == 0 and match.end() == len(match.string)
+        return _paren(text, precedence < _ATOM and not alone and not _is_argument(match))
 
     return _FORMULA_WORD.sub(substitute, rules[slot])
 

@@ -341,13 +341,13 @@ class NeuronStep:
 def _neuron_steps(graph: GraphSnapshot, gradient: float) -> Iterator[NeuronStep]:
     """Groups the edge walk into blocks: each labelled node (or the root) owns the
     unlabelled nodes below it down to the next labelled ones; a neuron's block is
-    every owner of its group (``out`` and ``net``). The edges run in backward's
-    order, so every number is backward's; a block's step comes once all its edges
-    have run and every block nearer the output has had its step (output layer first,
-    then each layer back; within a layer, in the order backward finishes them)."""
+    every owner of its module (``out`` and ``net``), once per call. The edges run in
+    backward's order, so every ``.grad`` is backward's. The steps come layer by layer
+    from the output (a layer's steps once all its edges have run), and within a
+    layer in the order the expression is written (neuron 1 before neuron 2, the
+    first data point's call first); the running totals are told in that order."""
     owner = _owners(graph)
-    block = {node: graph.groups.get(node) or node for node in set(owner.values())}
-    key_of = {node: block[owner[node]] for node in owner}
+    key_of = _blocks(graph, owner)
     pending: dict[Any, int] = {}
     for node in graph.order:
         if node in key_of and node._prev:
@@ -357,8 +357,14 @@ def _neuron_steps(graph: GraphSnapshot, gradient: float) -> Iterator[NeuronStep]
     for key in pending:
         left_at[depth[key]] = left_at.get(depth[key], 0) + 1
     levels = sorted(left_at)
+    position, calls = _written_blocks(graph, key_of, pending)
+    per_module: dict[str, int] = {}
+    for key in pending:
+        if isinstance(key, tuple):
+            per_module[key[0]] = per_module.get(key[0], 0) + 1
+    told = _Told(graph.uses)
     collected: dict[Any, list[Step]] = {}
-    ready: list[Any] = []
+    ready: dict[int, list[Any]] = {}
     index = 0
     edges = _steps(graph, gradient)
     try:
@@ -368,20 +374,77 @@ def _neuron_steps(graph: GraphSnapshot, gradient: float) -> Iterator[NeuronStep]
             pending[key] -= 1
             if pending[key]:
                 continue
-            ready.append(key)
-            while levels and ready:
-                now = [key for key in ready if depth[key] == levels[0]]
-                if not now:
-                    break
-                for key in now:
-                    ready.remove(key)
+            ready.setdefault(depth[key], []).append(key)
+            while levels and len(ready.get(levels[0], ())) == left_at[levels[0]]:
+                for key in sorted(ready.pop(levels.pop(0)), key=position.__getitem__):
                     index += 1
-                    yield _neuron_step(index, key, collected.pop(key), graph, owner)
-                    left_at[levels[0]] -= 1
-                if not left_at[levels[0]]:
-                    levels.pop(0)
+                    name = _block_name(key, graph, calls, per_module)
+                    yield _neuron_step(index, key, name, collected.pop(key), graph, owner,
+                                       told)
     finally:
         edges.close()
+
+
+class _Told:
+    """Running totals as the neuron steps tell them (their order, not backward's)."""
+
+    def __init__(self, uses: dict[Value, int]) -> None:
+        self.uses = uses
+        self.total: dict[Value, float] = {}
+        self.edges: dict[Value, int] = {}
+
+    def add(self, target: Value, contribution: float, edges: int) -> tuple[float, bool]:
+        self.total[target] = self.total.get(target, 0.0) + contribution
+        self.edges[target] = self.edges.get(target, 0) + edges
+        return self.total[target], self.edges[target] >= self.uses.get(target, 0)
+
+
+def _written_blocks(graph: GraphSnapshot, key_of: dict[Value, Any], blocks: dict[Any, int]
+                    ) -> tuple[dict[Any, int], dict[Any, int]]:
+    """Each block's place in the order the root's expression is written (a walk in
+    input order, left to right), and for a neuron's blocks which call each is (the
+    first data point's call is call 1)."""
+    position: dict[Any, int] = {}
+    calls: dict[Any, int] = {}
+    made: dict[str, int] = {}
+    seen = {graph.root}
+    stack = [graph.root]
+    while stack:
+        node = stack.pop()
+        key = key_of.get(node)
+        if key in blocks and key not in position:
+            position[key] = len(position)
+            if isinstance(key, tuple):
+                made[key[0]] = calls[key] = made.get(key[0], 0) + 1
+        for parent in reversed(node._prev):
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return position, calls
+
+
+def _blocks(graph: GraphSnapshot, owner: dict[Value, Value]) -> dict[Value, Any]:
+    """Each node's block: a labelled node of a module (``L1.N2.out``) and the nodes of
+    the same module it is computed from (``L1.N2.net``) make one block, keyed
+    ``(module, out node)``: one per call of the neuron; any other labelled node (or
+    the root) is a block of its own, keyed by the node."""
+    block: dict[Value, Any] = {}
+    key_of: dict[Value, Any] = {}
+    for node in graph.order:
+        if node not in owner:
+            continue
+        source = owner[node]
+        if source not in block:
+            group = graph.groups.get(source, "")
+            block[source] = (group, source) if group else source
+        key = key_of[node] = block[source]
+        if not isinstance(key, tuple):
+            continue
+        for parent in node._prev:
+            if (parent._prev and owner.get(parent) is parent and parent not in block
+                    and graph.groups.get(parent) == key[0]):
+                block[parent] = key
+    return key_of
 
 
 def _block_depths(graph: GraphSnapshot, key_of: dict[Value, Any],
@@ -423,8 +486,17 @@ def _owners(graph: GraphSnapshot) -> dict[Value, Value]:
     return owner
 
 
-def _neuron_step(index: int, key: Any, steps: list[Step], graph: GraphSnapshot,
-                 owner: dict[Value, Value]) -> NeuronStep:
+def _block_name(key: Any, graph: GraphSnapshot, calls: dict[Any, int],
+                per_module: dict[str, int]) -> str:
+    if not isinstance(key, tuple):
+        return graph.names[key]
+    module = key[0]
+    count = per_module.get(module, 1)
+    return module if count == 1 else f"{module} (call {calls[key]} of {count})"
+
+
+def _neuron_step(index: int, key: Any, name: str, steps: list[Step], graph: GraphSnapshot,
+                 owner: dict[Value, Value], told: _Told) -> NeuronStep:
     sources = list(dict.fromkeys(owner[step.node] for step in steps))  # output first
     gradients = tuple(steps_upstream(steps, source) for source in sources)
     # d(source)/d(node) inside the source's sub-expression, and its rules when one way.
@@ -455,9 +527,10 @@ def _neuron_step(index: int, key: Any, steps: list[Step], graph: GraphSnapshot,
     for (source, target), (local, rules, mine) in found.items():
         kept = [rule for rule in rules if rule != "1.0"] or ["1.0"] if rules else []
         rule = " * ".join(kept) if rules is not None else number_text(local)
-        contributions = [step.contribution for step in mine]
+        contribution = _sum([step.contribution for step in mine])
+        total, final = told.add(target, contribution, len(mine))
         link = Link(source, target, graph.names[source], graph.names[target], local, rule,
-                    _sum(contributions), mine[-1].total, mine[-1].final)
+                    contribution, total, final)
         if target in sources:
             inside.append(link)
         elif not target._prev and not label_text(target):
@@ -466,8 +539,7 @@ def _neuron_step(index: int, key: Any, steps: list[Step], graph: GraphSnapshot,
             links.append(link)
     written = _written_order(sources, owner)
     links.sort(key=lambda link: written.get((link.source, link.target), len(written)))
-    neuron = isinstance(key, str)
-    return NeuronStep(index, key if neuron else graph.names[key], neuron, tuple(sources),
+    return NeuronStep(index, name, isinstance(key, tuple), tuple(sources),
                       gradients, tuple(inside), tuple(links), constants,
                       graph.names[graph.root], tuple(graph.names[s] for s in sources),
                       tuple(steps))
