@@ -161,6 +161,19 @@ def test_explain_seed_chain_for_w5_one_factor_per_edge_and_the_seeds_stages():
     assert rules["dnet_o1/d(w5*out_h1 + w6*out_h2)"] == "1.0"        # add passes it on
 
 
+def test_a_route_grouped_as_mazur_writes_it():
+    nodes = network()
+    (route,) = explain(nodes["E_total"], nodes["w5"]).routes
+    seed = route.grouped_at([nodes["out_o1"], nodes["net_o1"]])
+    assert [(f.name, number_text(f.value)) for f in seed] == [
+        ("dE_total/dout_o1", "0.74136507"), ("dout_o1/dnet_o1", "0.186815602"),
+        ("dnet_o1/dw5", "0.593269992")]
+    assert seed[2].rule == "out_h1" and len(seed[0].edges) == 4
+    assert math.prod(f.value for f in seed) == route.product
+    assert route.grouped_at([]) == (route.grouped_at([])[0],)  # one stretch: the whole route
+    assert route.grouped_at([])[0].name == "dE_total/dw5"
+
+
 def test_explain_w1_has_a_route_through_each_output():
     nodes = network()
     e = explain(nodes["E_total"], nodes["w1"])

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Iterator, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 from ..core.engine import Value
 from ..core.graph import label_text, snapshot
@@ -64,6 +64,8 @@ class Factor:
     name: str
     rule: str
     edges: tuple[Edge, ...]
+    top_name: str = ""  # the names of top and bottom, as the pictures print them
+    bottom_name: str = ""
 
     def __str__(self) -> str:
         value = number_text(self.value)
@@ -106,6 +108,30 @@ class Route:
         """True when some stage spans more than one edge (so it is worth printing)."""
         return any(len(stage.edges) > 1 for stage in self.stages)
 
+    def grouped_at(self, stops: Iterable[Value]) -> tuple[Factor, ...]:
+        """The route's factors grouped between the given nodes (and its two ends):
+        one factor per stretch, its value the product of the edges in it. Mazur's
+        dE_total/dout_o1 * dout_o1/dnet_o1 * dnet_o1/dw5 is this route grouped at
+        ``out_o1`` and ``net_o1``.
+
+        >>> from autograd_tiny import Value
+        >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+        >>> e = a * b; e.label = "e"
+        >>> d = e + 10; d.label = "d"
+        >>> route = explain(d * 2, a).routes[0]
+        >>> [f"{f.name} = {f.value}" for f in route.grouped_at([e])]
+        ['d(d*2)/de = 2.0', 'de/da = -3.0']
+        """
+        wanted = set(stops)
+        groups: list[list[Factor]] = [[]]
+        for factor in self.factors:
+            groups[-1].append(factor)
+            if factor.bottom in wanted:
+                groups.append([])
+        if not groups[-1]:
+            groups.pop()
+        return tuple(_merged(group) for group in groups if group)
+
     @property
     def stage_chain(self) -> str:
         """The stages in Leibniz notation with their values: the route told between
@@ -129,6 +155,22 @@ class Route:
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
+
+
+def _merged(factors: list[Factor]) -> Factor:
+    """Consecutive edge factors as one factor from the first top to the last bottom."""
+    if len(factors) == 1:
+        return factors[0]
+    value = 1.0
+    for factor in factors:
+        value *= factor.value
+    kept = [factor.rule for factor in factors if factor.rule != "1.0"] or ["1.0"]
+    first, last = factors[0], factors[-1]
+    node, slot = last.edges[-1]
+    name = derivative_text(first.top_name, last.bottom_name) + _slot_note(node, slot)
+    return Factor(first.top, last.bottom, value, name, " * ".join(kept),
+                  tuple(edge for factor in factors for edge in factor.edges),
+                  first.top_name, last.bottom_name)
 
 
 def _equation(prefix: str, names: list[str], values: list[str], result: list[str]) -> list[str]:
@@ -541,4 +583,5 @@ def _factor(segment: list[Edge], names: dict[Value, tuple[str, int]],
     for node, slot in segment:
         value *= local[node][slot]
     name = derivative_text(names[top][0], names[bottom][0]) + _slot_note(last, last_slot)
-    return Factor(top, bottom, value, name, " * ".join(kept), tuple(segment))
+    return Factor(top, bottom, value, name, " * ".join(kept), tuple(segment),
+                  names[top][0], names[bottom][0])

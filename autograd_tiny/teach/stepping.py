@@ -164,6 +164,17 @@ def backward_steps(root: Value, gradient: float = 1.0, *,
     ...     print(repr(step))
     <step 1: c -> a: 1 * -3 = -3, a.grad = -3>
     <step 2: c -> b: 1 * 2 = 2, b.grad = 2>
+
+    One neuron (Mazur's names: ``net_o1`` and ``out_o1`` make neuron ``o1``):
+
+    >>> w, h = Value(0.4, label="w5"), Value(0.593269992, label="out_h1")
+    >>> net = w * h + 0.6; net.label = "net_o1"
+    >>> out = net.sigmoid(); out.label = "out_o1"
+    >>> (step,) = backward_steps(out, by="neuron")
+    >>> step.headline, number_text(step.delta)
+    ('step 1: neuron o1 passes gradient back', '0.210836403')
+    >>> print(step.rows()[3][1])
+    dnet_o1/dw5 = out_h1 = 0.593269992: dout_o1/dw5 gets 0.210836403 * 0.593269992 = 0.125082911    (complete)
     """
     _check_value(root, "backward_steps", "root")
     if isinstance(gradient, bool) or not isinstance(gradient, (int, float)):
@@ -322,8 +333,9 @@ class NeuronStep:
                 text += f", {number_text(link.total)} so far"
             rows.append((link.target_name, f"{text}    ({status})"))
         if self.constants:
-            rows.append(("constants", f"{self.constants} more input(s) are constants "
-                                      f"(their gradients are kept but not shown)"))
+            plural = "s" if self.constants > 1 else ""
+            rows.append(("constants", f"{self.constants} constant input{plural} (gradient "
+                                      f"kept in .grad, not shown)"))
         return rows
 
     def __str__(self) -> str:
