@@ -89,17 +89,19 @@ def _names(order: list[Value], numbers: bool = False,
     number (``add#2``), a name the pictures print on the node as well."""
     names: dict[Value, tuple[str, int]] = {}
     counters: dict[str, int] = {}
+    stubs: dict[Value, tuple[str, int]] = {}
     for node in reversed(order):
         label = label_text(node)
         if label and not numbers:
             names[node] = (label, _ATOM)
             continue
-        if not node._prev or label:
+        parents = node._prev
+        if not parents or label:
             names[node] = (number_text(node.data), _UNARY if node.data < 0 else _ATOM)
             continue
-        text, precedence = _expression(node, names)
+        text, precedence = _format(node, [names[parent] for parent in parents])
         if len(text) > length:
-            text, precedence = _shortened(node, names, length)
+            text, precedence = _shortened(node, parents, names, length, stubs)
         if len(text) > length:
             op_name = _op_name(node._op)
             counters[op_name] = counters.get(op_name, 0) + 1
@@ -108,30 +110,36 @@ def _names(order: list[Value], numbers: bool = False,
     return names
 
 
-def _shortened(node: Value, names: dict[Value, tuple[str, int]],
-               length: int) -> tuple[str, int]:
+def _shortened(node: Value, parents: tuple[Value, ...], names: dict[Value, tuple[str, int]],
+               length: int, stubs: dict[Value, tuple[str, int]]) -> tuple[str, int]:
     """The node's expression with its longest expression-named parents cut short, one
     at a time, until it fits: first to the parent's own op with ``…`` inside
     (``0.5*relu(…)``), then to a bare ``…``. Labels and numbers are kept."""
-    local = dict(names)
-    candidates = sorted({parent for parent in node._prev
+    parts = [names[parent] for parent in parents]
+    candidates = sorted({parent for parent in parents
                          if parent._prev and not label_text(parent)},
                         key=lambda parent: -len(names[parent][0]))
-    text, precedence = _expression(node, local)
-    for short in (_stub, lambda parent, names: (_ELLIPSIS, _ATOM)):
+    text, precedence = parts[0] if len(parts) == 1 else ("", _ATOM)
+    for stage in (0, 1):
         for parent in candidates:
-            local[parent] = short(parent, names)
-            text, precedence = _expression(node, local)
+            if stage == 0:
+                if parent not in stubs:
+                    stubs[parent] = _stub(parent, names)
+                replacement = stubs[parent]
+            else:
+                replacement = (_ELLIPSIS, _ATOM)
+            parts = [replacement if other is parent else part
+                     for other, part in zip(parents, parts)]
+            text, precedence = _format(node, parts)
             if len(text) <= length:
                 return text, precedence
-    return text, precedence
+    return _format(node, parts)
 
 
 def _stub(node: Value, names: dict[Value, tuple[str, int]]) -> tuple[str, int]:
     """The node's op with its expression-named parents written as ``…``."""
-    inner = {parent: names[parent] if label_text(parent) or not parent._prev
-             else (_ELLIPSIS, _ATOM) for parent in node._prev}
-    return _expression(node, inner)
+    return _format(node, [names[parent] if label_text(parent) or not parent._prev
+                          else (_ELLIPSIS, _ATOM) for parent in node._prev])
 
 
 def _op_name(op: object) -> str:
@@ -140,9 +148,13 @@ def _op_name(op: object) -> str:
 
 def _expression(node: Value, names: dict[Value, tuple[str, int]]) -> tuple[str, int]:
     """The node's expression written with its parents' names."""
+    return _format(node, [names[parent] for parent in node._prev])
+
+
+def _format(node: Value, parts: list[tuple[str, int]]) -> tuple[str, int]:
+    """The node's expression written with ``parts``: (name, precedence) per input."""
     op = node._op
     name = _op_name(op)
-    parts = [names[parent] for parent in node._prev]
     if name in _BINARY and len(parts) == 2:
         symbol, precedence = _BINARY[name]
         (left, left_p), (right, right_p) = parts

@@ -113,9 +113,11 @@ def _locals(node: Value) -> tuple[float, ...]:
         recorded = tuple(node._local)
     except Exception:  # a custom node may not record them at all
         recorded = ()
-    if len(recorded) == len(parents) and all(
-            isinstance(v, numbers.Real) for v in recorded):
-        return tuple(float(v) for v in recorded)
+    if len(recorded) == len(parents):
+        if all(value.__class__ is float for value in recorded):  # the usual case, fast
+            return recorded
+        if all(isinstance(value, numbers.Real) for value in recorded):
+            return tuple(float(value) for value in recorded)
     return _measured(node, parents)
 
 
