@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,plots,bench]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,plots,bench,digits]'
 	@touch $(STAMP)
 
 demo: $(STAMP)

@@ -25,6 +25,7 @@ from .core.engine import (
     sin,
     sqrt,
     tanh,
+    weighted_sum,
 )
 from .core.modes import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
 from . import nn
@@ -93,4 +94,5 @@ __all__ = [
     "tanh",
     "to_svg",
     "train",
+    "weighted_sum",
 ]

@@ -45,12 +45,14 @@ def train(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], steps: int
 
     ``compiled=True`` traces the loss once and replays it as float code: it sets the
     same gradients without building a graph per step. The replay returns the loss
-    only, so the accuracy is measured with a graph-free forward pass every 10 steps.
+    only, so the accuracy is measured with a graph-free forward pass, before the
+    update, at the epochs the progress report prints (the same parameters the loss
+    was computed from); the history holds ``None`` for the epochs in between.
     """
     optimizer = SGD(model.parameters(), lr=1.0)
     history = History()
     step = compile(lambda: step_loss(model, X, y)[0], model.parameters()) if compiled else None
-    acc = 0.0
+    acc: float | None
     # gc_paused: the graphs have no cycles, so the cycle collector only costs time.
     with TrainingProgress(steps, file=file) as progress, gc_paused():
         for k in range(steps):
@@ -61,9 +63,10 @@ def train(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], steps: int
                 total = total_value.data
             else:
                 total = step()  # overwrites every .grad: no zero_grad needed
-                if k % 10 == 0 or k == steps - 1:
-                    with no_grad():
-                        acc = accuracy([model(x) for x in X], y) or 0.0
+                acc = None
+                if k == 0 or (k + 1) % progress.every == 0 or k == steps - 1:
+                    with no_grad():  # the parameters step() just used: not yet updated
+                        acc = accuracy([model(x) for x in X], y)
             optimizer.lr = 1.0 - 0.9 * k / steps  # 1.0 down to 0.1, as in micrograd
             optimizer.step()
             history.record(total, acc, optimizer.lr)

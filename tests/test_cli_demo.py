@@ -34,7 +34,9 @@ def test_demo_writes_into_the_default_folder_and_names_it(tmp_path, monkeypatch,
     assert out.strip().splitlines()[-1] == f"Everything is in autograd_tiny_demo{os.sep}"
     assert "after 2 updates" in out
     slides = (folder / "slides.html").read_text()
-    assert slides.count('data-kind="step"') == 48  # one per edge of the network's graph
+    # one per edge of the network's graph: 5 into each of the four weighted-sum net nodes,
+    # 1 into each sigmoid, 5 per output's error term 0.5*(target - out)**2, 2 into their sum
+    assert slides.count('data-kind="step"') == 4 * 5 + 4 * 1 + 2 * 5 + 2
 
 
 def test_demo_without_a_renderer_writes_the_graph_source(tmp_path, monkeypatch, capsys):

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd_tiny import Value
+from autograd_tiny import Value, weighted_sum
 from autograd_tiny.compile import CompiledStep, StaleTraceError, compile
 from autograd_tiny.engine import FLOAT_NAMESPACE, reverse_topological_order
 from autograd_tiny.nn import MLP
@@ -78,6 +78,8 @@ BUILD = {
     "leaky_relu": (1, lambda a, k: a.leaky_relu(k)),
     "sin": (1, lambda a, k: a.sin()),
     "cos": (1, lambda a, k: a.cos()),
+    # n-ary: two weights, one of them a constant, and a node used twice.
+    "weighted_sum": (2, lambda a, b, k: weighted_sum([a, b], [b, 1.5], a)),
 }
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
+import re
 import struct
+from pathlib import Path
 
 import pytest
 
@@ -125,7 +128,7 @@ def test_activations(activation, f):
     x = [0.5, -1.0, 2.0]
     weighted = sum(w.data * xi for w, xi in zip(neuron.w, x)) + 0.3
     assert neuron(x).data == pytest.approx(f(weighted), abs=1e-12)
-    last_op = {"relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid", "linear": "add"}
+    last_op = {"relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid", "linear": "weighted_sum"}
     assert neuron(x)._op.name == last_op[activation]
 
 
@@ -159,11 +162,61 @@ def test_seed_reproduces_and_global_random_state_is_untouched():
     first = MLP(2, [4, 1], seed=123).state_dict()
     assert MLP(2, [4, 1], seed=123).state_dict() == first
     assert MLP(2, [4, 1], seed=124).state_dict() != first
-    MLP(2, [4, 1])  # no seed: a fresh generator, still not the global one
-    assert random.getstate() == state
+    Layer(3, 2, seed=5), Neuron(2, seed=random.Random(1))
+    assert random.getstate() == state  # seed=: a generator of its own
+
+
+def test_no_seed_draws_from_the_global_random_module_like_micrograd():
+    # micrograd: random.uniform(-1, 1) per weight, neuron by neuron, layer by layer.
+    def expected(counts):
+        return [random.uniform(-1, 1) for _ in range(counts)]
+
+    for build, weights in ((lambda: MLP(2, [3, 1]), 2 * 3 + 3 * 1),
+                           (lambda: Layer(3, 2), 3 * 2), (lambda: Neuron(4), 4)):
+        model = with_global_seed(1337, build)
+        drawn = [p.data for p in model.parameters() if p.data != 0.0]  # biases are 0
+        assert drawn == with_global_seed(1337, lambda: expected(weights))
+        # ... and the global state moved exactly as far as micrograd moves it
+        after = with_global_seed(1337, lambda: (build(), random.random())[1])
+        assert after == with_global_seed(1337, lambda: (expected(weights), random.random())[1])
+
+
+def test_random_seed_then_mlp_gives_micrograds_weights():
+    micrograd_nn = pytest.importorskip("micrograd.nn")
+    theirs = with_global_seed(1337, lambda: micrograd_nn.MLP(2, [16, 16, 1]))
+    ours = with_global_seed(1337, lambda: MLP(2, [16, 16, 1]))
+    assert len(ours.parameters()) == len(theirs.parameters()) == 337
+    assert [bits(p.data) for p in ours.parameters()] == [
+        bits(float(p.data)) for p in theirs.parameters()]
+    # A seed= of the same number draws the same stream from a generator of its own.
+    assert MLP(2, [16, 16, 1], seed=1337).state_dict() == ours.state_dict()
+
+
+def test_micrograd_demo_step_same_loss_and_gradients_after_random_seed():
+    # micrograd's demo notebook: random.seed(1337), MLP(2, [16, 16, 1]), 100 moons,
+    # hinge loss + 1e-4 L2, one backward pass. Same data for both.
+    micrograd_nn = pytest.importorskip("micrograd.nn")
+    micrograd_engine = pytest.importorskip("micrograd.engine")
+    X, y = make_moons(100, noise=0.1, seed=1337, signed=True)
+    theirs = with_global_seed(1337, lambda: micrograd_nn.MLP(2, [16, 16, 1]))
+    ours = with_global_seed(1337, lambda: MLP(2, [16, 16, 1]))
+    their_loss, their_acc = micrograd_demo_loss(theirs, X, y, micrograd_engine.Value)
+    our_loss, our_acc = micrograd_demo_loss(ours, X, y, Value)
+    theirs.zero_grad()
+    their_loss.backward()
+    ours.zero_grad()
+    our_loss.backward()
+    assert our_loss.data == pytest.approx(their_loss.data, abs=1e-12)
+    assert 0.5 < our_loss.data < 2.0 and our_acc == their_acc
+    pairs = list(zip(ours.parameters(), theirs.parameters()))
+    assert len(pairs) == 337
+    assert sum(1 for p, _ in pairs if p.grad != 0.0) > 100  # real gradients, not zeros
+    for p, q in pairs:
+        assert p.grad == pytest.approx(q.grad, abs=1e-12)
 
 
 def test_no_seed_gives_different_models():
+    # The global stream moves on between two models, as in micrograd.
     assert MLP(2, [4, 1]).state_dict() != MLP(2, [4, 1]).state_dict()
 
 
@@ -181,9 +234,8 @@ def test_a_random_instance_is_used_as_a_stream():
 def test_named_parameters_match_parameters():
     model = MLP(2, [2, 1], seed=0)
     names = [name for name, _ in model.named_parameters()]
-    assert names[:3] == ["layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1",
-                         "layers.0.neurons.0.b"]
-    assert names[-1] == "layers.1.neurons.0.b"
+    assert names == ["L1.N1.w1", "L1.N1.w2", "L1.N1.b", "L1.N2.w1", "L1.N2.w2", "L1.N2.b",
+                     "L2.N1.w1", "L2.N1.w2", "L2.N1.b"]
     assert [p for _, p in model.named_parameters()] == model.parameters()
 
 
@@ -198,8 +250,13 @@ def test_custom_module_found_by_attributes_and_shared_parameters_listed_once():
 
     model = Tied()
     names = [name for name, _ in model.named_parameters()]
-    assert names == ["inner.w.0", "inner.w.1", "inner.b", "scale", "extras.0",
-                     "extras.1.w.0", "extras.1.b"]
+    assert names == ["inner.w1", "inner.w2", "inner.b", "scale", "extras.0",
+                     "extras.1.w1", "extras.1.b"]
+    # files saved with the old names still load
+    old = ["inner.w.0", "inner.w.1", "inner.b", "scale", "extras.0", "extras.1.w.0",
+           "extras.1.b"]
+    model.load_state_dict(dict(zip(old, [0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5])))
+    assert [p.data for p in model.parameters()] == [0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5]
     assert model.num_parameters() == 7
 
 
@@ -367,7 +424,27 @@ BAD_FILES = {
     "a null weight": lambda doc: _dump({**doc, "parameters": _first_set(doc["parameters"], None)}),
     "a weight too large for a float": lambda doc: _dump(
         {**doc, "parameters": _first_set(doc["parameters"], 10 ** 400)}),
+    # issue 11 items 7 and 17: strict JSON, finite weights, an int version
+    "nested 100,000 deep": lambda doc: b"[" * 100_000 + b"]" * 100_000,
+    "a weight nested 100,000 deep": lambda doc: _dump(doc).replace(
+        b'"parameters": {', b'"deep": ' + b"[" * 100_000 + b"]" * 100_000 + b', "parameters": {'),
+    "a NaN weight": lambda doc: _literal_first(doc, "NaN"),
+    "an Infinity weight": lambda doc: _literal_first(doc, "Infinity"),
+    "a -Infinity weight": lambda doc: _literal_first(doc, "-Infinity"),
+    "a 1e400 weight": lambda doc: _literal_first(doc, "1e400"),
+    "a -1e400 weight": lambda doc: _literal_first(doc, "-1e400"),
+    "version true": lambda doc: _dump({**doc, "version": True}),
+    "version 1.0": lambda doc: _dump({**doc, "version": 1.0}),
+    "version '1'": lambda doc: _dump({**doc, "version": "1"}),
+    "a name twice": lambda doc: _dump(doc).replace(
+        b'"parameters": {', b'"parameters": {"' + next(iter(doc["parameters"])).encode() + b'": 0.5, '),
 }
+
+
+def _literal_first(doc: dict, literal: str) -> bytes:
+    """The document with its first weight written as ``literal`` (JSON text)."""
+    text = _dump({**doc, "parameters": _first_set(doc["parameters"], 12345.5)}).decode()
+    return text.replace("12345.5", literal, 1).encode()
 
 
 def _dump(doc: dict) -> bytes:
@@ -406,7 +483,7 @@ def test_a_file_from_another_shape_is_refused_with_the_names(tmp_path):
         model.load(path)
     message = str(info.value)
     # the fourth hidden neuron (2 weights, a bias) and the output's fourth weight
-    assert "missing 4 parameters (layers.0.neurons.3.w.0" in message
+    assert "missing 4 parameters (L1.N4.w1, L1.N4.w2, L1.N4.b, ...)" in message
     assert "MLP(2, [4, 1], parameters=17)" in message
     assert model.state_dict() == before
 
@@ -417,7 +494,7 @@ def test_load_state_dict_wants_a_mapping_of_numbers():
     neuron = Neuron(1, seed=0)
     before = neuron.state_dict()
     with pytest.raises(TypeError, match="'b' must be a number, got str"):
-        neuron.load_state_dict({"w.0": 0.5, "b": "0"})
+        neuron.load_state_dict({"w1": 0.5, "b": "0"})
     assert neuron.state_dict() == before
 
 
@@ -439,5 +516,103 @@ def test_deeply_nested_modules_are_walked_once_per_level(monkeypatch):
     walk = Module._found_parameters
     monkeypatch.setattr(Module, "_found_parameters", lambda self: walks.append(1) or walk(self))
     names = [name for name, _ in model.named_parameters()]
-    assert names == [".".join(["inner"] * 12 + [leaf]) for leaf in ("w.0", "w.1", "b")]
-    assert len(walks) == 13  # one walk per module; twice per level would be 2**12
+    assert names == [".".join(["inner"] * 12 + [leaf]) for leaf in ("w1", "w2", "b")]
+    assert len(walks) == 12  # one walk per wrapper (the neuron knows its names); 2**12 if twice
+
+
+# -- the file policy: strict JSON, finite weights (issue 11, items 7 and 17) --------------
+
+
+@pytest.mark.parametrize("literal, words", [
+    ("NaN", "NaN is not a JSON number"), ("Infinity", "Infinity is not a JSON number"),
+    ("-Infinity", "-Infinity is not a JSON number"),
+    ("1e400", "parameter 'L1.N1.w1' is inf"), ("-1e400", "parameter 'L1.N1.w1' is -inf"),
+])
+def test_load_says_which_number_is_refused(tmp_path, literal, words):
+    path = tmp_path / "bad.json"
+    document = saved_document(tmp_path)
+    path.write_bytes(_literal_first(document, literal))
+    with pytest.raises(ValueError, match=re.escape(words)):
+        MLP(2, [3, 1], seed=5).load(path)
+
+
+def test_load_of_json_nested_too_deeply_is_a_value_error(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(ValueError, match=r"deep\.json: not a model file \(JSON nested too deeply\)"):
+        Neuron(2).load(path)
+
+
+def test_load_refuses_a_version_that_is_not_the_int_1(tmp_path):
+    doc = saved_document(tmp_path)
+    path = tmp_path / "v.json"
+    path.write_bytes(_dump({**doc, "version": True}))
+    with pytest.raises(ValueError, match="unsupported model file version True"):
+        MLP(2, [3, 1]).load(path)
+    path.write_bytes(_dump({**doc, "version": 1}))
+    assert MLP(2, [3, 1]).load(path).state_dict() == MLP(2, [3, 1], seed=0).state_dict()
+
+
+def test_load_state_dict_refuses_non_finite_values_and_changes_nothing():
+    neuron = Neuron(2, seed=0)
+    before = neuron.state_dict()
+    for bad in (math.nan, math.inf, -math.inf):
+        state = dict(before)
+        state[list(state)[1]] = bad
+        with pytest.raises(ValueError, match=f"is {bad} \\(weights must be finite numbers\\)"):
+            neuron.load_state_dict(state)
+        assert neuron.state_dict() == before
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_save_refuses_non_finite_weights_and_leaves_the_old_file(tmp_path, bad):
+    path = tmp_path / "model.json"
+    model = MLP(2, [3, 1], seed=0)
+    model.save(path)
+    old = path.read_bytes()
+    name, parameter = model.named_parameters()[4]
+    parameter.data = bad
+    with pytest.raises(ValueError, match=f"save: parameter {re.escape(repr(name))} is {bad}; "
+                                         f"a model file holds finite numbers only"):
+        model.save(path)
+    assert path.read_bytes() == old  # byte for byte
+    assert [p.name for p in tmp_path.iterdir()] == ["model.json"]
+    with pytest.raises(ValueError):
+        model.save(tmp_path / "new.json")
+    assert not (tmp_path / "new.json").exists()
+
+
+def test_saved_files_are_strict_json(tmp_path):
+    model = MLP(2, [3, 1], seed=0)
+    model.parameters()[0].data = 1e308  # the largest numbers are still plain JSON numbers
+    model.parameters()[1].data = -5e-324
+    path = model.save(tmp_path / "model.json")
+
+    def refuse(name):
+        raise AssertionError(f"{name} in a saved file")
+
+    document = json.loads(path.read_text(), parse_constant=refuse)
+    assert document["version"] == 1 and type(document["version"]) is int
+    assert list(document["parameters"].values())[:2] == [1e308, -5e-324]
+
+
+def test_save_through_a_symlink_replaces_the_target_and_keeps_the_link(tmp_path):
+    (tmp_path / "models").mkdir()
+    target = tmp_path / "models" / "v1.json"
+    MLP(2, [3, 1], seed=1).save(target)
+    link = tmp_path / "latest.json"
+    link.symlink_to(Path("models") / "v1.json")  # relative, as people make them
+    model = MLP(2, [3, 1], seed=2)
+    assert model.save(link) == link
+    assert link.is_symlink() and os.readlink(link) == str(Path("models") / "v1.json")
+    assert MLP(2, [3, 1]).load(target).state_dict() == model.state_dict()
+    # the temporary file was made beside the target and renamed over it: nothing left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["latest.json", "models"]
+    assert [p.name for p in (tmp_path / "models").iterdir()] == ["v1.json"]
+
+
+def test_save_through_a_dangling_symlink_creates_its_target(tmp_path):
+    link = tmp_path / "model.json"
+    link.symlink_to(tmp_path / "made.json")
+    MLP(2, [2, 1], seed=0).save(link)
+    assert link.is_symlink() and (tmp_path / "made.json").is_file()

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd_tiny import Value, grad
+from autograd_tiny.core.engine import weighted_sum
 from autograd_tiny.core.ops import OPS
 
 EPS = 1e-5
@@ -45,6 +46,8 @@ CASES = {
     "leaky_relu": (lambda a: a.leaky_relu(0.1), [away_from_zero(0.1, 5)]),
     "sin": (lambda a: a.sin(), [st.floats(-5, 5)]),
     "cos": (lambda a: a.cos(), [st.floats(-5, 5)]),
+    "weighted_sum": (lambda w1, w2, x1, x2, b: weighted_sum([w1, w2], [x1, x2], b),
+                     [st.floats(-5, 5)] * 5),
 }
 
 # Exponents for the one-input power op, including fractional and negative ones.

@@ -1,5 +1,7 @@
-"""Seed 001's worked examples: every number of the 2-2-2 network against the reference
-to 1e-9, what the walkthrough prints, and the y = 2x weight table."""
+"""The worked examples: every number of Matt Mazur's 2-2-2 network ("A Step by Step
+Backpropagation Example") against the reference to 1e-9, the network built as an
+nn.MLP with the example's names, what the walkthrough prints, and the y = 2x weight
+table."""
 
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ from rich.console import Console
 from autograd_tiny.draw.renderer import find_renderer
 
 from autograd_tiny.teach import walkthrough
+from autograd_tiny.core.graph import snapshot
+from autograd_tiny.nn import MLP
 from autograd_tiny.teach.walkthrough import compute, network, nine, report
 
 # shared/reference/mazur_2_2_2.json: exact doubles from a direct float computation,
@@ -49,7 +53,13 @@ REFERENCE = {
         "out_o2": 0.9840642735146238,
     },
 }
-REFERENCE_FILE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "mazur_2_2_2.json"
+# The shared file sits beside the project's checkout (or one level further up from a
+# worktree); a fresh clone has only the copy above.
+REFERENCE_FILE = next(
+    (folder / "shared" / "reference" / "mazur_2_2_2.json"
+     for folder in Path(__file__).resolve().parents[2:4]
+     if (folder / "shared" / "reference" / "mazur_2_2_2.json").exists()),
+    Path("shared") / "reference" / "mazur_2_2_2.json")
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +128,49 @@ def test_output_weights_do_not_change_the_mistaken_hidden_update():
     unchanged_outputs = dict(updated, **{w: walkthrough.WEIGHTS[w] for w in ("w5", "w6", "w7", "w8")})
     mistaken = walkthrough.mistaken_error_after_update(nodes, unchanged_outputs)
     assert mistaken == pytest.approx(network(unchanged_outputs)["E_total"].data, abs=1e-15)
+
+
+def test_the_network_is_an_mlp_with_the_examples_names():
+    model = walkthrough.model()
+    assert isinstance(model, MLP)
+    assert [len(layer.neurons) for layer in model.layers] == [2, 2]
+    assert [n.activation for layer in model.layers for n in layer.neurons] == ["sigmoid"] * 4
+    # one bias per layer, shared by its neurons, and Mazur's numbers under Mazur's names
+    assert model.state_dict() == {
+        "w1": 0.15, "w2": 0.2, "b1": 0.35, "w3": 0.25, "w4": 0.3,
+        "w5": 0.4, "w6": 0.45, "b2": 0.6, "w7": 0.5, "w8": 0.55}
+    hidden, output = model.layers
+    assert hidden.neurons[0].b is hidden.neurons[1].b
+    assert [n.name for n in hidden.neurons + output.neurons] == ["h1", "h2", "o1", "o2"]
+    # the nodes the walkthrough prints are the ones the model labelled when it ran
+    nodes = network()
+    parameters = dict(model.named_parameters())
+    assert set(walkthrough.FORWARD_NAMES) <= set(nodes) and set(parameters) <= set(nodes)
+    for neuron, (first, second) in (("h1", ("w1", "w2")), ("h2", ("w3", "w4")),
+                                     ("o1", ("w5", "w6")), ("o2", ("w7", "w8"))):
+        net, out = nodes[f"net_{neuron}"], nodes[f"out_{neuron}"]
+        assert out._prev == (net,)
+        inside = {node.label for node in snapshot(net).order}
+        assert {first, second, "b1" if neuron[0] == "h" else "b2"} <= inside
+        assert snapshot(net).names[net] == f"net_{neuron}"
+
+
+def test_the_walkthrough_leaves_the_global_random_state_alone():
+    import random
+
+    state = random.getstate()
+    network()
+    walkthrough.train(walkthrough.WEIGHTS, 1)
+    assert random.getstate() == state
+
+
+def test_texts_name_the_sources(printed):
+    assert 'Matt Mazur\'s "A Step by Step Backpropagation Example"' in " ".join(printed.split())
+    assert "Mazur's example: 0.74136507 * 0.186815602 * 0.593269992 = 0.082167041" in printed
+    sources = [Path(walkthrough.__file__), Path(walkthrough.__file__).parents[1] / "cli" / "demo.py"]
+    for text in [printed] + [path.read_text() for path in sources]:
+        for word in ("seed 000", "seed 001", "shared/", "shared/reference"):
+            assert word not in text.lower()
 
 
 def test_gradients_against_finite_differences():

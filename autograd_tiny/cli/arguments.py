@@ -5,11 +5,14 @@ and whole-number flags. Each turns a user's mistake into a one-line ``CommandErr
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from . import CommandError
 from ..core.engine import Value
+from ..core.files import write_atomically
 from .expr import ExpressionError, build, parse_settings
 
 
@@ -60,3 +63,54 @@ def whole_number(minimum: int) -> Callable[[str], int]:
         return number
 
     return parse
+
+
+@contextlib.contextmanager
+def nothing_written_on_failure(files: Iterable[Path], folder: Path | None = None
+                               ) -> Iterator[None]:
+    """Runs the block; if it raises, puts ``files`` back as they were before it (the
+    old bytes, or no file) and removes the folders it created on the way to
+    ``folder``: a failing command leaves the disk as it found it.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     notes = Path(tmp) / "notes.dot"
+    ...     _ = notes.write_text("mine")
+    ...     try:
+    ...         with nothing_written_on_failure([notes, Path(tmp) / "new.svg"]):
+    ...             _ = notes.write_text("overwritten")
+    ...             _ = (Path(tmp) / "new.svg").write_text("half")
+    ...             raise CommandError("the renderer failed")
+    ...     except CommandError:
+    ...         pass
+    ...     notes.read_text(), sorted(p.name for p in Path(tmp).iterdir())
+    ('mine', ['notes.dot'])
+    """
+    saved: dict[Path, bytes | None] = {}
+    for path in files:
+        try:
+            saved[path] = path.read_bytes()
+        except FileNotFoundError:
+            saved[path] = None
+        except OSError:
+            pass  # a folder or unreadable: nothing we could write there either
+    created: list[Path] = []  # the folders that do not exist yet, innermost first
+    if folder is not None:
+        for candidate in [folder, *folder.parents]:
+            if candidate.exists() or candidate.is_symlink():
+                break
+            created.append(candidate)
+    try:
+        yield
+    except BaseException:
+        for path, data in saved.items():
+            with contextlib.suppress(OSError):
+                if data is None:
+                    if path.is_file() or path.is_symlink():
+                        path.unlink()
+                elif not path.is_file() or path.read_bytes() != data:
+                    write_atomically(path, data)
+        for made in created:
+            with contextlib.suppress(OSError):
+                os.rmdir(made)  # only if empty: never a file the user put there
+        raise

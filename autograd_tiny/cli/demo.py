@@ -1,4 +1,5 @@
-"""Walk through backpropagation in seed 001's 2-2-2 sigmoid network, step by step.
+"""Walk through backpropagation in Matt Mazur's 2-2-2 sigmoid network ("A Step by Step
+Backpropagation Example"), step by step.
 
     autograd-tiny demo [--out DIR] [--steps N] [--no-files]
 
@@ -10,9 +11,11 @@ updates; writes the network's graph and the slides into DIR and names it at the 
 from __future__ import annotations
 
 import argparse
+import os
+from pathlib import Path
 
 from . import CommandError
-from .arguments import whole_number
+from .arguments import nothing_written_on_failure, whole_number
 from ..teach.walkthrough import DEFAULT_FOLDER, TRAINING_STEPS, run as run_walkthrough
 
 
@@ -49,11 +52,34 @@ def run(args: argparse.Namespace) -> int:
 
     from ..draw.renderer import RenderError
 
+    if not args.files:
+        run_walkthrough(None, steps=args.steps, console=Console())
+        return 0
+    folder = Path(args.out)
+    _check_folder(folder, args.out)
+    # The walkthrough writes its files one after another: if a later one fails, the
+    # earlier ones are put back too (a failing command writes nothing).
+    files = [folder / name for name in ("network.svg", "network.dot", "slides.html")]
     try:
-        run_walkthrough(args.out if args.files else None, steps=args.steps, console=Console())
+        with nothing_written_on_failure(files, folder):
+            run_walkthrough(folder, steps=args.steps, console=Console())
     except RenderError as error:
         raise CommandError(str(error)) from None
     except OSError as error:
         raise CommandError(f"cannot write into {args.out}: "
                            f"{error.strerror or error}") from None
     return 0
+
+
+def _check_folder(folder: Path, text: str) -> None:
+    """Refuses, before anything is printed or computed, an ``--out`` that cannot be
+    a folder we write into."""
+    for candidate in [folder, *folder.parents]:
+        if candidate.exists():
+            if not candidate.is_dir():
+                what = "is a file" if candidate == folder else f"{str(candidate)!r} is a file"
+                raise CommandError(f"cannot write into {text}: {what}")
+            if not os.access(candidate, os.W_OK | os.X_OK):
+                raise CommandError(f"cannot write into {text}: permission denied "
+                                   f"on {str(candidate)!r}")
+            return

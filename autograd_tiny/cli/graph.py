@@ -12,9 +12,10 @@ from __future__ import annotations
 import argparse
 
 from . import CommandError
-from .arguments import expression, output_path, whole_number
+from .arguments import expression, nothing_written_on_failure, output_path, whole_number
 from ..core.engine import reverse_topological_order
 from ..draw.dot import DEFAULT_MAX_NODES, FORMATS, RenderError, render
+from ..draw.renderer import find_renderer, missing_renderer_message
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -70,11 +71,18 @@ def run(args: argparse.Namespace) -> int:
             raise CommandError(f"--highlight {args.highlight}: not a variable of the "
                                f"expression (variables: {known})")
         highlight = leaves[args.highlight]
+    if FORMATS[output.suffix.lower()] != "dot" and find_renderer() is None:
+        # render() would leave the graph's source in a .dot file: a failing command
+        # writes nothing, so say how to get a renderer or the source instead.
+        raise CommandError(f"{missing_renderer_message()}; or write the graph's source "
+                           f"with --output {output.with_suffix('.dot')}")
 
     root.backward()
     try:
-        written = render(root, output, rankdir=args.rankdir, show_grad=args.grad,
-                         show_local=args.local, highlight=highlight, max_nodes=args.max_nodes)
+        with nothing_written_on_failure([output, output.with_suffix(".dot")]):
+            written = render(root, output, rankdir=args.rankdir, show_grad=args.grad,
+                             show_local=args.local, highlight=highlight,
+                             max_nodes=args.max_nodes)
     except RenderError as error:
         raise CommandError(str(error)) from None
     except OSError as error:

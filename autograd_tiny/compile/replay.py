@@ -8,7 +8,9 @@ text the engine runs, evaluated with the same IEEE-safe float functions). Every 
 of the compiled step runs that function: it reads each parameter's ``.data``, returns
 the loss as a float and *sets* each parameter's ``.grad`` (as after ``zero_grad()``
 and ``backward()``), without creating a single ``Value``. The result equals eager
-mode's: the same formulas are evaluated in the same order.
+mode's bit for bit, the sign of a zero included: the same formulas are evaluated in
+the same order (a nan is a nan; which of two nans an addition returns is not fixed
+even in eager mode, see ``tests/test_compile_exact.py``).
 
 >>> from autograd_tiny import Value
 >>> from autograd_tiny.compile import compile
@@ -98,6 +100,7 @@ from collections.abc import Iterable
 from typing import Any, Callable
 
 from ..core.engine import FLOAT_NAMESPACE, Value, reverse_topological_order
+from ..core.ops import Op
 
 __all__ = ["CompiledStep", "StaleTraceError", "compile"]
 
@@ -403,24 +406,25 @@ class _OpCode:
 
     __slots__ = ("forward", "local", "twice")
 
-    def __init__(self, op: Any) -> None:
-        names = tuple(op.inputs) + ("out",)
+    def __init__(self, op: Any, arity: int) -> None:
+        inputs = op.input_names(arity)
+        names = tuple(inputs) + ("out",)
         literals = {name: _literal(value) for name, value in op.params.items()}
-        self.forward = _Formula(op.forward, names, literals)
-        self.local = tuple(_Formula(rule, names, literals) for rule in op.local)
+        self.forward = _Formula(op.forward_text(arity), names, literals)
+        self.local = tuple(_Formula(rule, names, literals) for rule in op.local_rules(arity))
         # Inputs the forward formula reads twice are kept in a variable: written
         # inline they would be computed twice.
-        self.twice = tuple(self.forward.reads[position] > 1 for position in range(len(op.inputs)))
+        self.twice = tuple(self.forward.reads[position] > 1 for position in range(len(inputs)))
 
 
 _OPCODES: dict[tuple[Any, ...], _OpCode] = {}
 
 
-def _opcode(op: Any) -> _OpCode:
+def _opcode(op: Any, arity: int) -> _OpCode:
     # repr: a slope of -0.0 is not one of 0.0 (the sign of a zero product differs)
-    key = (op.name, tuple((name, repr(value)) for name, value in op.params.items()))
+    key = (op.name, arity, tuple((name, repr(value)) for name, value in op.params.items()))
     if key not in _OPCODES:
-        _OPCODES[key] = _OpCode(op)
+        _OPCODES[key] = _OpCode(op, arity)
     return _OPCODES[key]
 
 
@@ -477,16 +481,21 @@ class _Generator:
         self.n_params = n_params
         nodes, index = graph.nodes, graph.index
         self.parents = [[index[p] for p in node._prev] for node in nodes]
-        opcodes: dict[int, _OpCode] = {}
+        opcodes: dict[tuple[int, int], _OpCode] = {}
         self.code: list[_OpCode | None] = []
-        for node in nodes:
+        for node, mine in zip(nodes, self.parents):
             op = node._op
-            if not node._prev:
+            if not mine:
                 self.code.append(None)
-            elif id(op) in opcodes:
-                self.code.append(opcodes[id(op)])
-            else:
-                self.code.append(opcodes.setdefault(id(op), _opcode(op)))
+                continue
+            if not isinstance(op, Op):
+                raise ValueError(f"compile: the node {node!r} was built by hand with its own "
+                                 f"_backward (op {str(op)!r} is not in the op table), so "
+                                 f"it has no formula to compile; use eager mode")
+            key = (id(op), len(mine))
+            if key not in opcodes:
+                opcodes[key] = _opcode(op, len(mine))
+            self.code.append(opcodes[key])
         # statements: (target name or '', text, names read)
         self.statements: list[tuple[str, str, tuple[str, ...]]] = []
         self.counter = 0
@@ -531,8 +540,16 @@ class _Generator:
         root = len(nodes) - 1
         grads = self._backward(text, reads)
         for j in range(self.n_params):
-            g = grads.get(j, "0.0")
-            emit(("", f"P[{j}].grad = {g}", (g,) if _is_variable(g) else ()))
+            g = grads.get(j)
+            if g is None:
+                emit(("", f"P[{j}].grad = 0.0", ()))
+                continue
+            # Eager mode adds every contribution to a .grad that starts at 0.0, so a
+            # zero gradient is +0.0 there; the code below starts from the first
+            # contribution, which may be -0.0. Contributions differ from eager's at
+            # most in the sign of a zero (gradients are only multiplied and added), so
+            # one + 0.0 at the end gives eager's bits: x + 0.0 is x, and 0.0 for -0.0.
+            emit(("", f"P[{j}].grad = {g} + 0.0", (g,) if _is_variable(g) else ()))
         emit(("", f"return {text[root]}", reads[root]))
         return self._assemble()
 
@@ -606,15 +623,17 @@ class _Generator:
                         local = f"({local})"
                     if g == "1.0":  # the root's own edges: 1.0 * local is local, exactly
                         term, sign, term_reads = local, "+", used
-                    else:
-                        term, sign, term_reads = f"{g} * {local}", "+", g_reads + used
+                    else:  # local * g, as eager writes it: a nan operand wins the same way
+                        term, sign, term_reads = f"{local} * {g}", "+", used + g_reads
                 before = grad[k]
                 if before is None:
                     if sign == "+" and term == g:
                         grad[k] = g  # a sum passes the gradient on unchanged: same variable
                         continue
                     name = self._new("g")
-                    emit((name, term if sign == "+" else f"-{term}", term_reads))
+                    # 0.0 - g, not -g: eager's 0.0 + -1.0 * g, bit for bit (-g would
+                    # flip the sign of a zero and of a nan).
+                    emit((name, term if sign == "+" else f"0.0 - {term}", term_reads))
                 else:
                     name = self._new("g")
                     before_reads = (before,) if _is_variable(before) else ()

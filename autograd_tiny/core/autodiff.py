@@ -19,7 +19,9 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Sequence, Union
 
-from .engine import VALUE_RULES, Value, _operand, _real, reverse_topological_order
+from .engine import (Value, _backpropagate, _gradient_seed, _operand, _real, local_rule,
+                     reverse_topological_order)
+from .ops import Op
 from .modes import enable_grad, no_grad
 
 Gradient = Union[float, Value]
@@ -44,9 +46,9 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
     for x in wanted:
         if not isinstance(x, Value):
             raise TypeError(f"grad: inputs must be Values, got {type(x).__name__}")
-    seed = _real(gradient, "grad")
+    seed = _gradient_seed(gradient, "grad")
     if not create_graph:
-        grads = _propagate(output, seed, lambda node: node._local)
+        grads = _backpropagate(output, seed)
         return tuple(grads.get(x, 0.0) for x in wanted)
     with enable_grad():
         grads = _propagate(output, Value(seed), _local_values)
@@ -56,7 +58,12 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
 def _local_values(node: Value) -> tuple[Any, ...]:
     """The node's local derivatives recomputed as ``Value``s (floats where constant)."""
     op = node._op
-    return VALUE_RULES[op.name](*node._prev, out=node, **op.params)  # type: ignore[attr-defined]
+    if not isinstance(op, Op) or node._backward != node._chain_rule_step:
+        raise ValueError(f"grad(create_graph=True): the node {node!r} was built by hand with "
+                         f"its own _backward; its derivative is not a formula of the op table, "
+                         f"so it cannot be differentiated again (use create_graph=False)")
+    prev = node._prev
+    return local_rule(op, len(prev), on_values=True)(*prev, out=node, **op.params)
 
 
 def _propagate(output: Value, seed: Any, local_of: Callable[[Value], tuple]) -> dict:

@@ -1,10 +1,10 @@
 """``Value``: a scalar that records the op that made it, and ``backward()``: the chain rule.
 
-Each node keeps its inputs (``_a``, ``_b``) and, for each input, the local derivative
-d(node)/d(input) computed when the op ran (``_da``, ``_db``); ``_prev`` and ``_local``
-show them as tuples, as micrograd's ``_prev`` does. Backward is then the seed's
-formula, literally: walk the nodes from the output back to the inputs, and for each
-edge do ``input.grad += local * node.grad``.
+Each node keeps its inputs and, for each input, the local derivative d(node)/d(input)
+computed when the op ran; ``_prev`` and ``_local`` show them as tuples, as micrograd's
+``_prev`` does. Backward is then the seed's formula, literally: walk the nodes from the
+output back to the inputs, and for each edge add ``local * (the node's gradient)`` to
+the input's gradient.
 
 The op methods (``__mul__``, ``tanh``, ...) are generated from the table in ``ops.py``
 so that every forward formula and derivative is written exactly once. A node refers
@@ -20,8 +20,10 @@ by reference counting the moment they are dropped.
 
 from __future__ import annotations
 
+import linecache
 import math
 import numbers
+import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Union
 
@@ -48,27 +50,40 @@ class Value:
     (Value(data=10.0, grad=1.0, op='+'), 6.0)
     """
 
-    # Every op takes one or two inputs, so a node keeps them in slots of its own
-    # rather than in tuples: one allocation per node instead of three. That keeps
+    # Almost every op takes one or two inputs, so a node keeps them in slots of its
+    # own rather than in tuples: one allocation per node instead of three. That keeps
     # nodes small and the garbage collector's share of a training step low (it scans
     # every container allocated, even in graphs like ours that have no cycles).
-    __slots__ = ("data", "grad", "_a", "_b", "_da", "_db", "_op", "label")
+    # The layout (private: tools read ``_prev`` and ``_local``):
+    #   leaf            _a None,   _b None
+    #   one input       _a parent, _b None,   _da its local derivative
+    #   two inputs      _a, _b,               _da, _db
+    #   any other node  _a None,   _b (parents...), _da (locals...), _db None for a
+    #                   table op (weighted_sum), or the user's _backward function
+    # ``__dict__`` lets code attach attributes (``p.m``, ``v._vis_color``) as it can to
+    # micrograd's nodes. It costs every node 32 bytes (CPython 3.11), so the label, which
+    # most nodes do not have, lives there instead of in a slot of its own: an unlabelled
+    # node reads the class's default ''.
+    __slots__ = ("data", "grad", "_a", "_b", "_da", "_db", "_op", "__dict__")
     __array_ufunc__ = None  # NumPy scalars defer to our reflected operators
 
     data: float
     grad: float
-    _a: "Value | None"  # first input; None for a leaf
-    _b: "Value | None"  # second input; None for a leaf or a one-input op
-    _da: float  # d(self)/d(_a), recorded when the op ran
-    _db: float  # d(self)/d(_b)
+    _a: "Value | None"
+    _b: Any
+    _da: Any
+    _db: Any
     _op: str
-    label: str
+    _label: str = ""
 
     def __init__(self, data: float, _children: Iterable["Value"] = (), _op: str = "",
                  label: str = "") -> None:
         self.data = _real(data, "Value")
         self.grad = 0.0
-        self.label = label
+        if label or label.__class__ is not str:
+            self._label = _checked_label(label)
+        if not isinstance(_op, str):
+            raise TypeError(f"Value: _op must be a str, got {type(_op).__name__}")
         parents = tuple(_children)
         if not parents:
             _set_inputs(self, (), ())
@@ -80,9 +95,40 @@ class Value:
             if not isinstance(parent, Value):
                 raise TypeError(f"Value: _children must be Values, got {type(parent).__name__}")
         op = _op_for_symbol(_op, len(parents))
+        if op is None:
+            # An op the table does not know (micrograd-style code adding 'softplus'):
+            # its gradient flows through the _backward the user sets, as in micrograd.
+            self._op = str(_op)
+            self._a = None
+            self._b = parents
+            self._da = (math.nan,) * len(parents)
+            self._db = _no_backward
+            return
         inputs = [parent.data for parent in parents]
         self._op = op
-        _set_inputs(self, parents, FLOAT_RULES[op.name](*inputs, out=self.data, **op.params))
+        _set_inputs(self, parents, local_rule(op, len(parents))(*inputs, out=self.data, **op.params))
+
+    @property
+    def label(self) -> str:
+        """The node's name in pictures and explanations ('' for none).
+
+        Any ``str`` without control characters: setting anything else raises
+        ``TypeError`` (not a str) or ``ValueError`` (a newline, tab, NUL, ...), so
+        every tool can print every label as it is.
+
+        >>> v = Value(1.0, label="w1")
+        >>> v.label = "L1.N1.w1"; v.label
+        'L1.N1.w1'
+        >>> v.label = "a\\nb"
+        Traceback (most recent call last):
+        ...
+        ValueError: label: control character '\\n' in 'a\\nb'; labels are printed on one line
+        """
+        return self._label
+
+    @label.setter
+    def label(self, value: str) -> None:
+        self._label = _checked_label(value)
 
     @property
     def _prev(self) -> tuple["Value", ...]:
@@ -94,7 +140,8 @@ class Value:
         """
         a = self._a
         if a is None:
-            return ()
+            b = self._b
+            return () if b is None else b
         b = self._b
         return (a,) if b is None else (a, b)
 
@@ -104,9 +151,14 @@ class Value:
 
         >>> (Value(3.0) * 4)._local
         (4.0, 3.0)
+
+        A node built by hand with an op the table does not know records no local
+        derivative: its entries are ``nan`` until a ``backward()`` has run through it,
+        then the derivative its ``_backward`` applied (the added gradient / the
+        node's gradient, when that gradient was finite and non-zero).
         """
         if self._a is None:
-            return ()
+            return () if self._b is None else tuple(self._da)
         return (self._da,) if self._b is None else (self._da, self._db)
 
     # -- reading a node ------------------------------------------------------------
@@ -147,7 +199,7 @@ class Value:
         >>> Value(1.0).is_leaf, (Value(1.0) * 2).is_leaf
         (True, False)
         """
-        return self._a is None
+        return self._a is None and self._b is None
 
     def local_derivatives(self) -> list[tuple["Value", float]]:
         """Each parent with the local derivative d(self)/d(parent) recorded by the op.
@@ -225,7 +277,13 @@ class Value:
 
     # -- the chain rule --------------------------------------------------------------
 
-    def _backward(self) -> None:
+    def _chain_rule_step(self) -> None:
+        grad = self.grad
+        for parent, local in zip(self._prev, self._local):
+            parent.grad += local * grad
+
+    @property
+    def _backward(self) -> Callable[[], None]:
         """One step of the chain rule for this node only, as in micrograd's lecture:
         each parent gets ``local * self.grad`` added to its ``grad``.
 
@@ -235,10 +293,38 @@ class Value:
         >>> c._backward()
         >>> a.grad, b.grad
         (5.0, 2.0)
+
+        micrograd's way to add an op works too: build the node by hand and set its
+        ``_backward`` to a function that adds into its children's ``grad`` (reading
+        ``out.grad``). ``backward()`` calls it with ``out.grad`` holding this pass's
+        gradient. Such a node's ``_op`` is a plain ``str``: the table has no rule
+        for it, and ``grad(create_graph=True)`` cannot differentiate it again.
+
+        >>> import math
+        >>> x = Value(0.5)
+        >>> out = Value(math.log1p(math.exp(x.data)), (x,), "softplus")
+        >>> def _backward():
+        ...     x.grad += out.grad / (1.0 + math.exp(-x.data))
+        >>> out._backward = _backward
+        >>> (out * 2).backward()
+        >>> round(x.grad, 12) == round(2 / (1 + math.exp(-0.5)), 12)
+        True
         """
-        grad = self.grad
-        for parent, local in zip(self._prev, self._local):
-            parent.grad += local * grad
+        if self._a is None and self._b is not None and self._db is not None:
+            return self._db
+        return self._chain_rule_step
+
+    @_backward.setter
+    def _backward(self, function: Callable[[], None]) -> None:
+        if not callable(function):
+            raise TypeError(f"_backward: expected a function of no arguments, "
+                            f"got {type(function).__name__}")
+        parents, local = self._prev, self._local
+        self._a = None
+        self._b = parents
+        self._da = local
+        self._db = function
+        self._op = str(self._op)  # no longer the table's rule: the user's function is
 
     def backward(self, gradient: float = 1.0) -> None:
         """Adds d(self)/d(node) * ``gradient`` to the ``grad`` of every node ``self``
@@ -251,44 +337,120 @@ class Value:
         >>> y.backward(); y.backward()
         >>> x.grad
         12.0
+
+        The pass works out every gradient in a dictionary of its own and adds them to
+        ``.grad`` at the end: a call that fails (a bad ``gradient``, an error in a
+        user's ``_backward``) changes no ``.grad``, and two threads back-propagating
+        graphs that share nodes do not see each other's partial gradients. (The final
+        additions to a node both graphs share are not atomic: like most engines, it
+        can lose one of two simultaneous ``+=``; give each thread its own parameters
+        or use ``grad()``, which returns gradients and writes nothing.)
         """
-        uses = _count_uses(self)
-        # Gradients from earlier backward calls are set aside and added back at the
-        # end, so that each node passes on only this pass's gradient.
-        earlier = [node for node in uses if node.grad]
-        if self.grad:
-            earlier.append(self)
-        before = [node.grad for node in earlier]
-        for node in earlier:
-            node.grad = 0.0
-        self.grad = _real(gradient, "backward")
-        # A node passes its gradient on once every node that uses it has passed it
-        # theirs, so its gradient is complete (the order of reverse_topological_order).
-        # Both inputs are written out rather than looped over: this loop is most of
-        # backward's time, and a loop over (input, local) pairs measured slower.
-        ready = [self]
-        while ready:
-            node = ready.pop()
-            a = node._a
-            if a is None:
-                continue  # a leaf: nothing to pass on
-            grad = node.grad
-            a.grad += node._da * grad  # the chain rule: local derivative x upstream
-            remaining = uses[a] - 1
-            if remaining:
-                uses[a] = remaining
-            else:
-                ready.append(a)
-            b = node._b
-            if b is not None:
-                b.grad += node._db * grad
-                remaining = uses[b] - 1
-                if remaining:
-                    uses[b] = remaining
-                else:
-                    ready.append(b)
-        for node, grad in zip(earlier, before):
+        seed = _gradient_seed(gradient, "backward")
+        grads = _backpropagate(self, seed)
+        for node, grad in grads.items():
             node.grad += grad
+
+
+def _gradient_seed(gradient: Any, function: str) -> float:
+    """The number backward starts from, checked before anything is touched."""
+    if isinstance(gradient, Value):
+        raise TypeError(f"{function}: gradient must be a number, got a Value; "
+                        f"pass its .data (gradient={gradient.data!r}) instead")
+    if gradient.__class__ is float:
+        return gradient
+    if isinstance(gradient, numbers.Real):
+        return float(gradient)
+    raise TypeError(f"{function}: gradient must be a real number, got {type(gradient).__name__}")
+
+
+def _backpropagate(root: Value, seed: float) -> dict[Value, float]:
+    """The chain rule: ``{node: d(root)/d(node) * seed}`` for ``root`` and every node
+    below it. Writes nothing to the graph (except around a user's ``_backward``,
+    which works on ``.grad`` by its nature; see ``_user_step``)."""
+    uses = _count_uses(root)
+    # Every gradient starts at 0.0, so the loop can add with no test for "first".
+    grads = dict.fromkeys(uses, 0.0)
+    grads[root] = seed
+    # A node passes its gradient on once every node that uses it has passed it
+    # theirs, so its gradient is complete (the order of reverse_topological_order).
+    # Both inputs are written out rather than looped over: this loop is most of
+    # backward's time, and a loop over (input, local) pairs measured slower.
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        a = node._a
+        if a is None:
+            parents = node._b
+            if parents is None:
+                continue  # a leaf: nothing to pass on
+            if node._db is not None:
+                _user_step(node, grads, uses, ready)
+                continue
+            grad = grads[node]
+            for parent, local in zip(parents, node._da):  # weighted_sum: any number
+                grads[parent] += local * grad
+                remaining = uses[parent] - 1
+                if remaining:
+                    uses[parent] = remaining
+                else:
+                    ready.append(parent)
+            continue
+        grad = grads[node]
+        grads[a] += node._da * grad  # the chain rule: local derivative x upstream
+        remaining = uses[a] - 1
+        if remaining:
+            uses[a] = remaining
+        else:
+            ready.append(a)
+        b = node._b
+        if b is not None:
+            grads[b] += node._db * grad
+            remaining = uses[b] - 1
+            if remaining:
+                uses[b] = remaining
+            else:
+                ready.append(b)
+    return grads
+
+
+def _user_step(node: Value, grads: dict[Value, float], uses: dict[Value, int],
+               ready: list[Value]) -> None:
+    """Runs a user's ``_backward`` (micrograd style: it reads ``node.grad`` and adds
+    into its children's ``.grad``) with ``node.grad`` set to this pass's gradient and
+    the children's ``.grad`` at 0, and takes what it added into this pass's
+    gradients; every ``.grad`` it touched is put back as it was, even if it raises."""
+    parents = node._b
+    grad = grads[node]
+    children = dict.fromkeys(parents)
+    saved = [child.grad for child in children]
+    saved_own = node.grad
+    try:
+        for child in children:
+            child.grad = 0.0
+        node.grad = grad
+        node._db()
+        added = [child.grad for child in children]
+    finally:
+        for child, before in zip(children, saved):
+            child.grad = before
+        node.grad = saved_own
+    for child, extra in zip(children, added):
+        grads[child] += extra
+    if grad and math.isfinite(grad):  # record what the function did, for the tools
+        share = dict(zip(children, added))
+        node._da = tuple(share[p] / grad / parents.count(p) for p in parents)
+    for parent in parents:
+        remaining = uses[parent] - 1
+        if remaining:
+            uses[parent] = remaining
+        else:
+            ready.append(parent)
+
+
+def _no_backward() -> None:
+    """The ``_backward`` of a hand-built node with an unknown op until the user sets
+    one (micrograd's default: the gradient stops there)."""
 
 
 def reverse_topological_order(root: Value) -> list[Value]:
@@ -327,6 +489,15 @@ def _count_uses(root: Value) -> dict[Value, int]:
         node = stack.pop()
         a = node._a
         if a is None:
+            parents = node._b
+            if parents is None:
+                continue
+            for parent in parents:
+                if parent in uses:
+                    uses[parent] += 1
+                else:
+                    uses[parent] = 1
+                    stack.append(parent)
             continue
         if a in uses:
             uses[a] += 1
@@ -345,9 +516,33 @@ def _count_uses(root: Value) -> dict[Value, int]:
 
 
 def _set_inputs(node: Value, parents: tuple[Value, ...], local: Iterable[float]) -> None:
-    """Stores up to two inputs and their local derivatives in the node's slots."""
+    """Stores a node's inputs and local derivatives in its slots (see ``Value``)."""
+    if len(parents) > 2:
+        node._a = None
+        node._b = tuple(parents)
+        node._da = tuple(local)
+        node._db = None
+        return
     node._a, node._b = (*parents, None, None)[:2]
     node._da, node._db = (*local, 0.0, 0.0)[:2]
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _checked_label(label: Any) -> str:
+    """A label is a str with no control characters (so DOT, SVG, LaTeX and terminals
+    can print it on one line as it is)."""
+    if label.__class__ is not str:
+        if not isinstance(label, str):
+            raise TypeError(f"label: expected a str, got {type(label).__name__}")
+        label = str(label)
+    if not label.isprintable():  # fast for the usual label; then look closer
+        bad = _CONTROL.search(label)
+        if bad:
+            raise ValueError(f"label: control character {bad.group()!r} in {label!r}; "
+                             f"labels are printed on one line")
+    return label
 
 
 # -- checking operands ---------------------------------------------------------------
@@ -377,7 +572,7 @@ def _leaf(data: float) -> Value:
     node.grad = 0.0
     node._a = node._b = None
     node._da = node._db = 0.0
-    node._op = node.label = ""
+    node._op = ""
     return node
 
 
@@ -388,27 +583,36 @@ def _operand_data(x: Any, op: str) -> float:
     return x.data if isinstance(x, Value) else _real(x, op)
 
 
-def _op_for_symbol(symbol: str, arity: int) -> Op:
-    """The table's op for a hand-built node: ``'*'``, ``'tanh'``, ``'**2'``, ..."""
-    if isinstance(symbol, Op):
+def _op_for_symbol(symbol: str, arity: int) -> Op | None:
+    """The table's op for a hand-built node: ``'*'``, ``'tanh'``, ``'**2'``, ...;
+    None for an op the table does not know (a user's op with its own ``_backward``)."""
+    if isinstance(symbol, Op) and symbol.accepts(arity):
         return symbol
     for op in OPS:
-        if op == symbol and len(op.inputs) == arity and not op.params:
+        if op == symbol and op.accepts(arity) and not op.params:
             return op
     if symbol.startswith("**") and arity == 1:
         try:
-            return _bound(TABLE["pow"], "k", float(symbol[2:]))
+            k = float(symbol[2:])
+            return (_bound(TABLE["pow"], "k", k) if k else
+                    _bound_zero(TABLE["pow"], "k", k, math.copysign(1.0, k)))
         except ValueError:
             pass
     if symbol.lower() == "relu" and arity == 1:
         return TABLE["relu"]
-    known = ", ".join(sorted({str(op) for op in OPS}))
-    raise ValueError(f"Value: unknown op {symbol!r} with {arity} children (known: {known}, **k)")
+    return None
 
 
 @lru_cache(maxsize=1024)
 def _bound(op: Op, name: str, value: float) -> Op:
-    """``op`` with one parameter set (cached: ``x ** 2`` in a loop makes one op)."""
+    """``op`` with one parameter set (cached: ``x ** 2`` in a loop makes one op).
+    Not for a zero: -0.0 == 0.0 would share one entry (see ``_bound_zero``)."""
+    return op.bind(**{name: value})
+
+
+@lru_cache(maxsize=16)
+def _bound_zero(op: Op, name: str, value: float, sign: float) -> Op:
+    """``_bound`` for a zero ``value``, keyed on its sign: a slope of -0.0 is not 0.0."""
     return op.bind(**{name: value})
 
 
@@ -421,6 +625,7 @@ FLOAT_NAMESPACE: dict[str, Any] = {
                  "relu", "step", "sign")
 }
 FLOAT_NAMESPACE["abs"] = abs
+FLOAT_NAMESPACE["iszero"] = floatmath.iszero
 
 # Named 'generated' while compiling (renamed after): the formulas call exp, tanh, ...
 # from the namespace, and a function named tanh would shadow the float tanh.
@@ -439,7 +644,6 @@ def generated({signature}):
     node._da = {da}
     node._db = {db}
     node._op = OP
-    node.label = ""
     return node
 '''
 
@@ -454,7 +658,8 @@ def _node_function(op: Op, fname: str, signature: str, bind: list[str]) -> Calla
     unpack = [f"    {x} = {x}_node.data" for x in op.inputs]
     if op.params:
         (param,) = op.params
-        unpack.append(f"    OP = _bound(BASE, {param!r}, {param})")
+        unpack.append(f"    OP = _bound(BASE, {param!r}, {param}) if {param} else "
+                      f"_bound_zero(BASE, {param!r}, {param}, _copysign(1.0, {param}))")
     source = _NODE_TEMPLATE.format(
         signature=signature, bind="\n".join(f"    {line}" for line in bind),
         unpack="\n".join(unpack), forward=op.forward, local=", ".join(op.local),
@@ -462,13 +667,21 @@ def _node_function(op: Op, fname: str, signature: str, bind: list[str]) -> Calla
         da=op.local[0], db=op.local[1] if len(op.local) == 2 else "0.0",
     )
     namespace = dict(FLOAT_NAMESPACE, Value=Value, OP=op, BASE=op, _bound=_bound,
+                     _bound_zero=_bound_zero, _copysign=math.copysign,
                      _new=object.__new__, _mode_get=mode.get, _record_in_mode=_record_in_mode,
                      _operand=_operand, _real=_real)
-    exec(compile(source, f"<autograd_tiny op {op.name}>", "exec"), namespace)
-    function = namespace["generated"]
+    function = _exec_source(source, f"<autograd_tiny op {op.name} {fname}>", namespace)["generated"]
     function.__name__ = function.__qualname__ = fname
     function.__doc__ = f"{op.describe()}  (generated from ops.TABLE[{op.name!r}])"
     return function
+
+
+def _exec_source(source: str, filename: str, namespace: dict[str, Any]) -> dict[str, Any]:
+    """Runs generated source, registered with ``linecache`` under ``filename`` so that
+    tracebacks, ``inspect.getsource`` and pdb show the code that runs."""
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), namespace)
+    return namespace
 
 
 def _coerce(name: str, op: Op) -> str:
@@ -492,11 +705,11 @@ def _check_anomaly(op: Op, out: float, parents: tuple[Value, ...], local: tuple)
     if not all(map(math.isfinite, values)):
         return  # not where the trouble started: an input was already nan or inf
     inputs = ", ".join(f"{x} = {p.label + ' (' + repr(p.data) + ')' if p.label else repr(p.data)}"
-                       for x, p in zip(op.inputs, parents))
+                       for x, p in zip(op.input_names(len(parents)), parents))
     params = "".join(f", {k} = {v!r}" for k, v in op.params.items())
     if not math.isfinite(out):
         raise AnomalyError(f"{op.name} turned finite inputs into {out}: {inputs}{params}")
-    for x, d in zip(op.inputs, local):
+    for x, d in zip(op.input_names(len(parents)), local):
         if not math.isfinite(d):
             raise AnomalyError(f"{op.name}: local derivative d/d{x} is {d} at finite "
                                f"inputs: {inputs}{params}")
@@ -533,13 +746,94 @@ _pow = _node_function(TABLE["pow"], "_pow", "a_node, k", [])
 _vpow = _node_function(TABLE["vpow"], "_vpow", "a_node, b_node", [])
 
 
-def _rule(op: Op, namespace: dict[str, Any]) -> Callable[..., tuple]:
+# -- ops with any number of inputs (weighted_sum) ---------------------------------------
+
+_NARY_TEMPLATE = '''\
+def generated({groups}, {fixed}):
+    out = {head}
+    for {each} in zip({groups}):
+        out = out + {term}
+    return out, ({local},)
+'''
+
+
+def _nary_function(op: Op) -> Callable[..., tuple[float, tuple[float, ...]]]:
+    """Float code for an n-ary row ``HEAD + sum_i(TERM)``: a function of one list per
+    repeated input (``w``, ``x``) and the fixed inputs (``b``), returning the output
+    and every local derivative. The loop adds left to right, as the formula
+    ``Op.forward_text`` spells out does, so compiled replays agree bit for bit."""
+    groups = [x.replace("{i}", "") for x in op.inputs if "{i}" in x]
+    fixed = [x for x in op.inputs if "{i}" not in x]
+    head, term = re.fullmatch(r"(.+) \+ sum_i\((.+)\)", op.forward).groups()  # type: ignore[union-attr]
+    each = ", ".join(f"{g}_i" for g in groups)
+    local = []
+    for x, rule in zip(op.inputs, op.local):
+        if "{i}" not in x:
+            local.append(rule)
+        elif rule.replace("{i}", "") in groups and rule.endswith("{i}"):
+            local.append("*" + rule.replace("{i}", ""))  # the list itself: x1..xn
+        else:
+            local.append(f"*[{rule.replace('{i}', '_i')} for {each} in zip({', '.join(groups)})]")
+    source = _NARY_TEMPLATE.format(groups=", ".join(groups), fixed=", ".join(fixed), head=head,
+                                   each=each, term=term.replace("{i}", "_i"),
+                                   local=", ".join(local))
+    scope = _exec_source(source, f"<autograd_tiny op {op.name}>", dict(FLOAT_NAMESPACE))
+    return scope["generated"]
+
+
+_WEIGHTED_SUM = TABLE["weighted_sum"]
+_weighted_sum_floats = _nary_function(_WEIGHTED_SUM)
+
+
+def _node_list(items: Any, function: str, what: str) -> list[Value]:
+    if isinstance(items, (Value, str, bytes)) or not isinstance(items, Iterable):
+        raise TypeError(f"{function}: {what} must be a list of Values or numbers, "
+                        f"got {type(items).__name__}")
+    nodes = list(items)
+    for i, x in enumerate(nodes):
+        if x.__class__ is not Value:
+            nodes[i] = _operand(x, function)
+    return nodes
+
+
+def weighted_sum(weights: Iterable[Operand], inputs: Iterable[Operand], bias: Operand) -> Value:
+    """``w1*x1 + ... + wn*xn + b`` as ONE node (a neuron's net input, as the seed
+    writes it), with local derivatives d/dwi = xi, d/dxi = wi, d/db = 1. Its inputs
+    are ``(w1..wn, x1..xn, b)``, in that order; numbers become constant leaves.
+
+    >>> w, x, b = [Value(0.5), Value(-1.0)], [Value(2.0), Value(3.0)], Value(0.25)
+    >>> net = weighted_sum(w, x, b)
+    >>> net.backward()
+    >>> net.data, net._op, len(net._prev), [v.grad for v in w + x], b.grad
+    (-1.75, 'wsum', 5, [2.0, 3.0, 0.5, -1.0], 1.0)
+    """
+    ws = _node_list(weights, "weighted_sum", "weights")
+    xs = _node_list(inputs, "weighted_sum", "inputs")
+    if len(ws) != len(xs) or not ws:
+        raise ValueError(f"weighted_sum: needs as many weights as inputs, at least one; "
+                         f"got {len(ws)} weights and {len(xs)} inputs")
+    b = bias if bias.__class__ is Value else _operand(bias, "weighted_sum")
+    out, local = _weighted_sum_floats([w.data for w in ws], [x.data for x in xs], b.data)
+    if mode.get():
+        return _record_in_mode(_WEIGHTED_SUM, out, (*ws, *xs, b), local)
+    node = _new(Value)
+    node.data = out
+    node.grad = 0.0
+    node._a = None
+    node._b = (*ws, *xs, b)
+    node._da = local
+    node._db = None
+    node._op = _WEIGHTED_SUM
+    return node
+
+
+def _rule(op: Op, namespace: dict[str, Any], arity: int) -> Callable[..., tuple]:
     """``op``'s local derivatives as a function of (inputs..., out=, **params)."""
-    args = ", ".join([*op.inputs, "out", *op.params])
-    source = f"def rule({args}):\n    return ({', '.join(op.local)},)\n"
-    scope = dict(namespace)
-    exec(compile(source, f"<autograd_tiny rule {op.name}>", "exec"), scope)
-    return scope["rule"]
+    args = ", ".join([*op.input_names(arity), "out", *op.params])
+    source = f"def rule({args}):\n    return ({', '.join(op.local_rules(arity))},)\n"
+    kind = "values" if namespace is VALUE_NAMESPACE else "floats"
+    return _exec_source(source, f"<autograd_tiny rule {op.name} {arity} {kind}>",
+                        dict(namespace))["rule"]
 
 
 # The same rules evaluated on floats, and on Values for create_graph=True. On Values
@@ -552,10 +846,29 @@ VALUE_NAMESPACE: dict[str, Any] = {
     name: _value_function(name)
     for name in ("exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu")
 }
-VALUE_NAMESPACE.update(abs=abs, step=floatmath.step, sign=floatmath.sign,
+VALUE_NAMESPACE.update(abs=abs, step=floatmath.step, sign=floatmath.sign, iszero=floatmath.iszero,
                        div=lambda a, b: a / b, pow=lambda a, b: a ** b)
-FLOAT_RULES = {op.name: _rule(op, FLOAT_NAMESPACE) for op in OPS}
-VALUE_RULES = {op.name: _rule(op, VALUE_NAMESPACE) for op in OPS}
+FLOAT_RULES = {op.name: _rule(op, FLOAT_NAMESPACE, len(op.inputs)) for op in OPS if not op.nary}
+VALUE_RULES = {op.name: _rule(op, VALUE_NAMESPACE, len(op.inputs)) for op in OPS if not op.nary}
+
+
+@lru_cache(maxsize=256)
+def _nary_rule(name: str, arity: int, on_values: bool) -> Callable[..., tuple]:
+    return _rule(TABLE[name], VALUE_NAMESPACE if on_values else FLOAT_NAMESPACE, arity)
+
+
+def local_rule(op: Op, arity: int, on_values: bool = False) -> Callable[..., tuple]:
+    """``op``'s local derivatives for a node with ``arity`` inputs, as a function of
+    (inputs..., out=, **params), evaluated on floats or (``on_values``) on Values.
+
+    >>> local_rule(TABLE["mul"], 2)(3.0, 4.0, out=12.0)
+    (4.0, 3.0)
+    >>> local_rule(TABLE["weighted_sum"], 5)(0.5, 2.0, 1.0, 3.0, 0.1, out=6.6)
+    (1.0, 3.0, 0.5, 2.0, 1.0)
+    """
+    if not op.nary:
+        return (VALUE_RULES if on_values else FLOAT_RULES)[op.name]
+    return _nary_rule(op.name, arity, on_values)
 
 
 # -- the ops as functions of the package ----------------------------------------------

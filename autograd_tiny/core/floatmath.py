@@ -149,3 +149,13 @@ def sign(x) -> float:
     (1.0, -1.0, 0.0)
     """
     return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0
+
+
+def iszero(x) -> bool:
+    """Whether ``x`` is 0.0 or -0.0 (``nan`` is not zero). Floats or Values (a
+    ``Value`` compares by its data), so a derivative rule can test for zero either way.
+
+    >>> iszero(0.0), iszero(-0.0), iszero(1e-300), iszero(float("nan"))
+    (True, True, False, False)
+    """
+    return x >= 0.0 and x <= 0.0

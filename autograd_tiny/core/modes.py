@@ -15,14 +15,19 @@ integer of flags keeps that read cheap on the hot path.
 from __future__ import annotations
 
 import functools
-import threading
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import Any, Callable, TypeVar
 
 NO_GRAD = 1  # ops build leaves: no parents, no local derivatives
 ANOMALY = 2  # ops check for finite inputs turning into nan/inf
 
 mode: ContextVar[int] = ContextVar("autograd_tiny_mode", default=0)
+
+# The tokens of the switches entered in this context, innermost last, as an immutable
+# tuple: each thread and each asyncio task (which runs in a copy of its creator's
+# context) sees only the switches it entered itself.
+_entered: ContextVar[tuple[tuple["_ModeSwitch", Token[int]], ...]] = ContextVar(
+    "autograd_tiny_entered", default=())
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,26 +40,33 @@ class AnomalyError(FloatingPointError):
 class _ModeSwitch:
     """A context manager and decorator that sets or clears one mode flag.
 
-    A fresh switch is used per ``with`` block and per decorated call, and the tokens
-    of a shared instance are kept per thread, so concurrent use is safe.
+    A fresh switch is used per ``with`` block and per decorated call. The state of
+    a shared instance is kept per context (thread or asyncio task), so one instance
+    entered by several threads or tasks, which leave in any order, is safe.
     """
 
     _set: int = 0
     _clear: int = 0
 
     def __init__(self, func: Callable[..., Any] | None = None) -> None:
-        self._tokens = threading.local()
         self._func = func
         if func is not None:
             functools.update_wrapper(self, func)
 
     def __enter__(self) -> "_ModeSwitch":
-        stack = self._tokens.__dict__.setdefault("stack", [])
-        stack.append(mode.set((mode.get() | self._set) & ~self._clear))
+        token = mode.set((mode.get() | self._set) & ~self._clear)
+        _entered.set(_entered.get() + ((self, token),))
         return self
 
     def __exit__(self, *exc: object) -> None:
-        mode.reset(self._tokens.stack.pop())
+        entered = _entered.get()
+        for i in range(len(entered) - 1, -1, -1):
+            switch, token = entered[i]
+            if switch is self:
+                _entered.set(entered[:i] + entered[i + 1:])
+                mode.reset(token)
+                return
+        raise RuntimeError(f"{type(self).__name__}: exited in a context that did not enter it")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self._func is not None:  # used bare, as ``@no_grad``

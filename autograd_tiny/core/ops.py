@@ -22,7 +22,14 @@ compiled path into straight-line float code: one row, every use.
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
+
+# A group of inputs that repeats in an n-ary op: 'w{i}' stands for w1, w2, ..., wn.
+_GROUP = "{i}"
+# An n-ary op's forward formula: ``HEAD + sum_i(TERM)``, e.g. ``b + sum_i(w{i} * x{i})``.
+_SUM_FORM = re.compile(r"(.+) \+ sum_i\((.+)\)")
 
 
 class Op(str):
@@ -35,6 +42,15 @@ class Op(str):
     >>> op = TABLE["pow"].bind(k=2)
     >>> op, op == "**2", op.params
     ('**2', True, {'k': 2.0})
+
+    An op of variable arity (``weighted_sum``) names its repeated inputs with ``{i}``
+    (``w{i}`` is w1, ..., wn) and writes its forward formula as ``HEAD + sum_i(TERM)``;
+    :meth:`input_names`, :meth:`local_rules` and :meth:`forward_text` spell them out
+    for a node's actual number of inputs. The sum is written out without brackets, so
+    its additions run left to right, as micrograd's ``sum(..., b)`` does them.
+
+    >>> TABLE["weighted_sum"].forward_text(5)
+    'b + w1 * x1 + w2 * x2'
     """
 
     name: str
@@ -43,6 +59,7 @@ class Op(str):
     local: tuple[str, ...]
     params: dict[str, float]
     method: str
+    nary: bool  # inputs vary in number (``weighted_sum``)
 
     def __new__(
         cls,
@@ -61,11 +78,47 @@ class Op(str):
         op.local = local
         op.params = dict(params or {})
         op.method = method or name
+        op.nary = any(_GROUP in x for x in op.inputs)
         if len(op.local) != len(op.inputs):
             raise ValueError(f"op {name}: one local derivative per input is needed")
-        if not 1 <= len(op.inputs) <= 2:
-            raise ValueError(f"op {name}: a node holds one or two inputs (engine.Value)")
+        if op.nary:
+            if not _SUM_FORM.fullmatch(forward):
+                raise ValueError(f"op {name}: an n-ary forward formula is 'HEAD + sum_i(TERM)'")
+        elif not 1 <= len(op.inputs) <= 2:
+            raise ValueError(f"op {name}: a fixed-arity op takes one or two inputs")
         return op
+
+    def accepts(self, arity: int) -> bool:
+        """Whether a node of this op can have ``arity`` inputs.
+
+        >>> TABLE["mul"].accepts(2), TABLE["weighted_sum"].accepts(5), TABLE["weighted_sum"].accepts(4)
+        (True, True, False)
+        """
+        if not self.nary:
+            return arity == len(self.inputs)
+        return self._repeats(arity) is not None
+
+    def _repeats(self, arity: int) -> int | None:
+        """n for an n-ary node with ``arity`` inputs (None if no n fits; n >= 1)."""
+        groups = sum(_GROUP in x for x in self.inputs)
+        fixed = len(self.inputs) - groups
+        n, rest = divmod(arity - fixed, groups)
+        return n if n >= 1 and not rest else None
+
+    def _expand(self, entries: tuple[str, ...], arity: int) -> tuple[str, ...]:
+        """One text per input: each ``{i}`` entry repeated for i = 1..n."""
+        if not self.nary:
+            return entries
+        n = self._repeats(arity)
+        if n is None:
+            raise ValueError(f"op {self.name}: no node has {arity} inputs")
+        expanded: list[str] = []
+        for x, entry in zip(self.inputs, entries):
+            if _GROUP in x:
+                expanded += [entry.replace(_GROUP, str(i)) for i in range(1, n + 1)]
+            else:
+                expanded.append(entry)
+        return tuple(expanded)
 
     def bind(self, **params: float) -> "Op":
         """The same op with its parameters set, e.g. ``pow`` with ``k=2`` is ``'**2'``.
@@ -85,18 +138,33 @@ class Op(str):
         ``arity`` inputs. Tools read every op through this and :meth:`local_rules`,
         so an op whose arity varies is drawn and explained like any other.
 
-        >>> TABLE["mul"].input_names(2)
-        ('a', 'b')
+        >>> TABLE["mul"].input_names(2), TABLE["weighted_sum"].input_names(5)
+        (('a', 'b'), ('w1', 'w2', 'x1', 'x2', 'b'))
         """
-        return self.inputs
+        return self._expand(self.inputs, arity)
 
     def local_rules(self, arity: int) -> tuple[str, ...]:
         """d(out)/d(input) for each input of a node with ``arity`` inputs, as text.
 
-        >>> TABLE["mul"].local_rules(2)
-        ('b', 'a')
+        >>> TABLE["mul"].local_rules(2), TABLE["weighted_sum"].local_rules(5)
+        (('b', 'a'), ('x1', 'x2', 'w1', 'w2', '1.0'))
         """
-        return self.local
+        return self._expand(self.local, arity)
+
+    def forward_text(self, arity: int) -> str:
+        """The forward formula for a node with ``arity`` inputs, in the names of
+        :meth:`input_names` (``'a * b'``; ``'b + w1 * x1 + w2 * x2'``).
+
+        >>> TABLE["tanh"].forward_text(1)
+        'tanh(a)'
+        """
+        if not self.nary:
+            return self.forward
+        n = self._repeats(arity)
+        if n is None:
+            raise ValueError(f"op {self.name}: no node has {arity} inputs")
+        head, term = _SUM_FORM.fullmatch(self.forward).groups()  # type: ignore[union-attr]
+        return " + ".join([head] + [term.replace(_GROUP, str(i)) for i in range(1, n + 1)])
 
     def describe(self) -> str:
         """The rule as text, for tables and graph edges.
@@ -105,7 +173,7 @@ class Op(str):
         'sigmoid(a): d/da = out * (1.0 - out)'
         """
         rules = ", ".join(f"d/d{x} = {rule}" for x, rule in zip(self.inputs, self.local))
-        return f"{self.forward}: {rules}"
+        return f"{self.forward}: {rules}".replace(_GROUP, "i")
 
     def __reduce__(self) -> tuple[Any, ...]:
         # str's own pickling would drop the formulas; rebuild the full op instead.
@@ -115,20 +183,25 @@ class Op(str):
 
 def _short_number(x: float) -> str:
     """'2' for 2.0, '0.5' for 0.5: how micrograd prints an exponent in ``'**2'``."""
-    return str(int(x)) if x == int(x) and abs(x) < 1e15 else repr(x)
+    return str(int(x)) if math.isfinite(x) and x == int(x) and abs(x) < 1e15 else repr(x)
 
 
 # symbol, name, inputs, forward, (d out/d input, ...); extras: params, method name.
 # Formulas call the functions of ``floatmath`` (IEEE: inf/nan, never an exception).
-# ``step(a)`` and ``sign(a)`` return plain floats even for Value inputs: their own
-# derivative is zero, so they need no graph.
+# ``step(a)``, ``sign(a)`` and ``iszero(a)`` return plain floats (bools) even for Value
+# inputs: their own derivative is zero, so they need no graph.
+# Powers at 0 follow PyTorch: d(a**k)/da is 0 when k == 0 (not 0 * 0**-1 = nan), so
+# every derivative of x**k at 0 is finite. For a Value exponent, d(a**b)/da is 0 at
+# a == b == 0 (a**0 is constant; masked there only, so d/da stays differentiable in b)
+# and d(a**b)/db is 0 where a == 0 and b >= 0 (0**b is constant; not 0 * log(0) = nan).
 OPS: tuple[Op, ...] = (
     Op("+", "add", "a b", "a + b", ("1.0", "1.0")),
     Op("-", "sub", "a b", "a - b", ("1.0", "-1.0")),
     Op("*", "mul", "a b", "a * b", ("b", "a")),
     Op("/", "truediv", "a b", "div(a, b)", ("div(1.0, b)", "-div(out, b)")),
-    Op("**", "vpow", "a b", "pow(a, b)", ("b * pow(a, b - 1.0)", "out * log(a)")),
-    Op("**", "pow", "a", "pow(a, k)", ("k * pow(a, k - 1.0)",), {"k": 1.0}),
+    Op("**", "vpow", "a b", "pow(a, b)", ("0.0 if iszero(a) and iszero(b) else b * pow(a, b - 1.0)",
+                                          "0.0 if iszero(a) and b >= 0.0 else out * log(a)")),
+    Op("**", "pow", "a", "pow(a, k)", ("0.0 if k == 0.0 else k * pow(a, k - 1.0)",), {"k": 1.0}),
     Op("neg", "neg", "a", "-a", ("-1.0",)),
     Op("abs", "abs", "a", "abs(a)", ("sign(a)",)),
     Op("exp", "exp", "a", "exp(a)", ("out",)),
@@ -141,6 +214,9 @@ OPS: tuple[Op, ...] = (
        ("1.0 if a > 0.0 else slope",), {"slope": 0.01}),
     Op("sin", "sin", "a", "sin(a)", ("cos(a)",)),
     Op("cos", "cos", "a", "cos(a)", ("-sin(a)",)),
+    # A neuron's net input as one node (the seed's dnet/dw = x): inputs w1..wn, x1..xn, b.
+    Op("wsum", "weighted_sum", "w{i} x{i} b", "b + sum_i(w{i} * x{i})",
+       ("x{i}", "w{i}", "1.0")),
 )
 
 TABLE: dict[str, Op] = {op.name: op for op in OPS}

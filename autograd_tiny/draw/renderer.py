@@ -14,7 +14,9 @@ True
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
@@ -138,10 +140,54 @@ def run_renderer(source: str, fmt: str, binary: str | None = None) -> bytes:
                           f"draw fewer nodes (max_nodes=...)") from None
     except OSError as error:
         raise RenderError(f"could not run {name} ({binary}): {error.strerror}") from None
+    if result.returncode < 0:  # killed by a signal: its stderr may say nothing useful
+        detail = error_line(result.stderr.decode(errors="replace"))
+        useful = "" if detail == "no output" or _NOISE.search(detail) else f": {detail}"
+        raise RenderError(f"{name} was killed by {_signal_name(-result.returncode)}{useful}")
     if result.returncode != 0 or not result.stdout:
-        lines = result.stderr.decode(errors="replace").strip().splitlines() or ["no output"]
-        raise RenderError(f"{name} failed (exit {result.returncode}): {lines[0]}")
+        raise RenderError(f"{name} failed (exit {result.returncode}): "
+                          f"{error_line(result.stderr.decode(errors='replace'))}")
     return result.stdout
+
+
+def error_line(stderr: str) -> str:
+    """The one line of a renderer's stderr that says what went wrong.
+
+    Graphviz and the libraries it loads print warnings first (a missing font, a
+    fontconfig cache), then the error: the line that names an error wins, then the
+    first line that is not a warning, then the first line.
+
+    >>> error_line("Fontconfig warning: no fonts found\\nError: syntax error in line 1\\n")
+    'Error: syntax error in line 1'
+    >>> error_line("Warning: Arial not found\\nsegmentation fault\\n")
+    'segmentation fault'
+    >>> error_line("")
+    'no output'
+    """
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    if not lines:
+        return "no output"
+    for line in lines:
+        if _ERROR.search(line) and not _NOISE.search(line):
+            return line
+    for line in lines:
+        if not _NOISE.search(line):
+            return line
+    return lines[0]
+
+
+# "Error: ...", "dot: error: ...", "(dot:123): Pango-CRITICAL **: ...".
+_ERROR = re.compile(r"\b(error|critical|fatal|failed|cannot|can't|unable)\b", re.IGNORECASE)
+# Warnings say so; fontconfig complains about its cache or config ("Fontconfig error:
+# Cannot load default config file") on machines that draw perfectly well.
+_NOISE = re.compile(r"warn(ing)?\b|^fontconfig\b", re.IGNORECASE)
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 def to_svg(digraph: Any, binary: str | None = None) -> str:

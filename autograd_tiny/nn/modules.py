@@ -3,6 +3,8 @@
 The same signatures and defaults as micrograd's ``nn`` (weights uniform in [-1, 1],
 bias 0, ReLU hidden layers, a linear last layer, ``parameters()`` listing each
 neuron's weights then its bias), so micrograd code runs with the import swapped.
+Without ``seed=`` the weights come from the global ``random`` module in micrograd's
+order, so ``random.seed(1337)`` then ``MLP(2, [16, 16, 1])`` gives micrograd's model.
 Additions: an ``activation=`` choice, reproducible initialisation with ``seed=``,
 parameter names, ``state_dict()`` and ``save``/``load`` to JSON.
 
@@ -20,13 +22,15 @@ MLP(2, [4, 1], parameters=17)
 from __future__ import annotations
 
 import json
+import math
 import numbers
-from operator import mul
+import os
+import random
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .data import Seed, random_source
-from ..core.engine import Value, _operand
+from ..core.engine import Value, _checked_label, _operand, weighted_sum
 from ..core.files import PathLike, write_atomically
 
 
@@ -71,11 +75,14 @@ class Module:
         return [p for _, p in self._found_parameters()]
 
     def named_parameters(self) -> list[tuple[str, Value]]:
-        """``(name, parameter)`` pairs in ``parameters()`` order; names are dotted
-        attribute paths such as ``'layers.0.neurons.3.w.1'``.
+        """``(name, parameter)`` pairs in ``parameters()`` order. A ``Neuron``,
+        ``Layer`` or ``MLP`` names its parameters by their place (``L1.N1.w1``,
+        ``L1.N1.b``; a bare layer ``N1.w1``, a bare neuron ``w1``, ``b``), the names
+        their labels were given when the model was built, or by ``rename()``. Any
+        other module names them by attribute path (``scale``, ``inner.w1``).
 
         >>> [name for name, _ in Neuron(2).named_parameters()]
-        ['w.0', 'w.1', 'b']
+        ['w1', 'w2', 'b']
         """
         found = self._found_parameters()
         if type(self).parameters is Module.parameters:
@@ -84,6 +91,84 @@ class Module:
         if [id(p) for _, p in found] != [id(p) for p in declared]:
             # parameters() was written by hand (the micrograd way): name by position.
             return [(str(i), p) for i, p in enumerate(declared)]
+        return found
+
+    def rename(self, neurons: Iterable[str] | None = None, *,
+               weights: Iterable[str] | None = None, biases: Iterable[str] | None = None,
+               net: str = "{neuron}.net", out: str = "{neuron}.out") -> "Module":
+        """Gives the model's neurons, parameters and nodes names of your own; returns
+        the model. ``neurons``: one name per neuron, layer by layer. ``weights``: one
+        name per weight in ``parameters()`` order (a neuron's weights, neuron by
+        neuron); ``biases``: one per bias (a tied bias, see ``tie_biases``, once).
+        Left out, they are named from the neuron: ``h1.w1``, ``h1.b``. ``net`` and
+        ``out`` name the nodes each neuron makes when it runs; ``{neuron}`` stands for
+        the neuron's name. Labels follow the new names (one set by hand stays), and
+        so do ``named_parameters()`` and ``state_dict()``.
+
+        Matt Mazur's 2-2-2 network, with one bias per layer:
+
+        >>> model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid",
+        ...             seed=0).tie_biases()
+        >>> model = model.rename(["h1", "h2", "o1", "o2"],
+        ...                      weights=[f"w{k}" for k in range(1, 9)], biases=["b1", "b2"],
+        ...                      net="net_{neuron}", out="out_{neuron}")
+        >>> [name for name, _ in model.named_parameters()]
+        ['w1', 'w2', 'b1', 'w3', 'w4', 'w5', 'w6', 'b2', 'w7', 'w8']
+        >>> o1, o2 = model([0.05, 0.1])
+        >>> o1.label, o1._prev[0].label
+        ('out_o1', 'net_o1')
+        """
+        cells = self._neurons()
+        if not cells:
+            raise TypeError(f"rename: {type(self).__name__} has no neurons to name")
+        for template, what in ((net, "net"), (out, "out")):
+            _check_name(template, "rename", what)
+        names = ([n.name for n in cells] if neurons is None
+                 else _name_list(neurons, len(cells), "neurons"))
+        prefixes = [f"{name}." if name else "" for name in names]
+        counts = [len(n.w) for n in cells]
+        if weights is None:
+            weight_names = [f"{prefix}w{k}" for prefix, count in zip(prefixes, counts)
+                            for k in range(1, count + 1)]
+        else:
+            weight_names = _name_list(weights, sum(counts), "weights")
+        # One name per distinct bias, in order: a tied bias is named where it first appears.
+        first_use: dict[int, int] = {}
+        for i, cell in enumerate(cells):
+            first_use.setdefault(id(cell.b), i)
+        if biases is None:
+            bias_names = [f"{prefixes[i]}b" for i in first_use.values()]
+        else:
+            bias_names = _name_list(biases, len(first_use), "biases")
+        bias_of = dict(zip(first_use, bias_names))
+        # "{neuron}.net" for a neuron with no name (a bare Neuron) is "net".
+        nodes = [template.replace("{neuron}.", prefix).replace("{neuron}", name)
+                 for name, prefix in zip(names, prefixes) for template in (net, out)]
+        taken: set[str] = set()
+        for name in weight_names + bias_names + nodes:
+            if not name:
+                raise ValueError("rename: a node name is empty (a neuron with no name?)")
+            if name in taken:
+                raise ValueError(f"rename: the name {name!r} is used twice "
+                                 f"(each parameter and node needs its own)")
+            taken.add(name)
+        start = 0
+        for cell, name, count, (net_name, out_name) in zip(
+                cells, names, counts, zip(nodes[::2], nodes[1::2])):
+            _name_neuron(cell, name, weight_names[start:start + count], bias_of[id(cell.b)],
+                         net_name, out_name)
+            start += count
+        return self
+
+    def _neurons(self) -> list["Neuron"]:
+        """The neurons of the model, layer by layer (for ``rename``)."""
+        found: list[Neuron] = []
+        for name, value in vars(self).items():
+            if name.startswith("_"):
+                continue
+            for item in value if isinstance(value, (list, tuple)) else [value]:
+                if isinstance(item, Module):
+                    found.extend(item._neurons())
         return found
 
     def num_parameters(self) -> int:
@@ -112,28 +197,41 @@ class Module:
         """Every parameter's value by name: plain floats, a copy.
 
         >>> Neuron(1, seed=0).state_dict()
-        {'w.0': 0.6888437030500962, 'b': 0.0}
+        {'w1': 0.6888437030500962, 'b': 0.0}
         """
         return {name: p.data for name, p in self.named_parameters()}
 
     def load_state_dict(self, state: Mapping[str, float]) -> None:
         """Sets every parameter from ``state`` (as made by ``state_dict()``). The names
-        must match exactly; on any mismatch nothing is changed and ``ValueError`` says
-        what is missing or unexpected (``TypeError`` for a value that is not a number).
-        Gradients are left alone.
+        must match exactly: the model's names, or (for files saved by earlier
+        versions) the attribute paths they used, such as ``layers.0.neurons.3.w.1``.
+        Every value must be a finite number. On any mismatch nothing is changed:
+        ``ValueError`` says what is missing, unexpected or not finite, ``TypeError``
+        names a value that is not a number. Gradients are left alone.
 
         >>> a, b = Neuron(2, seed=1), Neuron(2, seed=2)
         >>> b.load_state_dict(a.state_dict())
         >>> b.state_dict() == a.state_dict()
         True
+        >>> b.load_state_dict({"w.0": 0.5, "w.1": -0.5, "b": 0.0})  # the old names
+        >>> b.state_dict()
+        {'w1': 0.5, 'w2': -0.5, 'b': 0.0}
+        >>> b.load_state_dict({"w1": 0.5, "w2": float("nan"), "b": 0.0})
+        Traceback (most recent call last):
+        ...
+        ValueError: load_state_dict: parameter 'w2' is nan (weights must be finite numbers)
         """
         if not isinstance(state, Mapping):
             raise TypeError(f"load_state_dict: state must be a mapping of names to numbers, "
                             f"got {type(state).__name__}")
         named = self.named_parameters()
         names = [name for name, _ in named]
-        missing = [name for name in names if name not in state]
         known = set(names)
+        if set(state) != known:
+            old = self._attribute_names()
+            if old is not None and set(state) == set(old) and len(old) == len(names):
+                names, known = old, set(old)
+        missing = [name for name in names if name not in state]
         unexpected = [str(key) for key in state if key not in known]
         if missing or unexpected:
             problems = []
@@ -150,18 +248,35 @@ class Module:
                 raise TypeError(f"load_state_dict: parameter {name!r} must be a number, "
                                  f"got {type(value).__name__}")
             try:
-                values.append(float(value))
+                number = float(value)
             except OverflowError:  # a JSON integer too large for a float
                 raise ValueError(f"load_state_dict: parameter {name!r} is out of range "
                                  f"for a float") from None
+            if not math.isfinite(number):  # nan, inf, and JSON's 1e400 (read as inf)
+                raise ValueError(f"load_state_dict: parameter {name!r} is {number} "
+                                 f"(weights must be finite numbers)")
+            values.append(number)
         # Everything checked: only now does any parameter change.
         for (_, p), value in zip(named, values):
             p.data = value
 
+    def _attribute_names(self) -> list[str] | None:
+        """The names earlier versions gave the parameters (attribute paths such as
+        ``layers.0.neurons.3.w.1``) in ``parameters()`` order; None if the walk does
+        not find exactly the parameters (a hand-written ``parameters()``)."""
+        found = self._found_parameters(by_attribute=True)
+        if [id(p) for _, p in found] != [id(p) for p in self.parameters()]:
+            return None
+        return [name for name, _ in found]
+
     def save(self, path: PathLike) -> Path:
-        """Writes the parameters to ``path`` as JSON. Floats are written with ``repr``,
-        so every weight reads back bit for bit. The file appears atomically: written
-        to a temporary file beside it, then renamed over ``path``.
+        """Writes the parameters to ``path`` as strict JSON. Floats are written with
+        ``repr``, so every weight reads back bit for bit. The file appears atomically:
+        written to a temporary file beside it, then renamed over ``path``; if ``path``
+        is a symbolic link, the file it points to is replaced and the link stays.
+
+        A weight that is nan or infinite is refused with ``ValueError`` naming it
+        (JSON has no such numbers) and nothing is written.
 
         >>> import tempfile, pathlib
         >>> with tempfile.TemporaryDirectory() as tmp:
@@ -170,21 +285,32 @@ class Module:
         >>> copy.state_dict() == MLP(2, [3, 1], seed=0).state_dict()
         True
         """
+        parameters = self.state_dict()
+        for name, value in parameters.items():
+            if not math.isfinite(value):
+                raise ValueError(f"save: parameter {name!r} is {value}; a model file holds "
+                                 f"finite numbers only (nothing was written)")
         document = {
             "format": FILE_FORMAT,
             "version": FILE_VERSION,
             "model": _headline(self),
-            "parameters": self.state_dict(),
+            "parameters": parameters,
         }
-        text = json.dumps(document, indent=1) + "\n"
+        text = json.dumps(document, indent=1, allow_nan=False) + "\n"
         path = Path(path)
-        write_atomically(path, text.encode("utf-8"))
+        # Through a link: replace the file it names (os.replace on the link itself
+        # would turn the link into a regular file).
+        write_atomically(Path(os.path.realpath(path)) if path.is_symlink() else path,
+                         text.encode("utf-8"))
         return path
 
     def load(self, path: PathLike) -> "Module":
-        """Reads parameters saved by ``save`` into this model and returns the model. A
-        file that is not JSON, lacks keys, or was saved from a model of another shape
-        raises ``ValueError`` and leaves the model exactly as it was.
+        """Reads parameters saved by ``save`` into this model and returns the model.
+        The file must be strict JSON (no NaN or Infinity), ``"version"`` the integer
+        1, every weight a finite number (``1e400`` is refused, not read as infinity),
+        and no name may appear twice. Anything else (not JSON, nested too deeply,
+        keys missing, a model of another shape) raises ``ValueError`` and leaves the
+        model exactly as it was.
 
         >>> import tempfile, pathlib
         >>> with tempfile.TemporaryDirectory() as tmp:
@@ -196,12 +322,18 @@ class Module:
         """
         path = Path(path)
         try:
-            document = json.loads(path.read_bytes().decode("utf-8"))
+            document = json.loads(path.read_bytes().decode("utf-8"),
+                                  parse_constant=_refuse_constant,
+                                  object_pairs_hook=_refuse_repeated_keys)
         except UnicodeDecodeError as error:
             raise ValueError(f"{path}: not a model file (not UTF-8 text: {error.reason})") from None
         except json.JSONDecodeError as error:
             raise ValueError(f"{path}: not a model file (invalid JSON: {error.msg} at line "
                              f"{error.lineno}, column {error.colno})") from None
+        except RecursionError:
+            raise ValueError(f"{path}: not a model file (JSON nested too deeply)") from None
+        except _NotStrictJSON as error:
+            raise ValueError(f"{path}: not a model file ({error})") from None
         if not isinstance(document, dict):
             raise ValueError(f"{path}: not a model file (expected a JSON object, "
                              f"got {type(document).__name__})")
@@ -210,9 +342,10 @@ class Module:
         if document["format"] != FILE_FORMAT:
             raise ValueError(f"{path}: not a model file (format {document['format']!r}, "
                              f"expected {FILE_FORMAT!r})")
-        if document.get("version") != FILE_VERSION:
+        version = document.get("version")
+        if not isinstance(version, int) or isinstance(version, bool) or version != FILE_VERSION:
             raise ValueError(f"{path}: unsupported model file version "
-                             f"{document.get('version')!r} (this version reads {FILE_VERSION})")
+                             f"{version!r} (this version reads {FILE_VERSION})")
         if not isinstance(document.get("parameters"), dict):
             raise ValueError(f"{path}: not a model file (missing key 'parameters': "
                              f"an object of names to numbers)")
@@ -234,9 +367,10 @@ class Module:
         """What goes inside the parentheses of the first line of ``repr``."""
         return ""
 
-    def _found_parameters(self) -> list[tuple[str, Value]]:
+    def _found_parameters(self, by_attribute: bool = False) -> list[tuple[str, Value]]:
         """Parameters found by walking attributes: Values, Modules (by their own
-        ``named_parameters()``) and lists or tuples of them; private names skipped."""
+        ``named_parameters()``, or with ``by_attribute`` by their attribute paths all
+        the way down) and lists or tuples of them; private names skipped."""
         found: list[tuple[str, Value]] = []
         seen: set[int] = set()
         # A stack filled in reverse keeps attribute order without recursion.
@@ -250,7 +384,9 @@ class Module:
                     found.append((name, item))
                 continue
             if isinstance(item, Module):
-                inner = [(f"{name}.{sub}", p) for sub, p in item.named_parameters()]
+                pairs = (item._found_parameters(True) if by_attribute
+                         else item.named_parameters())
+                inner = [(f"{name}.{sub}", p) for sub, p in pairs]
             elif isinstance(item, (list, tuple)):
                 inner = [(f"{name}.{i}", value) for i, value in enumerate(item)]
             else:
@@ -264,38 +400,69 @@ class Neuron(Module):
 
     ``Neuron(nin, nonlin=True)`` is micrograd's (ReLU, or linear with
     ``nonlin=False``); ``activation=`` picks 'relu', 'tanh', 'sigmoid' or 'linear'
-    instead. ``seed=`` (an int or a ``random.Random``) makes the weights reproducible.
+    instead. Without ``seed=`` the weights are drawn from the global ``random`` module
+    exactly as micrograd draws them (so ``random.seed(1337)`` reproduces micrograd's
+    models); ``seed=`` (an int or a ``random.Random``) draws from a generator of its
+    own and leaves the global state alone.
+
+    Names: the parameters are labelled ``w1``..``wn`` and ``b`` (inside a model
+    ``L1.N2.w1``: see ``name``), and each call labels the node of the net input
+    ``net`` and the neuron's output ``out`` (for a linear neuron they are one node,
+    labelled ``net``). ``rename()`` gives other names.
 
     >>> n = Neuron(2, activation="tanh", seed=0)
     >>> n
     Neuron(2, activation='tanh', parameters=3)
+    >>> [p.label for p in n.parameters()]
+    ['w1', 'w2', 'b']
+    >>> y = n([1.0, 2.0])
+    >>> y.label, y._prev[0].label
+    ('out', 'net')
     >>> import math
-    >>> n([1.0, 2.0]).data == math.tanh(n.w[0].data * 1.0 + n.w[1].data * 2.0 + n.b.data)
+    >>> y.data == math.tanh(n.w[0].data * 1.0 + n.w[1].data * 2.0 + n.b.data)
     True
     """
 
     def __init__(self, nin: int, nonlin: bool = True, *, activation: str | None = None,
-                 seed: Seed = None) -> None:
+                 seed: Seed = None, name: str = "") -> None:
         _check_size(nin, "Neuron", "nin")
-        name = _activation_name(nonlin, activation, "Neuron")
-        rng = random_source(seed, "Neuron")
-        self.w = [Value(rng.uniform(-1.0, 1.0)) for _ in range(nin)]
+        act_name = _activation_name(nonlin, activation, "Neuron")
+        _check_name(name, "Neuron", "name", empty=True)
+        uniform = _weight_source(seed, "Neuron").uniform
+        self.w = [Value(uniform(-1.0, 1.0)) for _ in range(nin)]
         self.b = Value(0.0)
-        self.nonlin = name != "linear"
-        self.activation = name
-        self._act = ACTIVATIONS[name]
+        self.nonlin = act_name != "linear"
+        self.activation = act_name
+        self._act = ACTIVATIONS[act_name]
+        self.name = ""
+        self.net_label = self.out_label = ""
+        self._names = [""] * (nin + 1)  # one per parameter, in parameters() order
+        _name_neuron(self, name)
 
     def __call__(self, x: Any) -> Value:
         return self._forward(_inputs(x, len(self.w), "Neuron"))
 
     def _forward(self, x: list[Value]) -> Value:
-        # micrograd's sum: b + w0*x0 + w1*x1 + ..., one node per op. map(mul, ...)
-        # skips the generator frame micrograd's version pays for each weight.
-        act = sum(map(mul, self.w, x), self.b)
-        return act if self._act is None else self._act(act)
+        # The net input b + w1*x1 + ... + wn*xn as ONE node (the seed's net), adding in
+        # micrograd's order, so the numbers are micrograd's.
+        net = weighted_sum(self.w, x, self.b)
+        # The nodes are new, so no label of the user's is overwritten. One store per
+        # node: the names themselves were made once, when the neuron was named.
+        net._label = self.net_label  # checked once, when the neuron was named: skip the setter
+        if self._act is None:
+            return net
+        out = self._act(net)
+        out._label = self.out_label
+        return out
 
     def parameters(self) -> list[Value]:
         return self.w + [self.b]
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return list(zip(self._names, self.parameters()))
+
+    def _neurons(self) -> list["Neuron"]:
+        return [self]
 
     def _describe(self) -> str:
         return f"{len(self.w)}, activation={self.activation!r}"
@@ -306,17 +473,28 @@ class Layer(Module):
     ``Neuron`` (``nonlin``, ``activation``, ``seed``). Called on inputs it returns a
     list of outputs, or a single ``Value`` when ``nout == 1`` (as micrograd does).
 
+    The neurons are named ``N1``, ``N2``, ... (``name='L1'`` makes them ``L1.N1``,
+    ...), so the parameters are ``N1.w1``, ``N1.b``, ... ``tie_biases()`` gives all
+    the neurons of the layer one bias.
+
     >>> layer = Layer(3, 2, seed=0)
     >>> len(layer([1.0, 2.0, 3.0])), type(Layer(3, 1)([1, 2, 3])).__name__
     (2, 'Value')
+    >>> [name for name, _ in layer.named_parameters()][:4]
+    ['N1.w1', 'N1.w2', 'N1.w3', 'N1.b']
     """
 
-    def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
+    def __init__(self, nin: int, nout: int, *, name: str = "", **kwargs: Any) -> None:
         _check_size(nin, "Layer", "nin")
         _check_size(nout, "Layer", "nout")
-        # One generator for the whole layer, so a seeded layer's neurons differ.
-        kwargs["seed"] = random_source(kwargs.get("seed"), "Layer")
-        self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
+        _check_name(name, "Layer", "name", empty=True)
+        seed = kwargs.get("seed")
+        if seed is not None:
+            # One generator for the whole layer, so a seeded layer's neurons differ.
+            kwargs["seed"] = random_source(seed, "Layer")
+        self.name = name
+        prefix = f"{name}." if name else ""
+        self.neurons = [Neuron(nin, **kwargs, name=f"{prefix}N{j}") for j in range(1, nout + 1)]
 
     def __call__(self, x: Any) -> Value | list[Value]:
         out = self._forward(_inputs(x, len(self.neurons[0].w), "Layer"))
@@ -325,8 +503,34 @@ class Layer(Module):
     def _forward(self, x: list[Value]) -> list[Value]:
         return [n._forward(x) for n in self.neurons]
 
+    def tie_biases(self) -> "Layer":
+        """Gives every neuron of the layer the same bias (the first neuron's), as
+        networks drawn with one bias unit per layer have it; returns the layer. The
+        bias is listed once by ``parameters()`` and named ``L1.b`` (bare layer: ``b``).
+        Tie before ``rename()``: tying names the bias after the layer.
+
+        >>> layer = Layer(2, 3, seed=0).tie_biases()
+        >>> layer.neurons[0].b is layer.neurons[2].b, layer.num_parameters()
+        (True, 7)
+        >>> [name for name, _ in layer.named_parameters()]
+        ['N1.w1', 'N1.w2', 'b', 'N2.w1', 'N2.w2', 'N3.w1', 'N3.w2']
+        """
+        shared = self.neurons[0].b
+        name = f"{self.name}.b" if self.name else "b"
+        for neuron in self.neurons:
+            neuron.b = shared
+            _set_name(neuron, len(neuron.w), name)
+        return self
+
     def parameters(self) -> list[Value]:
-        return [p for n in self.neurons for p in n.parameters()]
+        # A shared parameter (a tied bias) is listed once, so an optimizer steps it once.
+        return _unique([p for n in self.neurons for p in n.parameters()])
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return _unique_named([item for n in self.neurons for item in n.named_parameters()])
+
+    def _neurons(self) -> list[Neuron]:
+        return list(self.neurons)
 
     def _describe(self) -> str:
         first = self.neurons[0]
@@ -340,6 +544,12 @@ class MLP(Module):
     else a list. Layers always pass lists to each other, so a one-neuron hidden
     layer works (micrograd crashes on ``MLP(2, [16, 1, 1])``).
 
+    Weights are drawn as micrograd draws them: from the global ``random`` module, or
+    with ``seed=`` from a generator of their own. Parameters are named by their
+    place: ``L1.N1.w1`` is the first layer's first neuron's weight on input 1,
+    ``L1.N1.b`` its bias; running the model labels each neuron's net input and
+    output ``L1.N1.net`` and ``L1.N1.out``. ``rename()`` gives names of your own.
+
     >>> model = MLP(2, [16, 1, 1], seed=0)
     >>> type(model([0.5, 0.5])).__name__
     'Value'
@@ -347,6 +557,8 @@ class MLP(Module):
     MLP(3, [4, 4], parameters=36)
       Layer(3, 4, activation='tanh', parameters=16)
       Layer(4, 4, activation='sigmoid', parameters=20)
+    >>> [name for name, _ in MLP(2, [2, 1]).named_parameters()][-3:]
+    ['L2.N1.w1', 'L2.N1.w2', 'L2.N1.b']
     """
 
     def __init__(self, nin: int, nouts: Iterable[int], *, activation: str = "relu",
@@ -361,11 +573,11 @@ class MLP(Module):
             _check_size(size, "MLP", "each layer size")
         for name in (activation, output_activation):
             _activation_name(True, name, "MLP")
-        rng = random_source(seed, "MLP")
+        rng = None if seed is None else random_source(seed, "MLP")
         widths = [nin] + sizes
         last = len(sizes) - 1
         self.layers = [
-            Layer(widths[i], widths[i + 1], seed=rng,
+            Layer(widths[i], widths[i + 1], seed=rng, name=f"L{i + 1}",
                   activation=output_activation if i == last else activation)
             for i in range(len(sizes))
         ]
@@ -376,8 +588,26 @@ class MLP(Module):
             out = layer._forward(out)
         return out[0] if len(out) == 1 else out
 
+    def tie_biases(self) -> "MLP":
+        """One bias per layer, shared by its neurons (see ``Layer.tie_biases``);
+        returns the model. The biases are named ``L1.b``, ``L2.b``, ...
+
+        >>> model = MLP(2, [2, 2], seed=0).tie_biases()
+        >>> model.num_parameters(), [n for n, _ in model.named_parameters()][:5]
+        (10, ['L1.N1.w1', 'L1.N1.w2', 'L1.b', 'L1.N2.w1', 'L1.N2.w2'])
+        """
+        for layer in self.layers:
+            layer.tie_biases()
+        return self
+
     def parameters(self) -> list[Value]:
-        return [p for layer in self.layers for p in layer.parameters()]
+        return _unique([p for layer in self.layers for p in layer.parameters()])
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        return _unique_named([item for layer in self.layers for item in layer.named_parameters()])
+
+    def _neurons(self) -> list[Neuron]:
+        return [n for layer in self.layers for n in layer.neurons]
 
     def _describe(self) -> str:
         nin = len(self.layers[0].neurons[0].w)
@@ -385,6 +615,99 @@ class MLP(Module):
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+
+def _weight_source(seed: Seed, who: str) -> Any:
+    """Where a neuron's weights come from: with no seed the global ``random`` module,
+    drawn exactly as micrograd draws them (``random.uniform(-1, 1)`` per weight, neuron
+    by neuron), so ``random.seed(1337)`` gives micrograd's weights; with a seed a
+    generator of its own (``random_source``)."""
+    return random if seed is None else random_source(seed, who)
+
+
+def _set_name(neuron: Neuron, k: int, name: str) -> None:
+    """Names the neuron's ``k``-th parameter (weights, then the bias). Its label
+    follows unless the user set one by hand (a label other than the old name)."""
+    parameter = neuron.b if k == len(neuron.w) else neuron.w[k]
+    if not parameter.label or parameter.label == neuron._names[k]:
+        parameter.label = name
+    neuron._names[k] = name
+
+
+def _name_neuron(neuron: Neuron, name: str, weights: Sequence[str] | None = None,
+                 bias: str | None = None, net: str | None = None,
+                 out: str | None = None) -> None:
+    """Gives a neuron its name and the names of its parameters and nodes; ``None``
+    means the name from its place (``L1.N1.w1``, ``L1.N1.net``; bare: ``w1``, ``net``)."""
+    prefix = f"{name}." if name else ""
+    if weights is None:
+        weights = [f"{prefix}w{k}" for k in range(1, len(neuron.w) + 1)]
+    neuron.name = name
+    # Checked here, once: the forward pass stores them on every node it makes.
+    neuron.net_label = _checked_label(f"{prefix}net" if net is None else net)
+    neuron.out_label = _checked_label(f"{prefix}out" if out is None else out)
+    for k, weight in enumerate(weights):
+        _set_name(neuron, k, weight)
+    _set_name(neuron, len(neuron.w), f"{prefix}b" if bias is None else bias)
+
+
+def _check_name(name: Any, who: str, what: str, empty: bool = False) -> str:
+    if not isinstance(name, str):
+        raise TypeError(f"{who}: {what} must be a string, got {type(name).__name__}")
+    if not name and not empty:
+        raise ValueError(f"{who}: {what} must not be empty")
+    return name
+
+
+def _name_list(names: Any, count: int, what: str) -> list[str]:
+    """``names`` checked for ``rename``: ``count`` non-empty strings."""
+    if isinstance(names, (str, bytes)) or not isinstance(names, Iterable):
+        raise TypeError(f"rename: {what} must be a list of strings, got {type(names).__name__}")
+    names = list(names)
+    for name in names:
+        _check_name(name, "rename", f"each of {what}")
+    if len(names) != count:
+        raise ValueError(f"rename: {what} needs {count} name{'s' if count != 1 else ''}, "
+                         f"got {len(names)}")
+    return names
+
+
+def _unique(values: list[Value]) -> list[Value]:
+    """``values`` with repeats left out (a shared parameter is listed once)."""
+    seen: set[int] = set()
+    unique = []
+    for value in values:
+        if id(value) not in seen:
+            seen.add(id(value))
+            unique.append(value)
+    return unique
+
+
+def _unique_named(named: list[tuple[str, Value]]) -> list[tuple[str, Value]]:
+    seen: set[int] = set()
+    unique = []
+    for name, value in named:
+        if id(value) not in seen:
+            seen.add(id(value))
+            unique.append((name, value))
+    return unique
+
+
+class _NotStrictJSON(ValueError):
+    """A model file that Python's json would read but strict JSON forbids."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotStrictJSON(f"{name} is not a JSON number")
+
+
+def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise _NotStrictJSON(f"the key {key!r} appears twice")
+        document[key] = value
+    return document
 
 
 def _inputs(x: Any, nin: int, who: str) -> list[Value]:

@@ -1,10 +1,14 @@
-"""Seed 001's worked example, computed: the 2-2-2 sigmoid network, forward pass,
-error, backward pass as products of local derivatives, the update, and training.
+"""Matt Mazur's worked example ("A Step by Step Backpropagation Example"), computed:
+the 2-2-2 sigmoid network, forward pass, error, backward pass as products of local
+derivatives, the update, and training.
 
 The network (inputs 0.05 and 0.10, targets 0.01 and 0.99, weights 0.15 to 0.55,
-biases 0.35 and 0.60 shared per layer and not trained, learning rate 0.5) is built
-straight from ``Value``s, with the seed's names as labels, so ``explain(E_total, w5)``
-reads like the seed: dE_total/dout_o1 * dout_o1/dnet_o1 * dnet_o1/dw5.
+biases 0.35 and 0.60 shared per layer and not trained, learning rate 0.5) is an
+``nn.MLP(2, [2, 2])`` with sigmoid activations, one bias per layer
+(``tie_biases()``) and the example's names (``rename()``): weights w1..w8, biases
+b1 and b2, neurons h1, h2, o1, o2 whose nodes are net_h1, out_h1, ... So
+``explain(E_total, w5)`` reads like the example:
+dE_total/dout_o1 * dout_o1/dnet_o1 * dnet_o1/dw5.
 
 >>> nodes = network()
 >>> nodes["E_total"].backward()
@@ -21,33 +25,81 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..core.engine import Value, reverse_topological_order
+from ..nn.modules import MLP
 from .notation import formula, number_text
 from .routes import Explanation, explain
 
+SOURCE = 'Matt Mazur\'s "A Step by Step Backpropagation Example"'
 INPUTS = {"i1": 0.05, "i2": 0.10}
 TARGETS = {"o1": 0.01, "o2": 0.99}
 WEIGHTS = {"w1": 0.15, "w2": 0.20, "w3": 0.25, "w4": 0.30,
            "w5": 0.40, "w6": 0.45, "w7": 0.50, "w8": 0.55}
 BIASES = {"b1": 0.35, "b2": 0.60}
+NEURONS = ("h1", "h2", "o1", "o2")  # layer by layer, as the model lists them
 LEARNING_RATE = 0.5
 TRAINING_STEPS = 10_000
 DEFAULT_FOLDER = "autograd_tiny_demo"
 
-# Which unit each weight connects: the seed's picture (w1: i1 -> h1, w2: i2 -> h1, ...).
+# Which unit each weight connects: the example's picture (w1: i1 -> h1, w2: i2 -> h1,
+# ...). In the model each neuron lists its weights in input order, so w1..w8 are the
+# model's weights in parameters() order.
 CONNECTIONS = {"w1": ("i1", "h1"), "w2": ("i2", "h1"), "w3": ("i1", "h2"),
                "w4": ("i2", "h2"), "w5": ("h1", "o1"), "w6": ("h2", "o1"),
                "w7": ("h1", "o2"), "w8": ("h2", "o2")}
-# The numbers seed 001 prints for the backward pass of w5 (nine significant digits).
-SEED_CHAIN_W5 = {"dE_total/dout_o1": 0.74136507, "dout_o1/dnet_o1": 0.186815602,
-                 "dnet_o1/dw5": 0.593269992}
-SEED_GRADIENT_W5 = 0.082167041
-# The figures a widely copied write-up of this network prints after the first update
-# and after 10,000; see mistaken_error_after_update() for where the first comes from.
+# The numbers the example prints for the backward pass of w5 (nine significant digits).
+PRINTED_CHAIN_W5 = {"dE_total/dout_o1": 0.74136507, "dout_o1/dnet_o1": 0.186815602,
+                    "dnet_o1/dw5": 0.593269992}
+PRINTED_GRADIENT_W5 = 0.082167041
+# The figures the example prints after the first update and after 10,000; see
+# mistaken_error_after_update() for where the first comes from.
 PUBLISHED_ERROR_AFTER_UPDATE = 0.291027924
 PUBLISHED_ERROR_AFTER_TRAINING = 0.0000351085
 
 FORWARD_NAMES = ("net_h1", "out_h1", "net_h2", "out_h2", "net_o1", "out_o1", "net_o2",
                  "out_o2")
+
+
+def model(weights: Mapping[str, float] = WEIGHTS) -> MLP:
+    """The example's network as an ``nn`` model: ``MLP(2, [2, 2])``, sigmoid in both
+    layers, one bias per layer, and the example's names for everything.
+
+    >>> net = model()
+    >>> net.state_dict()
+    {'w1': 0.15, 'w2': 0.2, 'b1': 0.35, 'w3': 0.25, 'w4': 0.3, 'w5': 0.4, 'w6': 0.45, 'b2': 0.6, 'w7': 0.5, 'w8': 0.55}
+    >>> [round(out.data, 9) for out in net([0.05, 0.10])]
+    [0.75136507, 0.772928465]
+    """
+    missing = sorted(set(WEIGHTS) - set(weights))
+    if missing:
+        raise ValueError(f"network: no value for {', '.join(missing)}")
+    # seed=0: the weights are set below; drawing them must not move the global random state.
+    built = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
+    built.tie_biases().rename(NEURONS, weights=list(WEIGHTS), biases=list(BIASES),
+                              net="net_{neuron}", out="out_{neuron}")
+    built.load_state_dict({**{name: weights[name] for name in WEIGHTS}, **BIASES})
+    return built
+
+
+def forward(net: MLP) -> dict[str, Value]:
+    """One forward pass of the model and the example's error: every labelled node by
+    its label (``i1``, ``w1``..``w8``, ``b1``, ``net_h1``, ``out_h1``, ..., ``E_o1``,
+    ``E_total``)."""
+    total = _error(net)
+    return {node.label: node for node in reverse_topological_order(total) if node.label}
+
+
+def _error(net: MLP) -> Value:
+    """E_total for the example's inputs and targets."""
+    i1, i2 = (Value(INPUTS[name], label=name) for name in ("i1", "i2"))
+    out_o1, out_o2 = net([i1, i2])  # type: ignore[misc]
+    # The example's squared error: E = 1/2 (target - out)^2 per output, summed.
+    t1, t2 = (Value(TARGETS[o], label=f"target_{o}") for o in ("o1", "o2"))
+    e_o1 = 0.5 * (t1 - out_o1) ** 2
+    e_o2 = 0.5 * (t2 - out_o2) ** 2
+    e_o1.label, e_o2.label = "E_o1", "E_o2"
+    total = e_o1 + e_o2
+    total.label = "E_total"
+    return total
 
 
 def network(weights: Mapping[str, float] = WEIGHTS) -> dict[str, Value]:
@@ -58,34 +110,7 @@ def network(weights: Mapping[str, float] = WEIGHTS) -> dict[str, Value]:
     >>> nodes["net_h1"].data, round(nodes["out_o1"].data, 9)
     (0.3775, 0.75136507)
     """
-    missing = sorted(set(WEIGHTS) - set(weights))
-    if missing:
-        raise ValueError(f"network: no value for {', '.join(missing)}")
-    nodes: dict[str, Value] = {}
-
-    def leaf(name: str, value: float) -> Value:
-        nodes[name] = Value(value, label=name)
-        return nodes[name]
-
-    def named(name: str, node: Value) -> Value:
-        node.label = name
-        nodes[name] = node
-        return node
-
-    i1, i2 = leaf("i1", INPUTS["i1"]), leaf("i2", INPUTS["i2"])
-    w = {name: leaf(name, weights[name]) for name in WEIGHTS}
-    b1, b2 = leaf("b1", BIASES["b1"]), leaf("b2", BIASES["b2"])
-    # Each unit: net = weighted sum of its inputs + the layer's bias, out = sigmoid(net).
-    out_h1 = named("out_h1", named("net_h1", w["w1"] * i1 + w["w2"] * i2 + b1).sigmoid())
-    out_h2 = named("out_h2", named("net_h2", w["w3"] * i1 + w["w4"] * i2 + b1).sigmoid())
-    out_o1 = named("out_o1", named("net_o1", w["w5"] * out_h1 + w["w6"] * out_h2 + b2).sigmoid())
-    out_o2 = named("out_o2", named("net_o2", w["w7"] * out_h1 + w["w8"] * out_h2 + b2).sigmoid())
-    # The seed's squared error: E = 1/2 (target - out)^2 per output, summed.
-    t1, t2 = leaf("target_o1", TARGETS["o1"]), leaf("target_o2", TARGETS["o2"])
-    e_o1 = named("E_o1", 0.5 * (t1 - out_o1) ** 2)
-    e_o2 = named("E_o2", 0.5 * (t2 - out_o2) ** 2)
-    named("E_total", e_o1 + e_o2)
-    return nodes
+    return forward(model(weights))
 
 
 def gradient_step(weights: Mapping[str, float]) -> tuple[dict[str, Value], dict[str, float]]:
@@ -102,7 +127,7 @@ def gradient_step(weights: Mapping[str, float]) -> tuple[dict[str, Value], dict[
 
 
 def train(weights: Mapping[str, float], steps: int) -> dict[str, float]:
-    """The weights after ``steps`` updates of gradient descent.
+    """The weights after ``steps`` updates of gradient descent (the biases stay).
 
     >>> round(train(WEIGHTS, 2)["w5"], 9)
     0.317353862
@@ -111,18 +136,25 @@ def train(weights: Mapping[str, float], steps: int) -> dict[str, float]:
         raise TypeError(f"train: steps must be an int, got {type(steps).__name__}")
     if steps < 0:
         raise ValueError(f"train: steps must be at least 0, got {steps}")
-    current = dict(weights)
+    net = model(weights)
+    trained = [p for name, p in net.named_parameters() if name in WEIGHTS]
     for _ in range(steps):
-        _, current = gradient_step(current)
-    return current
+        for p in trained:
+            p.grad = 0.0
+        _error(net).backward()
+        for p in trained:  # every weight from the gradients of the same pass
+            p.data -= LEARNING_RATE * p.grad
+    return {name: p.data for name, p in net.named_parameters() if name in WEIGHTS}
 
 
 def mistaken_error_after_update(nodes: Mapping[str, Value],
                                 updated: Mapping[str, float]) -> float:
-    """The error after one update as the widely copied write-up prints it
-    (0.291027924): its hidden-layer gradients used the output weights *after* their
-    update. Rebuilt here from the routes of ``explain``: on each route to w1..w4, the
-    factor dnet_o/dout_h (an output weight) is replaced by the updated weight.
+    """The error after one update as the example prints it (0.291027924): its
+    hidden-layer gradients used the output weights *after* their update. Redone here
+    from the pass's own gradients: each output neuron's delta dE/dnet_o (the
+    ``grad`` of net_o1 and net_o2), passed back to a hidden neuron through the
+    *updated* weight instead of the one the pass used, times dout_h/dnet_h =
+    out_h (1 - out_h) and the input the weight multiplies.
 
     ``nodes`` is a forward pass after ``backward()``; ``updated`` its updated weights.
 
@@ -132,17 +164,11 @@ def mistaken_error_after_update(nodes: Mapping[str, Value],
     """
     mistaken = dict(updated)
     for name in ("w1", "w2", "w3", "w4"):
-        gradient = 0.0
-        for route in explain(nodes["E_total"], nodes[name]).routes:
-            product = 1.0
-            for factor in route.factors:
-                value = factor.value
-                if factor.top.label.startswith("net_o") and factor.bottom.label.startswith("out_h"):
-                    last, slot = factor.edges[-1]  # the product node w * out_h
-                    weight = last._prev[1 - slot].label
-                    value = updated[weight]
-                product *= value
-            gradient += product
+        source, hidden = CONNECTIONS[name]
+        back = sum(nodes[f"net_{o}"].grad * updated[w]
+                   for w, (h, o) in CONNECTIONS.items() if h == hidden)
+        out = nodes[f"out_{hidden}"].data
+        gradient = back * out * (1.0 - out) * nodes[source].data
         mistaken[name] = nodes[name].data - LEARNING_RATE * gradient
     return network(mistaken)["E_total"].data
 
@@ -150,7 +176,9 @@ def mistaken_error_after_update(nodes: Mapping[str, Value],
 @dataclass(frozen=True)
 class Walkthrough:
     """Every number of the worked example. ``nodes`` is the first forward pass with
-    its gradients; ``as_reference()`` lays the numbers out like the reference file."""
+    its gradients; ``as_reference()`` lays the numbers out under the section and key
+    names of the reference numbers the tests compare them with (exact doubles from a
+    direct float computation, ``tests/test_walkthrough.py``)."""
 
     nodes: dict[str, Value]
     updated: dict[str, float]
@@ -162,7 +190,7 @@ class Walkthrough:
     w1: Explanation
 
     def as_reference(self) -> dict[str, dict[str, float]]:
-        """The numbers under the reference file's section and key names.
+        """The numbers under the reference numbers' section and key names.
 
         >>> compute(steps=0).as_reference()["after_0_updates"]["E_total"]
         0.2983711087600027
@@ -231,7 +259,8 @@ def _print_network(walk: Walkthrough, console: Any) -> None:
 
     console.print(Panel(
         Text.assemble(("Backpropagation, step by step\n", "bold"),
-                      "The 2-2-2 sigmoid network of seed 001, computed by autograd_tiny: "
+                      f"The 2-2-2 sigmoid network of {SOURCE}, computed by "
+                      "autograd_tiny as an nn.MLP(2, [2, 2]) with the example's names: "
                       "inputs 0.05 and 0.10, targets 0.01 and 0.99, learning rate 0.5. "
                       "Every number below is computed, none typed in; each is printed to "
                       "9 decimals."),
@@ -283,20 +312,20 @@ def _print_backward(walk: Walkthrough, console: Any) -> None:
     console.print(_rule("Step 3 · backward pass: the chain rule, from E_total back to w5"))
     _print_explanation(walk.w5, console)
     route = walk.w5.routes[0]
-    # The seed prints nine significant digits: agreeing to that is agreeing.
-    seed_ok = abs(route.product - SEED_GRADIENT_W5) < 5e-10 and all(
-        abs(factor.value - SEED_CHAIN_W5.get(factor.name, math.nan)) < 5e-9
+    # The example prints nine significant digits: agreeing to that is agreeing.
+    same = abs(route.product - PRINTED_GRADIENT_W5) < 5e-10 and all(
+        abs(factor.value - PRINTED_CHAIN_W5.get(factor.name, math.nan)) < 5e-9
         for factor in route.factors)
     console.print(Text.assemble(
-        ("  seed 001: ", "dim"),
-        " * ".join(number_text(v) for v in SEED_CHAIN_W5.values()),
-        f" = {number_text(SEED_GRADIENT_W5)}  ",
-        ("same numbers" if seed_ok else "DIFFERENT numbers",
-         "bold green" if seed_ok else "bold red")), soft_wrap=True)
+        ("  Mazur's example: ", "dim"),
+        " * ".join(number_text(v) for v in PRINTED_CHAIN_W5.values()),
+        f" = {number_text(PRINTED_GRADIENT_W5)}  ",
+        ("same numbers" if same else "DIFFERENT numbers",
+         "bold green" if same else "bold red")), soft_wrap=True)
     console.print(Text(
         "Each factor is a local derivative the engine recorded when its op ran, and the "
-        "rule is that op's row in autograd_tiny/core/ops.py (seed 001 writes the first one "
-        "as -(target_o1 - out_o1)).", style="dim"))
+        "rule is that op's row in autograd_tiny/core/ops.py (the example writes the first "
+        "one as -(target_o1 - out_o1)).", style="dim"))
     console.print(_rule("... and back to w1, one layer deeper: two routes, one through "
                         "each output"))
     _print_explanation(walk.w1, console)
@@ -324,8 +353,8 @@ def _print_update(walk: Walkthrough, console: Any) -> None:
         "E_total before the update  ", (nine(n["E_total"].data), "bold"), "\n",
         "E_total after one update   ", (nine(walk.error_after_update), "bold green")))
     console.print(Panel(Text(
-        f"Why not {nine(PUBLISHED_ERROR_AFTER_UPDATE)}, as a widely copied write-up of this "
-        f"network prints? That figure came from an early version of its author's script, "
+        f"Why not {nine(PUBLISHED_ERROR_AFTER_UPDATE)}, as Mazur's write-up (and many "
+        f"copies of it) prints? That figure came from an early version of its author's script, "
         f"which computed the hidden-layer gradients (w1..w4) with the output weights "
         f"w5..w8 already updated. Redoing exactly that with the routes above (each "
         f"dnet_o/dout_h factor replaced by its updated weight) gives "
@@ -349,7 +378,7 @@ def _print_training(walk: Walkthrough, console: Any) -> None:
     console.print(table)
     if walk.steps == TRAINING_STEPS:
         console.print(Text(
-            f"(The same write-up prints {PUBLISHED_ERROR_AFTER_TRAINING:.10f} here, from the "
+            f"(Mazur's write-up prints {PUBLISHED_ERROR_AFTER_TRAINING:.10f} here, from the "
             f"same early script; correct gradient descent gives "
             f"{trained['E_total'].data:.9e}.)", style="dim"))
 
@@ -383,12 +412,12 @@ def _print_sweep(walk: Walkthrough, console: Any) -> None:
         f"over every route down to it, ready before the node passes it on, so it is "
         f"reused by every route that continues below it: dE_total/dout_h1 = "
         f"{number_text(out_h1)} serves w1 and w2 alike, and is never recomputed. That is "
-        f"seed 000's \"Efficiency\": the gradients for all weights, without redundant "
-        f"calculations.", style="dim"))
+        f"the \"Efficiency\" of the general overview \"Backpropagation - Simple Notes\": "
+        f"the gradients for all weights, without redundant calculations.", style="dim"))
 
 
 def _print_explanation(explanation: Explanation, console: Any) -> None:
-    """One route on one line (as the seed writes it); several side by side, one
+    """One route on one line (as the example writes it); several side by side, one
     factor per row, so they stay readable in 80 columns. Then each factor's rule."""
     from rich.table import Table
     from rich.text import Text
@@ -449,7 +478,7 @@ def write_files(walk: Walkthrough, folder: str | os.PathLike[str]) -> tuple[list
     try:
         written.append(write_slides(
             root, folder / "slides.html",
-            title="Backpropagation through the 2-2-2 network of seed 001"))
+            title="Backpropagation through Matt Mazur's 2-2-2 network"))
     except RenderError as error:
         notes.append(f"slides not written: {error}")
     return written, notes
