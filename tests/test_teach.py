@@ -22,7 +22,7 @@ from autograd_tiny.teach import (
     number_text,
     steps_table,
 )
-from autograd_tiny.teach.walkthrough import network
+from autograd_tiny.teach.walkthrough import BIASES, INPUTS, TARGETS, WEIGHTS, network
 
 # Random graphs: each op takes nodes picked from everything built so far, so
 # subexpressions are shared and there are several routes to an input.
@@ -46,6 +46,32 @@ def build(spec: tuple[list[float], list[tuple[bool, int, int, int]]]) -> tuple[V
         a, b = pool[i % len(pool)], pool[j % len(pool)]
         pool.append(UNARY[kind % len(UNARY)](a) if unary else BINARY[kind % len(BINARY)](a, b))
     return pool[-1], leaves
+
+
+def binary_network() -> dict[str, Value]:
+    """Mazur's 2-2-2 network written with binary ops, as lecture code writes it
+    (net_o1 = w5*out_h1 + w6*out_h2 + b2 is three nodes); ``network()`` is the same
+    network built by ``nn.MLP``, one weighted-sum node per net input."""
+    nodes = {name: Value(x, label=name) for name, x in {**INPUTS, **WEIGHTS, **BIASES}.items()}
+
+    def named(name: str, node: Value) -> Value:
+        node.label = name
+        nodes[name] = node
+        return node
+
+    def unit(name: str, w1: str, x1: Value, w2: str, x2: Value, b: str) -> Value:
+        net = named(f"net_{name}", nodes[w1] * x1 + nodes[w2] * x2 + nodes[b])
+        return named(f"out_{name}", net.sigmoid())
+
+    i1, i2 = nodes["i1"], nodes["i2"]
+    h1, h2 = unit("h1", "w1", i1, "w2", i2, "b1"), unit("h2", "w3", i1, "w4", i2, "b1")
+    o1, o2 = unit("o1", "w5", h1, "w6", h2, "b2"), unit("o2", "w7", h1, "w8", h2, "b2")
+    errors = []
+    for out, name in ((o1, "o1"), (o2, "o2")):
+        target = nodes[f"target_{name}"] = Value(TARGETS[name], label=f"target_{name}")
+        errors.append(named(f"E_{name}", 0.5 * (target - out) ** 2))
+    named("E_total", errors[0] + errors[1])
+    return nodes
 
 
 def count_routes_naively(node: Value, wrt: Value) -> int:
@@ -129,7 +155,7 @@ def test_explain_lecture_example_routes():
 
 
 def test_explain_seed_chain_for_w5_one_factor_per_edge_and_the_seeds_stages():
-    nodes = network()
+    nodes = binary_network()
     e = explain(nodes["E_total"], nodes["w5"])
     assert e.route_count == 1
     route = e.routes[0]
@@ -154,7 +180,8 @@ def test_explain_seed_chain_for_w5_one_factor_per_edge_and_the_seeds_stages():
             "dnet_o1/dw5") in text
     assert "= 1 * 0.74136507 * 0.186815602 * 0.593269992" in text
     assert "= 0.082167041" in text
-    assert max(len(line) for line in text.splitlines()) <= 110
+    route_lines = text.split("\nwhere")[0].splitlines()
+    assert max(len(line) for line in route_lines) <= 100  # long routes wrap
     rules = {factor.name: factor.rule for factor in route.factors}
     assert rules["dout_o1/dnet_o1"] == "out_o1 * (1.0 - out_o1)"  # sigmoid's row in ops.py
     assert rules["d(w5*out_h1)/dw5"] == "out_h1"                    # mul: d(a*b)/da = b
@@ -175,7 +202,7 @@ def test_a_route_grouped_as_mazur_writes_it():
 
 
 def test_explain_w1_has_a_route_through_each_output():
-    nodes = network()
+    nodes = binary_network()
     e = explain(nodes["E_total"], nodes["w1"])
     assert [route.factors[0].name for route in e.routes] == ["dE_total/dE_o1",
                                                             "dE_total/dE_o2"]
@@ -280,7 +307,7 @@ def test_explain_bad_arguments():
 
 
 def test_explain_renders_with_rich():
-    nodes = network()
+    nodes = binary_network()
     text = render(explain(nodes["E_total"], nodes["w1"]), width=200)
     assert "d(w7*out_h1)/dout_h1 * dout_h1/dnet_h1" in text
     assert "between labelled nodes: dE_total/dE_o2 * dE_o2/dout_o2 * dout_o2/dnet_o2" in text
@@ -546,7 +573,7 @@ def test_steps_table_takes_a_value_and_refuses_other_things():
 
 
 def test_steps_by_neuron_on_mazurs_network():
-    nodes = network()
+    nodes = binary_network()
     steps = list(backward_steps(nodes["E_total"], by="neuron"))
     assert [(step.name, step.neuron) for step in steps] == [
         ("E_total", False), ("E_o1", False), ("E_o2", False),
@@ -578,7 +605,7 @@ def test_steps_by_neuron_on_mazurs_network():
                        ) == "0.000438568"
     # every edge is in exactly one neuron step, and the walk is backward's
     assert sum(len(step.edges) for step in steps) == snapshot(nodes["E_total"]).edge_count
-    again = network()
+    again = binary_network()
     again["E_total"].backward()
     for name in ("w1", "w5", "b1", "b2", "i1"):
         assert nodes[name].grad == again[name].grad
@@ -665,3 +692,45 @@ def test_steps_by_neuron_on_a_named_network():
     out, net = first_l1.nodes  # this call's nodes: the steps' numbers are backward's
     assert first_l1.gradients == (grads[out], grads[net]) and first_l1.delta == grads[net]
     assert first_l1.delta == pytest.approx(grads[out] * (1 - out.data ** 2), rel=1e-12)
+
+
+def test_explain_and_steps_on_a_real_named_mlp():
+    """nn.MLP names its weights and each call's net and out nodes (contract C) and
+    computes each net input as one weighted-sum node (contract B): explain goes
+    through the named neurons one edge per factor, and by-neuron steps go layer by
+    layer; every name printed is a name the snapshot (and so the picture) has."""
+    from autograd_tiny import MLP
+    from autograd_tiny.nn.losses import mse_loss
+
+    model = MLP(2, [3, 1], seed=1)
+    loss = mse_loss([model([1.0, 2.0]), model([-1.0, 0.5])], [1.0, -1.0])
+    loss.label = "loss"
+    graph = snapshot(loss)
+    names = set(graph.names.values())
+    grads = backward_grads(loss)
+    for name, weight in model.named_parameters():
+        e = explain(loss, weight)
+        assert (e.root_name, e.wrt_name) == ("loss", name)
+        assert e.total == pytest.approx(grads[weight], rel=1e-12, abs=1e-15)
+        for route in e.routes:
+            for factor in route.factors:
+                assert {factor.top_name, factor.bottom_name} <= names
+                assert len(factor.edges) == 1
+    (route, _) = explain(loss, dict(model.named_parameters())["L1.N1.w1"]).routes
+    assert route.chain.endswith(
+        "dL2.N1.net/dL1.N1.out * dL1.N1.out/dL1.N1.net * dL1.N1.net/dL1.N1.w1")
+    assert [factor.rule for factor in route.factors][-3:] == [
+        "L2.N1.w1", "step(L1.N1.net)", "1"]  # weighted_sum's d net/d w1 = x1 (here 1.0)
+    steps = list(backward_steps(loss, by="neuron"))
+    assert [step.name for step in steps] == [
+        "loss", "L2.N1 (call 1 of 2)", "L2.N1 (call 2 of 2)",
+        "L1.N1 (call 1 of 2)", "L1.N2 (call 1 of 2)", "L1.N3 (call 1 of 2)",
+        "L1.N1 (call 2 of 2)", "L1.N2 (call 2 of 2)", "L1.N3 (call 2 of 2)"]
+    for step in steps:
+        assert set(step.node_names) <= names
+        assert {link.target_name for link in step.links} <= names
+    for _, weight in model.named_parameters():
+        passed = [link.contribution for step in steps for link in step.links
+                  if link.target is weight]
+        assert math.fsum(passed) == pytest.approx(grads[weight], rel=1e-12, abs=1e-15)
+        assert weight.grad == grads[weight]

@@ -1,12 +1,10 @@
 """The teaching tools read nodes only through contract A (``_prev``, ``_local``, ``_op``
 with ``op.input_names(n)`` / ``op.local_rules(n)``), so they work for nodes of any
-arity and for hand-built nodes whose op the table does not know.
-
-Until the core branch's n-ary weighted-sum op is merged, a small stand-in plays it:
-a ``Value`` subclass that reports five inputs through ``_prev``/``_local`` and an
-``Op`` whose ``input_names``/``local_rules`` are contract B's. The engine's own
-``backward()`` cannot run these stand-ins (it reads its private slots), so the
-expected numbers come from the same network built with binary ops."""
+arity (the weighted-sum op of contract B: Mazur's network with one net node per
+neuron) and for hand-built nodes whose op the table does not know (micrograd's way
+to add an op: ``Value(x, (a,), 'softplus')`` with its own ``_backward``). A small
+stand-in (a ``Value`` subclass reporting its inputs through ``_prev``/``_local``)
+checks that nothing but contract A is read."""
 
 from __future__ import annotations
 
@@ -14,11 +12,11 @@ import math
 
 import pytest
 
-from autograd_tiny import Value
+from autograd_tiny import Value, weighted_sum as real_weighted_sum
 from autograd_tiny.core.graph import snapshot
 from autograd_tiny.core.ops import Op
 from autograd_tiny.teach import backward_steps, explain, number_text, steps_table
-from autograd_tiny.teach.walkthrough import BIASES, INPUTS, TARGETS, WEIGHTS, network
+from autograd_tiny.teach.walkthrough import BIASES, INPUTS, TARGETS, WEIGHTS
 
 
 class WeightedSum(Op):
@@ -66,7 +64,8 @@ def mazur_with_weighted_sums() -> dict[str, Value]:
     nodes = dict(v)
 
     def neuron(name: str, ws: list[str], xs: list[Value], b: str) -> Value:
-        net = weighted_sum([v[w] for w in ws], xs, v[b], label=f"net_{name}")
+        net = real_weighted_sum([v[w] for w in ws], xs, v[b])
+        net.label = f"net_{name}"
         out = net.sigmoid()
         out.label = f"out_{name}"
         nodes[net.label], nodes[out.label] = net, out
@@ -90,7 +89,10 @@ def mazur_with_weighted_sums() -> dict[str, Value]:
 
 
 def reference_gradients() -> dict[str, float]:
-    nodes = network()
+    """Mazur's network built with binary ops (as lecture code writes it)."""
+    from test_teach import binary_network
+
+    nodes = binary_network()
     nodes["E_total"].backward()
     return {name: node.grad for name, node in nodes.items()}
 
@@ -154,33 +156,25 @@ def test_backward_steps_weighted_sum_edge_and_neuron():
     assert fresh["w5"].grad == pytest.approx(reference["w5"], rel=1e-14)
 
 
-class Softplus(Value):
-    """A hand-built node as micrograd code makes one: an op name the table does not
-    know, its own _backward, and (here) no local derivatives recorded."""
+def softplus(x: Value) -> Value:
+    """micrograd's way to add an op: a hand-built node, an op name the table does not
+    know, and a ``_backward`` that adds into the input's ``grad``."""
+    out = Value(math.log1p(math.exp(x.data)), (x,), "softplus")
 
-    def __init__(self, x: Value):
-        super().__init__(math.log1p(math.exp(x.data)))
-        self._x = x
-        self._op = "softplus"
+    def _backward() -> None:
+        x.grad += out.grad / (1.0 + math.exp(-x.data))
 
-    @property
-    def _prev(self) -> tuple:  # type: ignore[override]
-        return (self._x,)
-
-    @property
-    def _local(self) -> tuple:  # type: ignore[override]
-        return ()
-
-    def _backward(self) -> None:
-        self._x.grad += self.grad / (1.0 + math.exp(-self._x.data))
+    out._backward = _backward
+    return out
 
 
 def test_custom_op_with_its_own_backward_is_explained_without_crashing():
     x = Value(0.5, label="x")
     x.grad = 7.0
-    s = Softplus(x)
+    s = softplus(x)
     y = s * 3.0
     y.label = "y"
+    assert math.isnan(s._local[0])  # nothing recorded until a backward() runs through it
     sigmoid = 1 / (1 + math.exp(-0.5))
     e = explain(y, x)
     assert e.total == pytest.approx(3 * sigmoid, rel=1e-15)
@@ -192,6 +186,37 @@ def test_custom_op_with_its_own_backward_is_explained_without_crashing():
     assert steps[-1].local == pytest.approx(sigmoid, rel=1e-15)
     assert x.grad == pytest.approx(7.0 + 3 * sigmoid, rel=1e-15)
     assert "softplus" in str(steps[-1])
+    x.grad = 0.0
+    y.backward()  # the engine agrees, and records the derivative it applied
+    assert x.grad == pytest.approx(3 * sigmoid, rel=1e-15)
+    assert explain(y, x).total == pytest.approx(x.grad, rel=1e-15)
+
+
+def test_stand_in_custom_node_read_through_contract_a_only():
+    class Softplus(Value):
+        """Reports its input through _prev and records no local derivative."""
+
+        def __init__(self, x: Value):
+            super().__init__(math.log1p(math.exp(x.data)))
+            self._x = x
+            self._op = "softplus"
+
+        @property
+        def _prev(self) -> tuple:  # type: ignore[override]
+            return (self._x,)
+
+        @property
+        def _local(self) -> tuple:  # type: ignore[override]
+            return ()
+
+        @property
+        def _backward(self):  # type: ignore[override]
+            return lambda: setattr(self._x, "grad",
+                                   self._x.grad + self.grad / (1.0 + math.exp(-self._x.data)))
+
+    x = Value(0.5, label="x")
+    y = Softplus(x) * 3.0
+    assert explain(y, x).total == pytest.approx(3 / (1 + math.exp(-0.5)), rel=1e-15)
 
 
 def test_custom_op_with_recorded_numbers_and_a_plain_str_op():

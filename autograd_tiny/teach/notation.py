@@ -104,7 +104,7 @@ def _rule(node: Value, slot: int, names: dict[Value, tuple[str, int]]) -> str:
 def _locals(node: Value) -> tuple[float, ...]:
     """d(node)/d(input) for each of ``node._prev``: the numbers the engine recorded
     (``_local``). A hand-built node with its own ``_backward`` and no recorded numbers
-    is measured instead: its ``_backward`` runs once with ``node.grad = 1`` on zeroed
+    (none, or nan before any ``backward()`` ran through it) is measured instead: its ``_backward`` runs once with ``node.grad = 1`` on zeroed
     inputs, and every ``.grad`` it touched is put back. An input used twice gets the
     measured total on its first use (the two cannot be told apart); a ``_backward``
     that fails gives nan."""
@@ -115,9 +115,14 @@ def _locals(node: Value) -> tuple[float, ...]:
         recorded = ()
     if len(recorded) == len(parents):
         if all(value.__class__ is float for value in recorded):  # the usual case, fast
-            return recorded
-        if all(isinstance(value, numbers.Real) for value in recorded):
-            return tuple(float(value) for value in recorded)
+            floats = recorded
+        elif all(isinstance(value, numbers.Real) for value in recorded):
+            floats = tuple(float(value) for value in recorded)
+        else:
+            return _measured(node, parents)
+        # A custom op records nan until a backward() has run through it: measure it.
+        if not _is_custom(node) or not any(value != value for value in floats):
+            return floats
     return _measured(node, parents)
 
 
