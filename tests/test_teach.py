@@ -734,3 +734,12 @@ def test_explain_and_steps_on_a_real_named_mlp():
                   if link.target is weight]
         assert math.fsum(passed) == pytest.approx(grads[weight], rel=1e-12, abs=1e-15)
         assert weight.grad == grads[weight]
+
+
+def test_rules_multiplied_keep_their_meaning():
+    from autograd_tiny.teach.notation import _product_of_rules
+
+    assert _product_of_rules(["0.5", "x if c else y", "1.0", "a + b", "f(a - b)", "-1.0"]) == (
+        "0.5 * (x if c else y) * (a + b) * f(a - b) * -1.0")
+    assert _product_of_rules(["1.0", "a + b"]) == "a + b"  # alone: no parentheses
+    assert _product_of_rules(["1.0", "1.0"]) == "1.0"

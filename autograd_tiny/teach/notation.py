@@ -153,6 +153,30 @@ def _is_custom(node: Value) -> bool:
     return bool(node._prev) and not isinstance(node._op, Op)
 
 
+def _product_of_rules(rules: list[str]) -> str:
+    """Rules multiplied, as text: factors of 1.0 dropped, and a rule that is a sum or
+    a conditional (``0.0 if k == 0.0 else k * pow(a, k - 1.0)``) in parentheses."""
+    kept = [rule for rule in rules if rule != "1.0"] or ["1.0"]
+    if len(kept) == 1:
+        return kept[0]
+    return " * ".join(f"({rule})" if _loose(rule) else rule for rule in kept)
+
+
+def _loose(rule: str) -> bool:
+    """True when ``rule`` binds looser than ``*`` at its top level (``a + b``,
+    ``x if c else y``), so it needs parentheses inside a product."""
+    depth = 0
+    for index, char in enumerate(rule):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif depth == 0 and (rule.startswith(" if ", index) or rule.startswith(" + ", index)
+                             or rule.startswith(" - ", index)):
+            return True
+    return False
+
+
 def _is_argument(match: re.Match[str]) -> bool:
     """True when the word stands alone as a function argument: ``pow(a, k)``."""
     before = match.string[:match.start()].rstrip()

@@ -22,6 +22,7 @@ from .notation import (
     _is_custom,
     _is_number,
     _locals,
+    _product_of_rules,
     _rule,
     _slot_note,
     _sum_text,
@@ -164,11 +165,11 @@ def _merged(factors: list[Factor]) -> Factor:
     value = 1.0
     for factor in factors:
         value *= factor.value
-    kept = [factor.rule for factor in factors if factor.rule != "1.0"] or ["1.0"]
     first, last = factors[0], factors[-1]
     node, slot = last.edges[-1]
     name = derivative_text(first.top_name, last.bottom_name) + _slot_note(node, slot)
-    return Factor(first.top, last.bottom, value, name, " * ".join(kept),
+    return Factor(first.top, last.bottom, value, name,
+                  _product_of_rules([factor.rule for factor in factors]),
                   tuple(edge for factor in factors for edge in factor.edges),
                   first.top_name, last.bottom_name)
 
@@ -576,12 +577,10 @@ def _factor(segment: list[Edge], names: dict[Value, tuple[str, int]],
     top = segment[0][0]
     last, last_slot = segment[-1]
     bottom = last._prev[last_slot]
-    rules = [_rule(node, slot, names) for node, slot in segment]
-    # Factors of 1.0 change nothing in a product of rules; keep the others.
-    kept = [rule for rule in rules if rule != "1.0"] or ["1.0"]
+    rule = _product_of_rules([_rule(node, slot, names) for node, slot in segment])
     value = 1.0
     for node, slot in segment:
         value *= local[node][slot]
     name = derivative_text(names[top][0], names[bottom][0]) + _slot_note(last, last_slot)
-    return Factor(top, bottom, value, name, " * ".join(kept), tuple(segment),
+    return Factor(top, bottom, value, name, rule, tuple(segment),
                   names[top][0], names[bottom][0])

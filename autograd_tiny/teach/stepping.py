@@ -24,6 +24,7 @@ from .notation import (
     _check_value,
     _is_number,
     _locals,
+    _product_of_rules,
     _rule,
     _slot_note,
     _sum_text,
@@ -537,8 +538,7 @@ def _neuron_step(index: int, key: Any, name: str, steps: list[Step], graph: Grap
     links: list[Link] = []
     constants = 0
     for (source, target), (local, rules, mine) in found.items():
-        kept = [rule for rule in rules if rule != "1.0"] or ["1.0"] if rules else []
-        rule = " * ".join(kept) if rules is not None else number_text(local)
+        rule = _product_of_rules(rules) if rules is not None else number_text(local)
         contribution = _sum([step.contribution for step in mine])
         total, final = told.add(target, contribution, len(mine))
         link = Link(source, target, graph.names[source], graph.names[target], local, rule,
