@@ -743,3 +743,17 @@ def test_rules_multiplied_keep_their_meaning():
         "0.5 * (x if c else y) * (a + b) * f(a - b) * -1.0")
     assert _product_of_rules(["1.0", "a + b"]) == "a + b"  # alone: no parentheses
     assert _product_of_rules(["1.0", "1.0"]) == "1.0"
+
+
+def test_steps_table_of_neuron_steps():
+    nodes = network()
+    steps = list(backward_steps(nodes["E_total"], by="neuron"))
+    for node in nodes.values():
+        node.grad = 0.0
+    table = steps_table(backward_steps(nodes["E_total"], by="neuron"))
+    assert table.row_count == sum(len(step.links) for step in steps) == 2 + 2 + 2 + 5 * 4
+    text = render(table, width=160)
+    assert "backward, one neuron at a time" in text
+    o1_w5 = [line for line in text.splitlines() if "│ w5 " in line][0]
+    assert "0.593269992" in o1_w5 and "0.082167041" in o1_w5
+    assert "0.138498562" in text  # neuron o1's delta, its upstream for w5..b2

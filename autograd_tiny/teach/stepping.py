@@ -594,7 +594,8 @@ def steps_upstream(steps: list[Step], source: Value) -> float:
 def steps_table(steps: Union[Iterable[Step], Value]) -> Any:
     """A ``rich`` table with one row per step (consumes ``steps``). Given a ``Value``,
     steps through its backward first (``backward_steps(value)``: like ``backward()``,
-    this adds to ``.grad``).
+    this adds to ``.grad``). Steps of ``by="neuron"`` give one row per input a
+    neuron passes gradient to, with the neuron's delta.
 
     The ``.grad now`` column is each input's ``.grad`` right after the step; when
     ``.grad`` held gradients from earlier passes, a ``this pass`` column shows this
@@ -614,10 +615,12 @@ def steps_table(steps: Union[Iterable[Step], Value]) -> Any:
         raise TypeError(f"steps_table: steps must be backward_steps(...) or a Value, got "
                         f"{type(steps).__name__}")
     rows = list(steps)
+    if rows and all(isinstance(step, NeuronStep) for step in rows):
+        return _neuron_table(rows)  # type: ignore[arg-type]
     for step in rows:
         if not isinstance(step, Step):
-            raise TypeError(f"steps_table: expected the steps of backward_steps(...) "
-                            f"(by='edge'), got {type(step).__name__}")
+            raise TypeError(f"steps_table: expected the steps of backward_steps(...), "
+                            f"got {type(step).__name__}")
     earlier = any(step.earlier for step in rows)
     table = Table(title="backward, one step at a time", title_justify="left")
     columns = [("#", "right"), ("from", "left"), ("to", "left"), ("upstream", "right"),
@@ -637,4 +640,25 @@ def steps_table(steps: Union[Iterable[Step], Value]) -> Any:
             cells.append(number_text(step.total) + more)
         cells.append(number_text(step.grad) + more)
         table.add_row(*cells)
+    return table
+
+
+def _neuron_table(steps: list[NeuronStep]) -> Any:
+    from rich.table import Table
+
+    table = Table(title="backward, one neuron at a time", title_justify="left")
+    for heading, justify in (("#", "right"), ("neuron", "left"), ("upstream", "right"),
+                             ("to", "left"), ("local", "right"), ("rule", "left"),
+                             ("contribution", "right"), ("so far", "right")):
+        table.add_column(heading, justify=justify)  # type: ignore[arg-type]
+    for step in steps:
+        for number, link in enumerate(step.links):
+            gradient = number_text(step.gradients[step.nodes.index(link.source)])
+            first = number == 0
+            table.add_row(str(step.index) if first else "", step.name if first else "",
+                          gradient if first or link.source is not step.links[number - 1].source
+                          else "", link.target_name, number_text(link.local), link.rule,
+                          number_text(link.contribution),
+                          number_text(link.total) + ("" if link.final else " …"),
+                          end_section=number == len(step.links) - 1)
     return table
