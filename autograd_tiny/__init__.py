@@ -33,8 +33,19 @@ from .nn import MLP, Layer, Module, Neuron, data, losses, optim, plots, train
 from .nn.optim import SGD, Adam
 from .nn.train import History, fit
 from .draw import dot as _dot, renderer as _renderer
-from .draw import RenderError, RendererNotFound, draw_dot, find_renderer, notebook_svg, render, to_svg
+from .draw import (
+    Drawing,
+    RenderError,
+    RendererNotFound,
+    draw_dot,
+    draw_network,
+    find_renderer,
+    notebook_svg,
+    render,
+    to_svg,
+)
 from .teach import backward_steps, explain, steps_table
+from .teach.check import check
 from .compile import CompiledStep, StaleTraceError
 from .compile import compile  # the function; the subpackage stays importable by its path
 
@@ -57,6 +68,7 @@ __all__ = [
     "Neuron",
     "SGD",
     "backward_steps",
+    "check",
     "compile",
     "data",
     "explain",
@@ -72,6 +84,8 @@ __all__ = [
     "cos",
     "detect_anomaly",
     "draw_dot",
+    "draw_network",
+    "Drawing",
     "enable_grad",
     "exp",
     "find_renderer",

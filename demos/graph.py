@@ -1,17 +1,37 @@
-"""Regenerates the README's pictures with the command line, exactly as a reader would.
+"""Regenerates the README's pictures, with the command line where there is one, exactly
+as a reader would.
 
-    .venv/bin/python demos/graph.py
+    .venv/bin/python demos/graph.py              # the SVGs
+    .venv/bin/python demos/graph.py --png        # and PNG screenshots (headless Chromium)
 
-Writes demos/images/neuron.svg: the neuron from micrograd's lecture,
-tanh(x1*w1 + x2*w2 + b), after backward, with the gradient's route to w1 in red.
+Writes into demos/images/:
+
+- neuron.svg: the neuron from micrograd's lecture, tanh(x1*w1 + x2*w2 + b), after
+  backward, with the gradient's route to w1 in red;
+- network.svg: Matt Mazur's 2-2-2 sigmoid network ("A Step by Step Backpropagation
+  Example") for his input and target: net, out and delta in every neuron, every
+  weight with its gradient, the two routes from E back to w1 in red;
+- network_mlp.svg: micrograd's demo model MLP(2, [16, 16, 1]) (337 parameters) for
+  one input, compact: edge width and shade by gradient size, numbers in tooltips;
+- training_step.svg: micrograd's whole demo training step (100 points, hinge loss
+  plus L2: about 8,300 values, 65,800 before the weighted-sum op) drawn collapsed
+  to one box per neuron.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
+import tempfile
+import time
 from pathlib import Path
+from typing import Sequence
 
+from autograd_tiny import MLP, draw_dot
 from autograd_tiny.cli import main
+from autograd_tiny.core.graph import snapshot
+from autograd_tiny.data import make_moons
+from autograd_tiny.losses import hinge_loss, l2_penalty
 
 IMAGES = Path(__file__).resolve().parent / "images"
 
@@ -20,12 +40,67 @@ NEURON = ["graph", "tanh(x1*w1 + x2*w2 + b)",
           "--set", "x1=2", "x2=0", "w1=-3", "w2=1", "b=6.8813735870195432",
           "--highlight", "w1"]
 
+# Mazur's weights in parameters() order: h1 (w1, w2, b1), h2 (w3, w4, b1), o1 (w5, w6,
+# b2), o2 (w7, w8, b2); his input and target.
+MAZUR_PARAMETERS = [0.15, 0.20, 0.35, 0.25, 0.30, 0.35, 0.40, 0.45, 0.60, 0.50, 0.55, 0.60]
+MAZUR = ["--input", "0.05", "0.10", "--target", "0.01", "0.99",
+         "--activation", "sigmoid", "--output-activation", "sigmoid"]
 
-def regenerate() -> int:
+
+def mazur_model_file(folder: Path) -> Path:
+    model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
+    for p, value in zip(model.parameters(), MAZUR_PARAMETERS):
+        p.data = value
+    return model.save(folder / "mazur.json")
+
+
+def training_step(points: int = 100):
+    """micrograd's demo step: MLP(2, [16, 16, 1]) on the moons, mean hinge loss plus
+    1e-4 * L2, after backward."""
+    X, y = make_moons(points, noise=0.1, seed=1, signed=True)
+    model = MLP(2, [16, 16, 1], seed=1337)
+    loss = hinge_loss([model(x) for x in X], y) + l2_penalty(model.parameters(), 1e-4)
+    loss.backward()
+    return loss
+
+
+def regenerate(png: bool = False) -> int:
     """Draws every picture; returns the first non-zero exit status, or 0."""
     IMAGES.mkdir(exist_ok=True)
-    return main([*NEURON, "--output", str(IMAGES / "neuron.svg")])
+    status = main([*NEURON, "--output", str(IMAGES / "neuron.svg")])
+    with tempfile.TemporaryDirectory() as folder:
+        mazur = mazur_model_file(Path(folder))
+        status = status or main(["network", str(mazur), *MAZUR, "--highlight", "L1.N1.w1",
+                                 "--output", str(IMAGES / "network.svg")])
+        mlp = MLP(2, [16, 16, 1], seed=1337).save(Path(folder) / "mlp.json")
+        status = status or main(["network", str(mlp), "--input", "0.5", "-0.3",
+                                 "--target", "1", "--highlight", "L1.N6.w1",
+                                 "--output", str(IMAGES / "network_mlp.svg")])
+    start = time.perf_counter()
+    loss = training_step()
+    built = time.perf_counter()
+    drawing = draw_dot(loss)
+    written = drawing.render(IMAGES / "training_step.svg")
+    done = time.perf_counter()
+    print(f"wrote {written} ({len(snapshot(loss)):,} values; graph built in "
+          f"{built - start:.2f} s, drawn and rendered in {done - built:.2f} s)")
+    if png and status == 0:
+        from screenshots import screenshot  # beside this file
+        for name in ("network", "network_mlp", "training_step"):
+            print(f"wrote {screenshot(IMAGES / f'{name}.svg', IMAGES / f'{name}.png')}")
+    return status
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--png", action="store_true",
+                        help="also take 1920x1080 screenshots with headless Chromium")
+    return parser
+
+
+def cli(argv: Sequence[str] | None = None) -> int:
+    return regenerate(png=_parser().parse_args(argv).png)
 
 
 if __name__ == "__main__":
-    sys.exit(regenerate())
+    sys.exit(cli())

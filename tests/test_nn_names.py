@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import pytest
 
@@ -53,6 +54,10 @@ def test_bare_layer_and_bare_neuron_names():
     assert [name for name, _ in neuron.named_parameters()] == ["w1", "w2", "w3", "b"]
     assert [p.label for p in neuron.parameters()] == ["w1", "w2", "w3", "b"]
     assert Layer(2, 2, name="hidden").neurons[1].b.label == "hidden.N2.b"
+    with pytest.raises(ValueError, match=re.escape("Neuron: name 'a\\x00b' has a control character")):
+        Neuron(2, name="a\x00b")
+    with pytest.raises(TypeError, match="Layer: name must be a string, got int"):
+        Layer(2, 2, name=1)
 
 
 def test_running_a_model_labels_each_neurons_net_and_out_nodes():
@@ -167,12 +172,14 @@ def test_rename_defaults_and_templates():
     (dict(net="net"), ValueError, "the name 'net' is used twice"),
     (dict(weights=["w"] * 8), ValueError, "the name 'w' is used twice"),
     (dict(out=3), TypeError, "rename: out must be a string, got int"),
+    (dict(biases=["b1", "b2", "b3", "b\n4"]), ValueError, "'b\\n4' has a control character"),
+    (dict(net="net\t{neuron}"), ValueError, "rename: net 'net\\t{neuron}' has a control"),
     (dict(neurons=["", "h2", "o1", "o2"], net="{neuron}"), ValueError, "must not be empty"),
 ])
 def test_rename_refuses_bad_names_and_changes_nothing(arguments, error, words):
     model = MLP(2, [2, 2], seed=0)
     before = [(name, p.label) for name, p in model.named_parameters()]
-    with pytest.raises(error, match=words):
+    with pytest.raises(error, match=re.escape(words)):
         model.rename(**arguments)
     assert [(name, p.label) for name, p in model.named_parameters()] == before
     assert model([1.0, 1.0])[0].label == "L2.N1.net"

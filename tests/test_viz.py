@@ -435,10 +435,12 @@ def test_a_failed_write_leaves_neither_the_file_nor_a_temporary(tmp_path, monkey
 
 
 @needs_renderer
-def test_notebook_svg_draws_small_graphs_and_declines_big_ones(monkeypatch):
+def test_notebook_svg_draws_small_graphs_whole_and_big_ones_cut_with_a_note(monkeypatch):
     small = notebook_svg(neuron()["o"])
     assert small is not None and len(Picture(small).values) == 10
-    assert notebook_svg(chain(1000)) is None
+    big = Picture(notebook_svg(chain(1000)))
+    assert len(big.values) == 150
+    assert any("850 more values not drawn" in t for t in big.texts(big.nodes["note"]))
     monkeypatch.setenv(renderer.ENVIRONMENT_VARIABLE, "")
     assert notebook_svg(neuron()["o"]) is None
 

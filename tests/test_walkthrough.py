@@ -164,6 +164,20 @@ def test_the_walkthrough_leaves_the_global_random_state_alone():
     assert random.getstate() == state
 
 
+def test_forward_formulas_show_each_weighted_input_and_the_bias(printed):
+    # The forward table writes each net input with the example's names (in whatever
+    # order the engine adds them), e.g. net_o1 = w5*out_h1 + w6*out_h2 + b2.
+    rows: dict[str, str] = {}
+    for line in printed.splitlines():  # the first row of each node: the forward table
+        if line.strip().startswith(("net_", "out_")):
+            rows.setdefault(line.split()[0], line)
+    for net, terms in (("net_h1", ("w1*i1", "w2*i2", "b1")), ("net_h2", ("w3*i1", "w4*i2", "b1")),
+                       ("net_o1", ("w5*out_h1", "w6*out_h2", "b2")),
+                       ("net_o2", ("w7*out_h1", "w8*out_h2", "b2"))):
+        assert all(term in rows[net] for term in terms), rows[net]
+        assert f"sigmoid({net})" in rows[net.replace("net_", "out_")]
+
+
 def test_texts_name_the_sources(printed):
     assert 'Matt Mazur\'s "A Step by Step Backpropagation Example"' in " ".join(printed.split())
     assert "Mazur's example: 0.74136507 * 0.186815602 * 0.593269992 = 0.082167041" in printed

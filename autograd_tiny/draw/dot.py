@@ -18,14 +18,30 @@ the routes along which gradient flows from the output to ``w``.
 from __future__ import annotations
 
 import html
-import math
 import os
-from collections import deque
+import re
 from pathlib import Path
+from typing import Sequence
+
 import graphviz
 
-from ..core.engine import Value, reverse_topological_order
+from ..core.engine import Value
+from ..core.graph import GraphSnapshot, snapshot
 from ..core.files import write_atomically
+from .collapse import COLLAPSE_MODES, draw_collapsed, structure
+from .picture import Drawing
+from .style import (
+    FOCUS_COLOR,
+    FOCUS_FILL,
+    FONT,
+    HIGHLIGHT_COLOR,
+    INTERMEDIATE_FILL,
+    LEAF_FILL,
+    OUTPUT_FILL,
+    number as _number,
+    plain_text as _plain_text,
+    record_label as _record_label,
+)
 from .renderer import (
     RenderError,
     RendererNotFound,
@@ -44,24 +60,23 @@ DEFAULT_MAX_NODES = 400
 # Jupyter draws a Value inline only below this size; bigger graphs show as text.
 NOTEBOOK_MAX_NODES = 150
 
-LEAF_FILL = "#dbe9f6"           # inputs and weights: light blue
-INTERMEDIATE_FILL = "#f2f2f2"   # values an op made: light grey
-OUTPUT_FILL = "#d9f0d3"         # the root: light green
-HIGHLIGHT_COLOR = "#d62728"     # the gradient's route to the highlighted node
-FOCUS_COLOR = "#ff7f0e"         # the node and edge a slide is about
-FOCUS_FILL = "#ffe5cc"
-FONT = "Helvetica"  # one name: a list would lay out with Times widths
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
-FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
+FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot",
+           ".tex": "tex", ".tikz": "tikz"}  # TikZ: a document / a bare picture (tikz.py)
 
 
-def draw_dot(root: Value, rankdir: str = "LR", show_grad: bool = True,
-             show_local: bool = True, highlight: Value | None = None,
-             max_nodes: int = DEFAULT_MAX_NODES, focus_node: Value | None = None,
-             focus_edge: tuple[Value, Value] | tuple[Value, Value, int] | None = None
-             ) -> graphviz.Digraph:
-    """The computation graph of ``root`` as a ``graphviz.Digraph``.
+def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR",  # noqa: A002
+             show_grad: bool = True, show_local: bool = True,
+             highlight: Value | None = None, max_nodes: int = DEFAULT_MAX_NODES,
+             focus_node: Value | None = None,
+             focus_edge: tuple[Value, Value] | tuple[Value, Value, int] | None = None,
+             *, collapse: str | None = None, expand: str | Sequence[str] = (),
+             snapshot: GraphSnapshot | None = None) -> Drawing:
+    """The computation graph of ``root`` as a :class:`Drawing` (a ``graphviz.Digraph``
+    that draws itself inline in Jupyter with the renderer this package finds, the pip
+    one included; ``.render('graph.svg')`` writes a file). ``format`` and
+    ``rankdir`` are micrograd's: ``draw_dot(root, format='svg', rankdir='LR')``.
 
     ``highlight``: a node whose gradient routes from ``root`` are drawn in colour
     (edges with a local derivative of 0 carry no gradient and stay black).
@@ -71,8 +86,23 @@ def draw_dot(root: Value, rankdir: str = "LR", show_grad: bool = True,
     ``(parent, child, slot)`` to pick one of two edges when ``parent`` is both
     inputs, as in ``x * x``) are drawn in a colour of their own, for slides that walk
     through backward one step at a time.
-    Node ids follow a breadth-first walk from the root, so the source is the same
-    on every run.
+
+    Graphs built by ``nn`` modules (labels such as ``L1.N2.w1``, ``L1.N2.net``)
+    draw each neuron's nodes in a cluster named after it. ``collapse='neuron'``
+    or ``'layer'`` draws each neuron or layer as one box with the edges between
+    them; when the model ran on many data points, one data point's path is drawn
+    and marked ``x 100 data points``, with the sum or mean over the points and any
+    term of the parameters alone (an L2 penalty) as boxes of their own. Beyond
+    ``max_nodes`` such a graph collapses by itself (``collapse='none'`` cuts it
+    instead), and the caption says what was done. ``expand='L1.N2'`` (a neuron or
+    a layer, or a list of them) draws those op by op inside the collapsed picture.
+
+    Every value shows the name text uses for it (``snapshot(root).names``: its
+    label, else the expression that made it, such as ``w*x + b`` or ``add#3``).
+    ``snapshot``: the graph's :func:`~autograd_tiny.core.graph.snapshot`, if the
+    caller already has one (a slide deck draws many frames of one graph); else it
+    is built here, once. Node ids follow the snapshot's order (root first), so the
+    source is the same on every run.
 
     >>> from autograd_tiny import Value
     >>> a = Value(3.0, label="a")
@@ -81,26 +111,61 @@ def draw_dot(root: Value, rankdir: str = "LR", show_grad: bool = True,
     >>> "data 3.0000 | grad 2.0000" in source, source.count('v1 -> v0_op [label=1.0000]')
     (True, 2)
     """
-    _check_arguments(root, rankdir, highlight, max_nodes, focus_node, focus_edge)
-    ids, omitted = _nearest_nodes(root, max_nodes)
-    route = _gradient_route(root, highlight) if highlight is not None else set()
+    _check_arguments(root, format, rankdir, highlight, max_nodes, focus_node, focus_edge)
+    if collapse not in (None, "none", *COLLAPSE_MODES):
+        raise ValueError(f"draw_dot: collapse must be 'neuron', 'layer', 'none' or None, "
+                         f"got {collapse!r}")
+    expanded = [expand] if isinstance(expand, str) else list(expand)
+    if not all(isinstance(name, str) for name in expanded):
+        raise TypeError("draw_dot: expand must be a neuron or layer name, or a list of them")
+    graph_snapshot = _snapshot_of(root, snapshot)
+    parts = structure(graph_snapshot) if any(graph_snapshot.groups.values()) else None
+    mode, reason = collapse, ""
+    if mode is None and parts is not None and len(graph_snapshot) > max_nodes:
+        mode = "neuron"
+        reason = (f"more than max_nodes={max_nodes:,} values, so collapsed "
+                  f"automatically to ")
+    if mode in COLLAPSE_MODES:
+        if parts is None:
+            raise ValueError("draw_dot: collapse needs a graph built by nn modules "
+                             "(nodes labelled like 'L1.N2.net'); this graph has none")
+        route = (_gradient_route(graph_snapshot, highlight) if highlight is not None
+                 else set())
+        marked = (graph_snapshot.names[highlight], route) if highlight is not None else None
+        drawing = draw_collapsed(parts, mode, expanded, rankdir, format, show_grad,
+                                 show_local, reason, marked)
+        if collapse is None and _box_count(drawing) > max_nodes:
+            drawing = draw_collapsed(parts, "layer", expanded, rankdir, format, show_grad,
+                                     show_local, reason, marked)
+        return drawing
+    # The snapshot's order puts every node after all its users, so a prefix of it is
+    # the part of the graph nearest the output, with no node drawn without its users.
+    ids = {node: f"v{i}" for i, node in enumerate(graph_snapshot.order[:max_nodes])}
+    omitted = len(graph_snapshot) - len(ids)
+    names = graph_snapshot.names
+    route = (_gradient_route(graph_snapshot, highlight) if highlight is not None else set())
     focus_parent, focus_child, *focus_slot = focus_edge if focus_edge else (None, None)
 
-    graph = graphviz.Digraph(
-        name="autograd_tiny",
+    graph = Drawing(
+        name="autograd_tiny", format=format,
         graph_attr={"rankdir": rankdir, "fontname": FONT},
         node_attr={"fontname": FONT, "fontsize": "11", "shape": "record",
                    "style": "filled"},
         edge_attr={"fontname": FONT, "fontsize": "10", "arrowsize": "0.7"},
     )
+    clusters: dict[str, graphviz.Digraph] = {}
     for node, node_id in ids.items():
+        home = graph
+        if parts is not None and parts.group.get(node):
+            home = _group_cluster(clusters, parts.group[node])
         inputs_missing = any(parent not in ids for parent in node._prev)
-        attrs = {"label": _record_label(node, show_grad), "fillcolor": _fill(node, root)}
+        attrs = {"label": _record_label(node, names[node], show_grad),
+                 "fillcolor": _fill(node, root)}
         if node is focus_node:
             attrs.update(color=FOCUS_COLOR, penwidth="3", fillcolor=FOCUS_FILL)
         elif node in route or node is highlight:
             attrs.update(color=HIGHLIGHT_COLOR, penwidth="2.5")
-        graph.node(node_id, **attrs)
+        home.node(node_id, **attrs)
         if node.is_leaf:
             continue
 
@@ -113,7 +178,7 @@ def draw_dot(root: Value, rankdir: str = "LR", show_grad: bool = True,
             op_attrs.update(style="filled,dashed", tooltip="some inputs not drawn")
         if on_route:
             op_attrs.update(color=HIGHLIGHT_COLOR, penwidth="2.5")
-        graph.node(op_id, **op_attrs)
+        home.node(op_id, **op_attrs)
         graph.edge(op_id, node_id, **(_route_style() if on_route else {}))
 
         for slot, (parent, local) in enumerate(zip(node._prev, node._local)):
@@ -126,13 +191,15 @@ def draw_dot(root: Value, rankdir: str = "LR", show_grad: bool = True,
                 edge.update(_route_style())
             graph.edge(ids[parent], op_id, **edge)
 
+    for cluster in clusters.values():
+        graph.subgraph(cluster)
     notes = []
     if omitted:
         notes.append(f"{omitted:,} more value{'s' if omitted != 1 else ''} not drawn: "
                      f"the {len(ids):,} nearest the output are shown")
         notes.append("a dashed op has inputs that are not drawn")
     if highlight is not None and not route:
-        notes.append(f"no gradient reaches {highlight.label or 'the highlighted value'}: "
+        notes.append(f"no gradient reaches {names[highlight]}: "
                      f"every route to it has a local derivative of 0")
     if notes:
         graph.node("note", label=graphviz.nohtml("\\n".join(map(_plain_text, notes))),
@@ -164,6 +231,9 @@ def render(root: Value, path: str | os.PathLike[str], **options: object) -> Path
     if fmt is None:
         raise ValueError(f"render: cannot tell the format of {str(path)!r} from its suffix; "
                          f"use one of {', '.join(FORMATS)}")
+    if fmt in ("tex", "tikz"):  # TikZ from Graphviz's layout (draw/tikz.py)
+        from .tikz import write_tikz
+        return write_tikz(root, path, fmt, **options)
     source = draw_dot(root, **options).source  # type: ignore[arg-type]
     if fmt == "dot":
         write_atomically(path, source.encode())
@@ -184,7 +254,9 @@ def render(root: Value, path: str | os.PathLike[str], **options: object) -> Path
 
 def notebook_svg(root: Value, max_nodes: int = NOTEBOOK_MAX_NODES) -> str | None:
     """The SVG Jupyter shows for ``root``, or None (Jupyter then shows the text repr)
-    when the graph has more than ``max_nodes`` values or no renderer is installed.
+    when no renderer is installed. A graph of more than ``max_nodes`` values is
+    drawn as ``draw_dot(root, max_nodes=max_nodes)`` draws it: collapsed to neurons
+    if ``nn`` modules built it, else its part nearest the output, with a note.
 
     >>> from autograd_tiny import Value
     >>> x = Value(1.0)
@@ -192,18 +264,18 @@ def notebook_svg(root: Value, max_nodes: int = NOTEBOOK_MAX_NODES) -> str | None
     >>> svg is None or "<svg" in svg
     True
     >>> big = sum(Value(float(i)) for i in range(200))
-    >>> notebook_svg(big) is None
+    >>> svg = notebook_svg(big)
+    >>> svg is None or "more values not drawn" in svg
     True
     """
     if not isinstance(root, Value):
         raise TypeError(f"notebook_svg: expected a Value, got {type(root).__name__}")
-    if _count_up_to(root, max_nodes + 1) > max_nodes:
-        return None
     binary = find_renderer()
     if binary is None:
         return None
     try:
-        return run_renderer(draw_dot(root).source, "svg", binary).decode("utf-8")
+        source = draw_dot(root, max_nodes=max_nodes).source
+        return run_renderer(source, "svg", binary).decode("utf-8")
     except RenderError:
         return None  # a picture is a nicety here: fall back to text, never raise
 
@@ -211,42 +283,36 @@ def notebook_svg(root: Value, max_nodes: int = NOTEBOOK_MAX_NODES) -> str | None
 # -- walking the graph ---------------------------------------------------------------
 
 
-def _nearest_nodes(root: Value, max_nodes: int) -> tuple[dict[Value, str], int]:
-    """Up to ``max_nodes`` values nearest ``root`` (breadth first) with their ids, and
-    how many values of the whole graph were left out."""
-    ids = {root: "v0"}
-    queue = deque([root])
-    cut = False
-    while queue:
-        for parent in queue.popleft()._prev:
-            if parent in ids:
-                continue
-            if len(ids) < max_nodes:
-                ids[parent] = f"v{len(ids)}"
-                queue.append(parent)
-            else:
-                cut = True
-    return ids, (_count_up_to(root, math.inf) - len(ids)) if cut else 0
+def _group_cluster(clusters: dict[str, graphviz.Digraph], group: str) -> graphviz.Digraph:
+    """The cluster that holds one module's nodes, labelled with its name."""
+    if group not in clusters:
+        clusters[group] = graphviz.Digraph(
+            name=f"cluster_{len(clusters)}",
+            graph_attr={"label": _plain_text(group), "style": "rounded,filled",
+                        "color": "#888888", "fillcolor": "#f7f4fc", "fontname": FONT})
+    return clusters[group]
 
 
-def _count_up_to(root: Value, limit: float) -> int:
-    """How many values ``root`` depends on (itself included), counting no further
-    than ``limit``."""
-    seen = {root}
-    stack = [root]
-    while stack and len(seen) < limit:
-        for parent in stack.pop()._prev:
-            if parent not in seen:
-                seen.add(parent)
-                stack.append(parent)
-    return len(seen)
+def _box_count(drawing: Drawing) -> int:
+    return len(re.findall(r"^\s+(?:\w+|\"[^\"]*\") \[", drawing.source, re.M))
 
 
-def _gradient_route(root: Value, target: Value) -> set[Value]:
-    """Every value on a route from ``root`` to ``target`` along which gradient flows
+def _snapshot_of(root: Value, given: GraphSnapshot | None) -> GraphSnapshot:
+    """The caller's snapshot of ``root``'s graph, checked, or a new one."""
+    if given is None:
+        return snapshot(root)
+    if not isinstance(given, GraphSnapshot):
+        raise TypeError(f"draw_dot: snapshot must be a GraphSnapshot, got {type(given).__name__}")
+    if given.root is not root:
+        raise ValueError("draw_dot: snapshot is of another graph (its root is not root)")
+    return given
+
+
+def _gradient_route(graph: GraphSnapshot, target: Value) -> set[Value]:
+    """Every value on a route from the root to ``target`` along which gradient flows
     (each edge's local derivative nonzero); empty when no gradient reaches it."""
-    order = reverse_topological_order(root)  # root first, leaves last
-    if not any(node is target for node in order):
+    order, root = graph.order, graph.root  # root first, leaves last
+    if target not in graph.names:
         raise ValueError(f"draw_dot: highlight {target!r} is not in the graph of root")
     # Leaves first, so a value's inputs are settled before the value itself.
     depends = set()
@@ -265,14 +331,6 @@ def _gradient_route(root: Value, target: Value) -> set[Value]:
 
 
 # -- labels and styles -------------------------------------------------------------
-
-
-def _record_label(node: Value, show_grad: bool) -> str:
-    fields = [_record_text(node.label)] if node.label else []
-    fields.append(f"data {_number(node.data)}")
-    if show_grad:
-        fields.append(f"grad {_number(node.grad)}")
-    return "{ " + " | ".join(fields) + " }"
 
 
 def _fill(node: Value, root: Value) -> str:
@@ -303,36 +361,15 @@ def _legend(show_local: bool, highlight: Value | None, focus: object) -> str:
     return f'<<table border="0" cellborder="1" cellspacing="2" cellpadding="3">{cells}</table>>'
 
 
-def _number(x: float) -> str:
-    """Four decimals, like micrograd's pictures; very large or small as exponents."""
-    x = float(x) + 0.0  # -0.0 would print as '-0.0000'
-    if not math.isfinite(x):
-        return str(x)
-    if x != 0 and not 1e-4 <= abs(x) < 1e6:
-        return f"{x:.4e}"
-    return f"{x:.4f}"
-
-
-# Characters with a meaning inside a Graphviz record label, and in every string
-# (backslash starts \\n, \\N, \\G ...; a quote would end the string).
-_RECORD_SPECIAL = frozenset('{}|<>"')
-
-
-def _plain_text(text: str) -> str:
-    """``text`` as a Graphviz escString that shows exactly ``text``."""
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-
-def _record_text(text: str) -> str:
-    """``text`` as one record field that shows exactly ``text``."""
-    escaped = text.replace("\\", "\\\\").replace("\n", "\\n")
-    return "".join("\\" + ch if ch in _RECORD_SPECIAL else ch for ch in escaped)
-
-
-def _check_arguments(root: object, rankdir: object, highlight: object, max_nodes: object,
-                     focus_node: object, focus_edge: object) -> None:
+def _check_arguments(root: object, format: object, rankdir: object, highlight: object,
+                     max_nodes: object, focus_node: object, focus_edge: object) -> None:
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot: root must be a Value, got {type(root).__name__}")
+    if not isinstance(format, str):
+        raise TypeError(f"draw_dot: format must be a string such as 'svg', "
+                        f"got {type(format).__name__}")
+    if format.lower() not in graphviz.FORMATS:
+        raise ValueError(f"draw_dot: unknown format {format!r} (use 'svg', 'png' or 'pdf')")
     if rankdir not in RANKDIRS:
         raise ValueError(f"draw_dot: rankdir must be one of {', '.join(RANKDIRS)}, "
                          f"got {rankdir!r}")

@@ -656,6 +656,8 @@ def _check_name(name: Any, who: str, what: str, empty: bool = False) -> str:
         raise TypeError(f"{who}: {what} must be a string, got {type(name).__name__}")
     if not name and not empty:
         raise ValueError(f"{who}: {what} must not be empty")
+    if not name.isprintable():  # names are printed on one line, in text and pictures
+        raise ValueError(f"{who}: {what} {name!r} has a control character")
     return name
 
 

@@ -376,6 +376,18 @@ class Explanation:
 
     __repr__ = __str__  # in a plain REPL, typing explain(...) shows the explanation
 
+    # -- hook: simplified formulas and LaTeX, written in teach/simplify.py --------------
+    def latex(self) -> str:
+        """This explanation as a LaTeX ``align*`` (see ``simplify.explanation_latex``)."""
+        from .simplify import explanation_latex
+        return explanation_latex(self)
+
+    def simplified(self) -> str:
+        """This explanation with each route as one simplified formula (SymPy)."""
+        from .simplify import explanation_text
+        return explanation_text(self)
+    # -- end of hook ----------------------------------------------------------------------
+
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # IPython
         printer.text(str(self))
 

@@ -83,7 +83,12 @@ def model(weights: Mapping[str, float] = WEIGHTS) -> MLP:
 def forward(net: MLP) -> dict[str, Value]:
     """One forward pass of the model and the example's error: every labelled node by
     its label (``i1``, ``w1``..``w8``, ``b1``, ``net_h1``, ``out_h1``, ..., ``E_o1``,
-    ``E_total``)."""
+    ``E_total``).
+
+    >>> nodes = forward(model())
+    >>> round(nodes["E_total"].data, 9), nodes["net_o1"] is nodes["out_o1"]._prev[0]
+    (0.298371109, True)
+    """
     total = _error(net)
     return {node.label: node for node in reverse_topological_order(total) if node.label}
 

@@ -1,0 +1,496 @@
+"""The network picture: a model drawn the way a lecturer draws it on the board.
+
+Inputs on the left, each layer's neurons as circles (with net, out and, once there
+is an error to differentiate, the neuron's delta dE/dnet), every weight an edge
+labelled with its value and gradient, the error E on the right. ``highlight=`` a
+weight colours every route from E back to it and says how many there are.
+
+Small networks print every number; big ones (micrograd's ``MLP(2, [16, 16, 1])``
+has 337 parameters) print names and outputs, draw each edge's width and shade by
+the size of its gradient (or of the weight, before any backward), and keep every
+number in the tooltips (SVG ``<title>``) so a browser shows them on hover.
+
+>>> from autograd_tiny import MLP
+>>> model = MLP(2, [2, 1], seed=0)
+>>> picture = draw_network(model, inputs=[1.0, -1.0], target=[0.5])
+>>> repr(picture).split(".")[0]  # x1 x2, three neurons, E; 6 weights and out -> E
+"<Drawing 'network': 6 nodes, 7 edges"
+"""
+
+from __future__ import annotations
+
+import html
+import numbers
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+from ..core.autodiff import grad
+from ..core.engine import Value
+from ..core.graph import module_of, number_text
+from ..nn.modules import MLP, Layer, Neuron  # draw reads nn; nn never imports draw
+from .picture import Drawing
+from .style import FONT, HIGHLIGHT_COLOR, LEAF_FILL, OUTPUT_FILL, number, plain_text
+
+__all__ = ["draw_network", "half_squared_error"]
+
+# Above this many weights the edges carry no printed label (tooltips keep the numbers).
+LABELLED_WEIGHTS_UP_TO = 40
+NEURON_FILL = "#e6e0f3"
+INPUT_FILL = LEAF_FILL
+ERROR_FILL = OUTPUT_FILL
+EDGE_GREY = "#4d4d4d"
+DELTA = "\u03b4"  # δ: dE/dnet, the seed's delta
+
+
+def half_squared_error(outputs: Sequence[Value], targets: Sequence[float]) -> Value:
+    """E = sum of 1/2 (target - out)^2 over the outputs: the error in Matt Mazur's
+    "A Step by Step Backpropagation Example", whose derivative dE/dout is
+    (out - target).
+
+    >>> from autograd_tiny import Value
+    >>> round(half_squared_error([Value(0.75), Value(0.77)], [0.01, 0.99]).data, 9)
+    0.298
+    """
+    total: Value | float = 0.0
+    for out, target in zip(outputs, targets):
+        total = total + 0.5 * (target - out) ** 2
+    return total if isinstance(total, Value) else Value(total)
+
+
+@dataclass
+class _Neuron:
+    name: str
+    layer: int  # 1-based
+    weights: list[tuple[str, Value]]  # (name, parameter) per input
+    bias: tuple[str, Value]
+    module: Any = None  # the nn.Neuron itself: its own forward is what runs
+    net: Value | None = None
+    out: Value | None = None
+    delta: float | None = None
+
+
+def draw_network(model: Any, inputs: Sequence[float] | None = None,
+                 target: Sequence[float] | None = None,
+                 loss: Callable[[list[Value], list[float]], Value] | None = None,
+                 highlight: Value | str | None = None, format: str = "svg",  # noqa: A002
+                 rankdir: str = "LR", input_names: Sequence[str] | None = None,
+                 detail: str = "auto") -> Drawing:
+    """``model`` (an ``MLP``, ``Layer`` or ``Neuron``) as a network diagram.
+
+    ``inputs``: run the model on them and print each neuron's net and out.
+    ``target``: also the error ``loss(outputs, target)`` (default: Mazur's
+    E = sum 1/2 (target - out)^2) and its gradients, computed with ``grad()`` so
+    the model's ``.grad`` is left alone: every weight's dE/dw, every neuron's delta
+    dE/dnet. Without a target, weights show their ``.grad`` when a backward has
+    filled it. ``highlight``: a weight (the parameter, or its name such as
+    ``'L1.N1.w2'``) whose routes from E are coloured and counted. ``detail``:
+    ``'full'`` prints every number, ``'compact'`` names and outputs only (the
+    rest in tooltips); ``'auto'`` picks compact above 40 weights.
+
+    >>> from autograd_tiny import MLP
+    >>> model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
+    >>> picture = draw_network(model, inputs=[0.05, 0.1], target=[0.01, 0.99],
+    ...                        highlight="L1.N1.w1")
+    >>> "2 routes from E back to L1.N1.w1" in picture.source
+    True
+    """
+    neurons, layer_sizes = _neurons_of(model)
+    nin = len(neurons[0][0].weights)
+    names = _input_names(input_names, nin)
+    _check(inputs, target, loss, detail, nin, layer_sizes[-1])
+    if format not in _FORMATS:
+        raise ValueError(f"draw_network: unknown format {format!r} (use 'svg', 'png' or 'pdf')")
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"draw_network: rankdir must be LR, TB, RL or BT, got {rankdir!r}")
+
+    error: Value | None = None
+    gradients: dict[Value, float] = {}
+    if inputs is not None:
+        values = [Value(float(x), label=name) for x, name in zip(inputs, names)]
+        outputs = _forward(neurons, values)
+        if target is not None:
+            error = (loss or half_squared_error)(outputs, [float(t) for t in target])
+            if not isinstance(error, Value):
+                raise TypeError(f"draw_network: loss must return a Value, "
+                                f"got {type(error).__name__}")
+            wanted = [p for layer in neurons for n in layer
+                      for p in [*(w for _, w in n.weights), n.bias[1]]]
+            nets = [n.net for layer in neurons for n in layer if n.net is not None]
+            found = grad(error, [*wanted, *nets])
+            gradients = dict(zip([*wanted, *nets], map(float, found)))
+            for layer in neurons:
+                for n in layer:
+                    if n.net is not None:
+                        n.delta = gradients[n.net]
+    else:
+        values = []
+
+    weight_count = sum(len(n.weights) for layer in neurons for n in layer)
+    compact = detail == "compact" or (detail == "auto" and weight_count > LABELLED_WEIGHTS_UP_TO)
+    target_neuron, target_name = _highlighted(highlight, neurons)
+    routes, route_count = _routes(neurons, target_neuron, error is not None)
+
+    def gradient_of(p: Value) -> float | None:
+        if gradients:
+            return gradients.get(p)
+        return p.grad if any(q.grad for layer in neurons for n in layer
+                             for _, q in n.weights) else None
+
+    drawing = Drawing(
+        name="network", format=format,
+        # Positions are worked out here (columns of evenly spaced neurons, in order)
+        # and pinned: neato draws them where they are put, straight edges between.
+        graph_attr={"layout": "neato", "fontname": FONT, "splines": "line",
+                    "outputorder": "edgesfirst", "pad": "0.3",
+                    "labelloc": "t", "labeljust": "l", "fontsize": "18",
+                    "label": _caption(neurons, error, target_name, route_count, compact,
+                                      bool(gradients) or gradient_of(neurons[0][0].bias[1])
+                                      is not None)},
+        node_attr={"fontname": FONT, "fontsize": "14",
+                   "style": "filled", "penwidth": "1.2"},
+        edge_attr={"fontname": FONT, "fontsize": "12", "arrowsize": "0.6"},
+    )
+    columns = [list(names), *([n.name for n in layer] for layer in neurons)]
+    if error is not None:
+        columns.append(["E"])
+    place = _positions(columns, compact, rankdir)
+    widths = NODE_SIZE[compact]
+    for k, name in enumerate(names):
+        value = f"<br/>{_num(values[k].data, compact)}" if values else ""
+        drawing.node(name, label=f"<<b>{html.escape(name)}</b>{value}>", shape="circle",
+                     fillcolor=INPUT_FILL, width=widths["input"], fixedsize="true",
+                     pos=place[name], tooltip=f"input {name}"
+                     + (f" = {number_text(values[k].data)}" if values else ""))
+    for layer in neurons:
+        for n in layer:
+            attrs = {"label": _neuron_label(n, compact, gradient_of), "shape": "circle",
+                     "fillcolor": NEURON_FILL, "fixedsize": "true", "width": widths["neuron"],
+                     "pos": place[n.name], "tooltip": _neuron_tooltip(n, gradient_of)}
+            if n.name in routes:
+                attrs.update(color=HIGHLIGHT_COLOR, penwidth="3")
+            drawing.node(n.name, **attrs)
+
+    scale = _scale(neurons, gradient_of)
+    sources = list(names)
+    for index, layer in enumerate(neurons):
+        for n in layer:
+            for k, (weight_name, weight) in enumerate(n.weights):
+                source = sources[k]
+                g = gradient_of(weight)
+                attrs = {"tooltip": _weight_text(weight_name, weight, g, single_line=True)}
+                if not compact:
+                    # Beside the line a third of the way from its tail: labels of
+                    # crossing edges would meet at the middle.
+                    attrs.update(taillabel=_weight_label(weight_name, weight, g),
+                                 labelangle="27", labeldistance=_third(place, source, n.name,
+                                                      widths["input" if index == 0 else "neuron"],
+                                                      widths["neuron"]))
+                size = abs(g if g is not None else weight.data) / scale if scale else 0.0
+                attrs["penwidth"] = f"{0.4 + 3.6 * size:.2f}"
+                attrs["color"] = _grey(size)
+                if weight is target_weight_of(target_neuron, target_name, n):
+                    attrs.update(color=HIGHLIGHT_COLOR, fontcolor=HIGHLIGHT_COLOR,
+                                 penwidth="4")
+                elif n.name in routes and source in routes:
+                    attrs.update(color=HIGHLIGHT_COLOR, fontcolor=HIGHLIGHT_COLOR,
+                                 penwidth=f"{max(2.0, 0.4 + 3.6 * size):.2f}")
+                drawing.edge(source, n.name, **attrs)
+        sources = [n.name for n in layer]
+
+    if error is not None:
+        assert target is not None
+        drawing.node("E", label=f"<<b>E</b><br/>{_num(error.data, compact)}>", shape="circle",
+                     fillcolor=ERROR_FILL, fixedsize="true", width=widths["error"],
+                     pos=place["E"],
+                     tooltip=f"E = {number_text(error.data)}",
+                     **({"color": HIGHLIGHT_COLOR, "penwidth": "3"} if routes else {}))
+        for n, t in zip(neurons[-1], target):
+            assert n.out is not None
+            d_out = grad(error, n.out)[0]
+            label = f"target {number_text(float(t))}"
+            if not compact:
+                label += f"\ndE/dout {number_text(float(d_out))}"
+            attrs = {"label": label, "tooltip": f"{n.name}: target {number_text(float(t))}, "
+                                                f"dE/dout = {number_text(float(d_out))}"}
+            if n.name in routes:
+                attrs.update(color=HIGHLIGHT_COLOR, fontcolor=HIGHLIGHT_COLOR, penwidth="3")
+            drawing.edge(n.name, "E", **attrs)
+    return drawing
+
+
+_FORMATS = ("svg", "png", "pdf", "dot", "jpg", "jpeg")
+
+# Circle widths and spacing, in inches: full detail (every number printed) or compact.
+NODE_SIZE = {False: {"input": "0.95", "neuron": "2.1", "error": "1.3"},
+             True: {"input": "0.86", "neuron": "0.86", "error": "0.9"}}
+SPACING = {False: (4.6, 2.4), True: (5.8, 0.92)}  # (between columns, between rows)
+
+
+def _positions(columns: list[list[str]], compact: bool, rankdir: str) -> dict[str, str]:
+    """A pinned ``pos`` for every node: columns left to right (or rows top to bottom
+    for ``rankdir='TB'``), each centred, first neuron on top."""
+    across, down = SPACING[compact]
+    place = {}
+    for c, column in enumerate(columns):
+        middle = (len(column) - 1) / 2
+        for r, name in enumerate(column):
+            x, y = c * across, (middle - r) * down
+            if rankdir in ("TB", "BT"):
+                x, y = (r - middle) * down * 1.6, -c * across * 0.6
+            if rankdir == "RL":
+                x = -x
+            if rankdir == "BT":
+                y = -y
+            place[name] = f"{x:.3f},{y:.3f}!"
+    return place
+
+
+def _third(place: dict[str, str], tail: str, head: str, tail_width: str,
+           head_width: str) -> str:
+    """``labeldistance`` (units of 10 points, from the tail circle's edge) putting a
+    tail label a third of the way along the visible line from ``tail`` to ``head``."""
+    (x1, y1), (x2, y2) = (tuple(map(float, place[n].rstrip("!").split(","))) for n in (tail, head))
+    length = ((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5 - (float(tail_width) + float(head_width)) / 2
+    return f"{length * 72 * 0.28 / 10:.2f}"
+
+
+def target_weight_of(target: _Neuron | None, name: str, neuron: _Neuron) -> Value | None:
+    """The highlighted weight, if it belongs to ``neuron``."""
+    if target is None or target is not neuron:
+        return None
+    for weight_name, weight in neuron.weights:
+        if weight_name == name:
+            return weight
+    return None
+
+
+# -- the model --------------------------------------------------------------------------
+
+
+def _neurons_of(model: Any) -> tuple[list[list[_Neuron]], list[int]]:
+    if isinstance(model, MLP):
+        layers = [layer.neurons for layer in model.layers]
+    elif isinstance(model, Layer):
+        layers = [model.neurons]
+    elif isinstance(model, Neuron):
+        layers = [[model]]
+    else:
+        raise TypeError(f"draw_network: model must be an MLP, Layer or Neuron, "
+                        f"got {type(model).__name__}")
+    drawn: list[list[_Neuron]] = []
+    for i, layer in enumerate(layers, 1):
+        row = []
+        for j, neuron in enumerate(layer, 1):
+            name = _neuron_name(neuron, i, j, len(layers), len(layer))
+            weights = [(w.label or f"{name}.w{k}", w) for k, w in enumerate(neuron.w, 1)]
+            bias = (neuron.b.label or f"{name}.b", neuron.b)
+            row.append(_Neuron(name, i, weights, bias, neuron))
+        drawn.append(row)
+    return drawn, [len(layer) for layer in layers]
+
+
+def _neuron_name(neuron: Any, i: int, j: int, layers: int, width: int) -> str:
+    """A name the model gave the neuron, else the module part of its weights' labels
+    (contract C: ``L1.N2`` of ``L1.N2.w1``), else ``L{i}.N{j}``."""
+    given = getattr(neuron, "name", None)
+    if isinstance(given, str) and given:
+        return given
+    label = neuron.w[0].label if neuron.w else ""
+    if isinstance(label, str) and module_of(label):
+        return module_of(label)
+    return f"L{i}.N{j}"
+
+
+def _forward(neurons: list[list[_Neuron]], values: list[Value]) -> list[Value]:
+    """Runs the model neuron by neuron, keeping each neuron's net and out."""
+    current = values
+    for layer in neurons:
+        outputs = []
+        for n in layer:
+            out = _run_neuron(n, current)
+            n.out = out
+            n.net = out._prev[0] if _is_activation(out) else out
+            outputs.append(out)
+        current = outputs
+    return current
+
+
+def _run_neuron(n: _Neuron, inputs: list[Value]) -> Value:
+    # The model's own forward runs (with the net/out labels the nn side sets).
+    out = n.module(inputs)
+    if not isinstance(out, Value):
+        raise TypeError(f"draw_network: neuron {n.name} returned {type(out).__name__}, "
+                        f"not a Value")
+    return out
+
+
+def _is_activation(out: Value) -> bool:
+    name = getattr(out._op, "name", str(out._op))
+    return len(out._prev) == 1 and name in ("relu", "tanh", "sigmoid", "leaky_relu")
+
+
+def _input_names(given: Sequence[str] | None, nin: int) -> list[str]:
+    if given is None:
+        return [f"x{k}" for k in range(1, nin + 1)]
+    names = list(given)
+    if len(names) != nin or not all(isinstance(n, str) and n for n in names):
+        raise ValueError(f"draw_network: input_names must be {nin} non-empty strings")
+    return names
+
+
+def _check(inputs: Any, target: Any, loss: Any, detail: Any, nin: int, nout: int) -> None:
+    for what, value, size in (("inputs", inputs, nin), ("target", target, nout)):
+        if value is None:
+            continue
+        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+            raise TypeError(f"draw_network: {what} must be a list of numbers, "
+                            f"got {type(value).__name__}")
+        if not all(isinstance(x, numbers.Real) and not isinstance(x, bool) for x in value):
+            raise TypeError(f"draw_network: {what} must be a list of numbers")
+        if len(value) != size:
+            raise ValueError(f"draw_network: the model has {size} "
+                             f"{'inputs' if what == 'inputs' else 'outputs'}, "
+                             f"got {len(value)} {what}")
+    if target is not None and inputs is None:
+        raise ValueError("draw_network: a target needs inputs (the error is of the outputs "
+                         "for those inputs)")
+    if loss is not None and not callable(loss):
+        raise TypeError(f"draw_network: loss must be a function (outputs, target) -> Value, "
+                        f"got {type(loss).__name__}")
+    if loss is not None and target is None:
+        raise ValueError("draw_network: loss needs a target")
+    if detail not in ("auto", "full", "compact"):
+        raise ValueError(f"draw_network: detail must be 'auto', 'full' or 'compact', "
+                         f"got {detail!r}")
+
+
+def _highlighted(highlight: Value | str | None,
+                 neurons: list[list[_Neuron]]) -> tuple[_Neuron | None, str]:
+    if highlight is None:
+        return None, ""
+    if not isinstance(highlight, (Value, str)):
+        raise TypeError(f"draw_network: highlight must be a weight (a Value) or its name, "
+                        f"got {type(highlight).__name__}")
+    known = []
+    for layer in neurons:
+        for n in layer:
+            for name, weight in n.weights:
+                if weight is highlight or name == highlight:
+                    return n, name
+                known.append(name)
+    if isinstance(highlight, Value):
+        raise ValueError("draw_network: highlight is not a weight of this model")
+    shown = ", ".join(known[:6]) + (", ..." if len(known) > 6 else "")
+    raise ValueError(f"draw_network: no weight named {highlight!r} (weights: {shown})")
+
+
+def _routes(neurons: list[list[_Neuron]], start: _Neuron | None,
+            has_error: bool) -> tuple[set[str], int]:
+    """The neurons on a route from the highlighted weight's neuron to the outputs,
+    and how many routes there are (each layer is fully connected to the next)."""
+    if start is None:
+        return set(), 0
+    on_route = {start.name}
+    count = 1
+    for layer in neurons[start.layer:]:
+        count *= len(layer)
+        on_route.update(n.name for n in layer)
+    if has_error:
+        on_route.add("E")
+    return on_route, count
+
+
+# -- text ---------------------------------------------------------------------------------
+
+
+def _num(x: float, compact: bool) -> str:
+    return number(x) if compact else number_text(round(x, 9))
+
+
+def _neuron_label(n: _Neuron, compact: bool, gradient_of: Callable[[Value], float | None]) -> str:
+    lines = [f"<b>{html.escape(n.name)}</b>"]
+    if n.out is not None:
+        if compact:
+            lines.append(_num(n.out.data, True))
+        else:
+            assert n.net is not None
+            if n.net is not n.out:
+                lines.append(f"net {_num(n.net.data, False)}")
+            lines.append(f"out {_num(n.out.data, False)}")
+    if not compact:
+        if n.delta is not None:
+            lines.append(f"{DELTA} {_num(n.delta, False)}")
+        name, bias = n.bias
+        g = gradient_of(bias)
+        short = "b" if name == f"{n.name}.b" else html.escape(name)
+        lines.append(f'<font point-size="11">{short} {_num(bias.data, False)}'
+                     + (f", grad {_num(g, False)}" if g is not None else "") + "</font>")
+    return "<" + "<br/>".join(lines) + ">"
+
+
+def _neuron_tooltip(n: _Neuron, gradient_of: Callable[[Value], float | None]) -> str:
+    parts = [n.name]
+    if n.net is not None and n.out is not None:
+        parts.append(f"net = {number_text(n.net.data)}")
+        parts.append(f"out = {number_text(n.out.data)}")
+    if n.delta is not None:
+        parts.append(f"delta dE/dnet = {number_text(n.delta)}")
+    name, bias = n.bias
+    parts.append(_weight_text(name, bias, gradient_of(bias), single_line=True))
+    return "; ".join(parts)
+
+
+def _weight_label(name: str, weight: Value, g: float | None) -> str:
+    text = f"{name} = {number_text(round(weight.data, 9))}"
+    if g is not None:
+        text += f"\ngrad {number_text(round(g, 9))}"
+    return text
+
+
+def _weight_text(name: str, weight: Value, g: float | None, single_line: bool) -> str:
+    text = f"{name} = {number_text(weight.data)}"
+    if g is not None:
+        text += f", dE/d{name} = {number_text(g)}"
+    return text
+
+
+def _scale(neurons: list[list[_Neuron]], gradient_of: Callable[[Value], float | None]) -> float:
+    sizes = []
+    for layer in neurons:
+        for n in layer:
+            for _, w in n.weights:
+                g = gradient_of(w)
+                sizes.append(abs(g if g is not None else w.data))
+    return max(sizes, default=0.0)
+
+
+def _grey(size: float) -> str:
+    """Light grey for small, near black for the largest."""
+    level = int(0xc8 - (0xc8 - 0x20) * min(1.0, size))
+    return f"#{level:02x}{level:02x}{level:02x}"
+
+
+def _caption(neurons: list[list[_Neuron]], error: Value | None, target_name: str,
+             route_count: int, compact: bool, has_gradients: bool) -> str:
+    sizes = [len(layer) for layer in neurons]
+    nin = len(neurons[0][0].weights)
+    # Distinct parameters: a bias tied across a layer counts once.
+    parameters = len({id(p) for layer in neurons for n in layer
+                      for p in [*(w for _, w in n.weights), n.bias[1]]})
+    lines = [f"network {nin} -> {' -> '.join(map(str, sizes))}: {parameters} parameters"]
+    if error is not None and not compact:
+        lines.append(f"E = {number_text(error.data)}; in each neuron: net, out, "
+                     f"{DELTA} = dE/dnet, bias; on each edge: the weight and dE/dw")
+    elif error is not None:
+        lines.append(f"E = {number_text(error.data)}; in each neuron: its out (hover for "
+                     f"net, {DELTA} = dE/dnet and the bias)")
+    if compact:
+        lines.append("edge width and shade: size of "
+                     + ("the gradient" if has_gradients else "the weight")
+                     + "; hover for every number")
+    if target_name:
+        lines.append(f"{route_count} route{'s' * (route_count != 1)} from E back to "
+                     f"{target_name} (in red)" if error is not None else
+                     f"{route_count} route{'s' * (route_count != 1)} from the outputs back "
+                     f"to {target_name} (in red)")
+    return "".join(plain_text(line) + "\\l" for line in lines)

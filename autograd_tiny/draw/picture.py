@@ -1,0 +1,134 @@
+"""``Drawing``: the ``graphviz.Digraph`` every drawing function returns, drawn with the
+renderer this package finds (a system ``dot``, else the pip ``graphviz-pure``).
+
+A plain ``graphviz.Digraph`` looks for a program named ``dot`` on PATH and fails in
+a notebook that only has the pip renderer; a ``Drawing`` draws itself inline in
+Jupyter (``_repr_mimebundle_``), and its ``pipe()`` and ``render()`` use the same
+renderer. At the REPL its ``repr`` says how to see it.
+
+>>> drawing = Drawing(name="example")
+>>> drawing.edge("a", "b")
+>>> drawing.format
+'svg'
+>>> print(repr(drawing))  # doctest: +ELLIPSIS
+<Drawing 'example': 2 nodes, 1 edge. In Jupyter it draws itself; elsewhere .render('graph.svg') ...>
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import graphviz
+
+from ..core.files import write_atomically
+from .renderer import RenderError, RendererNotFound, find_renderer, missing_renderer_message, run_renderer
+
+# Suffixes render() understands, and the format each one means.
+SUFFIX_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot",
+                  ".jpg": "jpg", ".jpeg": "jpeg"}
+
+
+# A node id in DOT source: a word, or a quoted string.
+_ID = r'"(?:[^"\\]|\\.)*"|\w+'
+
+
+class Drawing(graphviz.Digraph):
+    """A ``graphviz.Digraph`` that renders through :func:`find_renderer`, so it
+    displays inline in Jupyter, VS Code and Colab with the pip renderer alone.
+    Its default format is SVG.
+
+    >>> d = Drawing()
+    >>> d.node("x")
+    >>> find_renderer() is None or d.pipe().startswith(b"<?xml")
+    True
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("format", "svg")
+        super().__init__(*args, **kwargs)
+
+    def pipe(self, format: str | None = None, renderer: str | None = None,  # noqa: A002
+             formatter: str | None = None, neato_no_op: Any = None, quiet: bool = False,
+             *, engine: str | None = None, encoding: str | None = None) -> bytes | str:
+        """The drawing as bytes (or text, given ``encoding``) in ``format`` (default:
+        the drawing's own, SVG), drawn by the renderer this package finds.
+
+        >>> d = Drawing()
+        >>> d.edge("a", "b")
+        >>> find_renderer() is None or "</svg>" in d.pipe(encoding="utf-8")
+        True
+        """
+        fmt = format or self.format or "svg"
+        if fmt in ("dot", "gv", "canon"):
+            data = self.source.encode()
+        else:
+            binary = find_renderer()
+            if binary is None:
+                raise RendererNotFound(missing_renderer_message())
+            data = run_renderer(self.source, fmt, binary)
+        return data.decode(encoding) if encoding else data
+
+    def render(self, filename: str | os.PathLike[str] | None = None,  # type: ignore[override]
+               directory: str | os.PathLike[str] | None = None, view: bool = False,
+               cleanup: bool = False, format: str | None = None,  # noqa: A002
+               *args: Any, outfile: str | os.PathLike[str] | None = None,
+               **ignored: Any) -> str:
+        """Writes the picture and returns its path.
+
+        ``render('graph.svg')`` (or ``.png``, ``.pdf`` where the renderer has it,
+        ``.dot``) writes that file in the format its suffix names. With no known
+        suffix it works like ``graphviz``: ``render('gout')`` writes the source to
+        ``gout`` and the picture to ``gout.svg`` (``format=`` or the drawing's format;
+        ``cleanup=True`` removes the source). ``view`` is accepted and ignored.
+
+        >>> import tempfile, pathlib
+        >>> d = Drawing(); d.edge("a", "b")
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = d.render(pathlib.Path(folder) / "g.dot")
+        ...     pathlib.Path(path).read_text().startswith("digraph")
+        True
+        """
+        target = outfile if outfile is not None else filename
+        if target is None:
+            target = self.filename or f"{self.name or 'graph'}.gv"
+        path = Path(directory or "") / Path(target)
+        fmt = SUFFIX_FORMATS.get(path.suffix.lower())
+        if fmt is not None and (outfile is not None or format is None or format == fmt):
+            write_atomically(path, self.pipe(format=fmt))  # type: ignore[arg-type]
+            return str(path)
+        fmt = format or self.format or "svg"
+        picture = path.with_name(f"{path.name}.{fmt}")
+        drawing = self.pipe(format=fmt)
+        write_atomically(path, self.source.encode())
+        write_atomically(picture, drawing)  # type: ignore[arg-type]
+        if cleanup:
+            path.unlink()
+        return str(picture)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
+                          **options: Any) -> dict[str, Any]:
+        """What Jupyter shows: the SVG; with no renderer, one line saying how to get one
+        (never a traceback in the notebook).
+
+        >>> bundle = Drawing()._repr_mimebundle_()
+        >>> sorted(bundle) in (["image/svg+xml"], ["text/plain"])
+        True
+        """
+        try:
+            return super()._repr_mimebundle_(include, exclude, **options)
+        except RenderError as error:
+            return {"text/plain": f"{repr(self)}\n(not drawn: {error})"}
+
+    def __repr__(self) -> str:
+        pairs = re.findall(rf"^\s+({_ID}) -> ({_ID})", self.source, re.M)
+        declared = re.findall(rf"^\s+({_ID}) \[", self.source, re.M)
+        nodes = len({*declared, *(end for edge in pairs for end in edge)}
+                    - {"graph", "node", "edge"})
+        edges = len(pairs)
+        return (f"<{type(self).__name__} {self.name!r}: {nodes} node{'s' * (nodes != 1)}, "
+                f"{edges} edge{'s' * (edges != 1)}. In Jupyter it draws itself; elsewhere "
+                f".render('graph.svg') writes a picture (.png, .dot too), .source is the "
+                f"Graphviz text>")

@@ -1,0 +1,66 @@
+r"""Colours, fonts and text escaping shared by every picture this package draws.
+
+>>> number(0.70710678), number(-0.0), number(1e-7)
+('0.7071', '0.0000', '1.0000e-07')
+>>> print(record_text("a|b"))
+a\|b
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+LEAF_FILL = "#dbe9f6"           # inputs and weights: light blue
+INTERMEDIATE_FILL = "#f2f2f2"   # values an op made: light grey
+OUTPUT_FILL = "#d9f0d3"         # the root: light green
+HIGHLIGHT_COLOR = "#d62728"     # the gradient's route to the highlighted node
+FOCUS_COLOR = "#ff7f0e"         # the node and edge a slide is about
+FOCUS_FILL = "#ffe5cc"
+FONT = "Helvetica"  # one name: a list would lay out with Times widths
+GROUP_FILL = "#e6e0f3"          # a neuron or layer drawn as one box: lavender
+AGGREGATE_FILL = "#fdebd0"      # a sum or mean over many data points: light orange
+PARAMETER_TERM_FILL = "#f9dcdc"  # a term of the parameters alone (L2): light red
+NOTE_FILL = "#fff8dc"
+
+
+def number(x: float) -> str:
+    """Four decimals, like micrograd's pictures; very large or small as exponents."""
+    x = float(x) + 0.0  # -0.0 would print as '-0.0000'
+    if not math.isfinite(x):
+        return str(x)
+    if x != 0 and not 1e-4 <= abs(x) < 1e6:
+        return f"{x:.4e}"
+    return f"{x:.4f}"
+
+
+# Characters with a meaning inside a Graphviz record label, and in every string
+# (backslash starts \\n, \\N, \\G ...; a quote would end the string).
+_RECORD_SPECIAL = frozenset('{}|<>"')
+
+
+def plain_text(text: str) -> str:
+    """``text`` as a Graphviz escString that shows exactly ``text``."""
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def record_text(text: str) -> str:
+    """``text`` as one record field that shows exactly ``text``."""
+    escaped = text.replace("\\", "\\\\").replace("\n", "\\n")
+    return "".join("\\" + ch if ch in _RECORD_SPECIAL else ch for ch in escaped)
+
+
+
+
+def record_label(node: Any, name: str, show_grad: bool = True) -> str:
+    """A value's record: ``{ name | data ... | grad ... }``.
+
+    >>> from autograd_tiny import Value
+    >>> record_label(Value(2.0), "x")
+    '{ x | data 2.0000 | grad 0.0000 }'
+    """
+    fields = [record_text(name)]
+    fields.append(f"data {number(node.data)}")
+    if show_grad:
+        fields.append(f"grad {number(node.grad)}")
+    return "{ " + " | ".join(fields) + " }"

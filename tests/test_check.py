@@ -1,0 +1,156 @@
+"""check(): hand-derived gradients marked exact / close / wrong, with the way to the
+right value for the wrong ones only; parse_answer's bad input."""
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from autograd_tiny import Value, check
+from autograd_tiny.teach.check import AnswerError, parse_answer
+from autograd_tiny.teach.quiz import network_2_2_2
+
+REFERENCE = Path("/work/shared/reference/mazur_2_2_2.json")
+
+
+def expression():
+    a, b = Value(0.5, label="a"), Value(-2.0, label="b")
+    c = a * b; c.label = "c"
+    d = c + a; d.label = "d"
+    L = d.tanh(); L.label = "L"
+    return L, a, b, c, d
+
+
+def test_exact_close_wrong_against_backward():
+    L, a, b, c, d = expression()
+    # d = a*b + a = -0.5, L = tanh(-0.5); dL/dd = 1 - tanh(-0.5)**2 = 0.786448...
+    dLdd = 1 - 0.46211715726000974 ** 2
+    result = check({"a": 0.0, c: 0.7864, "b": 2 * dLdd}, L, quiet=True)
+    L.backward()
+    assert dLdd == pytest.approx(d.grad, rel=1e-15)
+    assert [e.status for e in result.entries] == ["wrong", "close", "wrong"]
+    assert result["a"].expected == pytest.approx(a.grad, abs=1e-15)
+    assert result["a"].expected == pytest.approx((b.data + 1) * dLdd, rel=1e-12)
+    assert result["b"].expected == pytest.approx(0.5 * dLdd, rel=1e-12)
+    assert result["c"].difference == pytest.approx(0.7864 - c.grad)
+    assert result.score == 1 and not result.all_right
+    exact = check({"a": a.grad, "b": b.grad, "d": d.grad}, L, quiet=True)
+    assert exact.all_right and [e.status for e in exact.entries] == ["exact"] * 3
+
+
+def test_grad_untouched_and_printed_text():
+    L, a, b, c, d = expression()
+    out = io.StringIO()
+    check({"b": 1.0}, L, file=out)
+    text = out.getvalue()
+    assert a.grad == b.grad == c.grad == 0.0  # the graph is not changed
+    assert "b: wrong: 1 is not dL/db" in text
+    # The route, a chain (dd/dc = 1 is folded into the next factor), with its rules.
+    assert "dL/dd * dd/db = (1 - L**2) * a" in text
+    assert "dd/db = a = 0.5 (rule of *: d/db = a)" in text  # the local rule at b
+    assert "so dL/db = 0.393223866" in text
+    # Gradients the student did not ask about are not given away.
+    assert "dL/da" not in text and "dL/dc =" not in text
+
+
+def test_hints_sign_and_missed_route():
+    L, a, b, c, d = expression()
+    L.backward()
+    result = check({"b": -b.grad, "a": c.grad * b.data}, L, quiet=True)
+    assert "hint: the sign is wrong" in result["b"].message
+    assert "a is used 2 times" in result["a"].message  # only the route through c
+
+
+def test_bad_answers_and_unknown_names():
+    L, *_ = expression()
+    other = Value(1.0, label="z")
+    result = check({"a": "abc", "b": "", "nope": 1, other: 2, "c": "nan", "d": "1/0"},
+                   L, quiet=True)
+    assert [e.status for e in result.entries] == [
+        "invalid", "invalid", "unknown", "unknown", "invalid", "invalid"]
+    assert "'abc' is not a number" in result["a"].message
+    assert "blank" in result["b"].message
+    assert "no node called 'nope'" in result["nope"].message
+    assert "not in L's graph" in result["z"].message
+    assert result.score == 0
+
+
+def test_fractions_accepted():
+    x = Value(4.0, label="x")
+    y = x.sqrt(); y.label = "y"
+    result = check({"x": "1/4"}, y, quiet=True)  # d sqrt(x)/dx = 1/(2*2)
+    assert result["x"].status == "exact"
+
+
+@pytest.mark.parametrize("text, value", [("3/4", 0.75), ("-3/4", -0.75), (" 1 / 8 ", 0.125),
+                                          ("2.5e-3", 0.0025), ("\u22121", -1.0)])
+def test_parse_answer(text, value):
+    assert parse_answer(text) == value
+
+
+@pytest.mark.parametrize("text", ["", "  ", "nan", "inf", "-inf", "x", "3/", "1/0", "3//4"])
+def test_parse_answer_rejects(text):
+    with pytest.raises(AnswerError):
+        parse_answer(text)
+
+
+def test_type_errors():
+    L, *_ = expression()
+    with pytest.raises(TypeError, match="check: answers must be a dict"):
+        check([("a", 1)], L)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="check: L must be a Value, got float"):
+        check({}, 1.0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="check: an answer's key"):
+        check({3: 1.0}, L, quiet=True)
+
+
+def test_mazur_network_with_the_seed_numbers():
+    ref = json.loads(REFERENCE.read_text()) if REFERENCE.exists() else None
+    weights = [0.15, 0.2, 0.25, 0.3, 0.4, 0.45, 0.5, 0.55]
+    problem = network_2_2_2((0.05, 0.1), weights, (0.35, 0.6), (0.01, 0.99))
+    E = problem.root
+    # Mazur's printed numbers (9 significant digits): dE/dw5 = 0.082167041,
+    # dE/dw1 = 0.000438568.
+    result = check({"w5": 0.082167041, "w1": 0.000438568, "out_o1": 0.7413650695523157,
+                    "w6": 0.08}, E, quiet=True)
+    assert [e.status for e in result.entries] == ["close", "close", "exact", "wrong"]
+    if ref:
+        assert result["w1"].expected == pytest.approx(ref["backward"]["dE_dw1"], abs=1e-12)
+    message = result["w6"].message
+    assert "dE_total/dout_o1 * dout_o1/dnet_o1 * dnet_o1/dw6" in message
+    assert "out_o1 - target_o1" in message  # the simplified squared-error rule
+    assert "out_o1*(1 - out_o1)" in message
+    assert "dnet_o1/dw6 = out_h2 = 0.596884378" in message
+
+
+def test_nn_style_names_with_dots():
+    # Contract C names, labelled by hand until the nn branch is merged.
+    w = Value(0.5, label="L1.N1.w1"); x = Value(2.0, label="x1")
+    b = Value(-0.25, label="L1.N1.b")
+    net = w * x + b; net.label = "L1.N1.net"
+    out = net.tanh(); out.label = "L1.N1.out"
+    out.backward()
+    result = check({"L1.N1.w1": w.grad, "L1.N1.b": 1.0}, out, quiet=True)
+    assert result["L1.N1.w1"].status == "exact"
+    assert result["L1.N1.b"].status == "wrong"
+    assert "1 - L1.N1.out**2" in result["L1.N1.b"].message
+
+
+def test_nn_model_by_node():
+    """An nn model's parameters checked by passing the nodes themselves (names come
+    with the networks branch; until then unlabelled parameters are named by value)."""
+    from autograd_tiny import MLP
+
+    model = MLP(2, [2, 1])
+    x = [Value(0.5), Value(-1.0)]
+    out = model(x)
+    loss = (out - 1.0) ** 2
+    params = model.parameters()
+    loss.backward()
+    truth = {p: p.grad for p in params}
+    answers = {params[0]: truth[params[0]], params[1]: truth[params[1]] + 1.0}
+    result = check(answers, loss, quiet=True)
+    assert [e.status for e in result.entries] == ["exact", "wrong"]
+    assert result.entries[1].expected == truth[params[1]]
+    assert "so d" in result.entries[1].message

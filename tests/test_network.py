@@ -1,0 +1,234 @@
+"""The network picture: circles per neuron, an edge per weight with value and
+gradient, Mazur's 2-2-2 numbers, highlighted routes, compact drawing of micrograd's
+MLP(2, [16, 16, 1]). SVG checked by structure and text, never by bytes."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from autograd_tiny import MLP, Layer, Neuron, Value, draw_network
+from autograd_tiny.draw.renderer import find_renderer, to_svg
+from autograd_tiny.draw.style import HIGHLIGHT_COLOR
+
+needs_renderer = pytest.mark.skipif(find_renderer() is None, reason="no Graphviz renderer")
+SVG = "{http://www.w3.org/2000/svg}"
+XLINK = "{http://www.w3.org/1999/xlink}"
+# Matt Mazur's 2-2-2 network ("A Step by Step Backpropagation Example"): exact doubles
+# from a direct float computation, independent of autograd_tiny (the project's
+# reference file, copied so the tests run in a fresh clone).
+MAZUR = {
+    "weights": {"w1": 0.15, "w2": 0.2, "w3": 0.25, "w4": 0.3,
+                "w5": 0.4, "w6": 0.45, "w7": 0.5, "w8": 0.55},
+    "biases": {"b1": 0.35, "b2": 0.6},
+    "forward": {"net_h1": 0.3775, "out_h1": 0.5932699921071872,
+                "net_o1": 1.10590596705977, "out_o1": 0.7513650695523157,
+                "E_total": 0.2983711087600027},
+    "backward": {
+        "dE_dout_o1": 0.7413650695523157, "dout_o1_dnet_o1": 0.18681560180895948,
+        "dE_dw1": 0.0004385677344743465, "dE_dw2": 0.000877135468948693,
+        "dE_dw3": 0.0004977127352608599, "dE_dw4": 0.0009954254705217198,
+        "dE_dw5": 0.08216704056423077, "dE_dw6": 0.08266762784753325,
+        "dE_dw7": -0.02260254047747507, "dE_dw8": -0.022740242215978222,
+    },
+}
+
+
+class NetworkPicture:
+    def __init__(self, svg: str) -> None:
+        tree = ET.fromstring(svg)
+        self.nodes: dict[str, ET.Element] = {}
+        self.edges: dict[str, ET.Element] = {}
+        for g in tree.iter(f"{SVG}g"):
+            kind = g.get("class")
+            if kind in ("node", "edge"):
+                title = g.find(f"{SVG}title").text
+                (self.nodes if kind == "node" else self.edges)[title] = g
+        self.caption = " ".join(t.text or "" for t in tree.find(f"{SVG}g").findall(f"{SVG}text"))
+
+    @staticmethod
+    def texts(g: ET.Element) -> list[str]:
+        return [t.text or "" for t in g.iter(f"{SVG}text")]
+
+    @staticmethod
+    def tooltip(g: ET.Element) -> str:
+        links = [a.get(f"{XLINK}title") for a in g.iter(f"{SVG}a")]
+        return " ".join(link for link in links if link)
+
+    @staticmethod
+    def stroke(g: ET.Element) -> str:
+        return next(e.get("stroke") for e in g.iter() if e.tag in (f"{SVG}path", f"{SVG}ellipse"))
+
+    def red(self) -> set[str]:
+        return {t for t, g in self.edges.items() if self.stroke(g).lower() == HIGHLIGHT_COLOR}
+
+
+def mazur_model() -> MLP:
+    """Mazur's 2-2-2 network: w1..w4 into the hidden neurons, w5..w8 into the
+    outputs, bias b1 for both hidden neurons and b2 for both outputs."""
+    ref = MAZUR
+    model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid")
+    (h1, h2), (o1, o2) = model.layers[0].neurons, model.layers[1].neurons
+    for neuron, weights, bias in ((h1, "w1 w2", "b1"), (h2, "w3 w4", "b1"),
+                                  (o1, "w5 w6", "b2"), (o2, "w7 w8", "b2")):
+        for p, name in zip(neuron.w, weights.split()):
+            p.data = ref["weights"][name]
+        neuron.b.data = ref["biases"][bias]
+    return model
+
+
+def nine(x: float) -> str:
+    """A number as the picture prints it (nine decimals, trailing zeros dropped)."""
+    return f"{round(x, 9):.9f}".rstrip("0").rstrip(".")
+
+
+@needs_renderer
+def test_mazurs_network_shows_the_seed_numbers():
+    ref = MAZUR
+    model = mazur_model()
+    p = NetworkPicture(to_svg(draw_network(model, inputs=[0.05, 0.10], target=[0.01, 0.99])))
+    fwd, back = ref["forward"], ref["backward"]
+    h1 = p.texts(p.nodes["L1.N1"])
+    assert h1[0] == "L1.N1"
+    assert f"net {nine(fwd['net_h1'])}" in h1 and f"out {nine(fwd['out_h1'])}" in h1
+    o1 = p.texts(p.nodes["L2.N1"])
+    assert f"out {nine(fwd['out_o1'])}" in o1 and f"net {nine(fwd['net_o1'])}" in o1
+    # delta of o1 = dE/dout_o1 * dout_o1/dnet_o1 (the seed's two factors)
+    delta_o1 = back["dE_dout_o1"] * back["dout_o1_dnet_o1"]
+    assert f"\u03b4 {nine(delta_o1)}" in o1
+    assert p.texts(p.nodes["E"]) == ["E", nine(fwd["E_total"])]
+    # every weight: its value and dE/dw on its edge (w1 = x1 -> h1, w5 = h1 -> o1, ...)
+    edges = {"w1": "x1->L1.N1", "w2": "x2->L1.N1", "w3": "x1->L1.N2", "w4": "x2->L1.N2",
+             "w5": "L1.N1->L2.N1", "w6": "L1.N2->L2.N1", "w7": "L1.N1->L2.N2",
+             "w8": "L1.N2->L2.N2"}
+    for name, title in edges.items():
+        texts = p.texts(p.edges[title])
+        assert any(t.endswith(f"= {nine(ref['weights'][name])}") for t in texts), (name, texts)
+        assert f"grad {nine(back['dE_d' + name])}" in texts, (name, texts)
+    assert p.texts(p.edges["L2.N1->E"]) == ["target 0.01", f"dE/dout {nine(back['dE_dout_o1'])}"]
+
+
+@needs_renderer
+def test_one_circle_per_neuron_and_one_edge_per_weight():
+    model = mazur_model()
+    p = NetworkPicture(to_svg(draw_network(model, inputs=[0.05, 0.10], target=[0.01, 0.99])))
+    assert set(p.nodes) == {"x1", "x2", "L1.N1", "L1.N2", "L2.N1", "L2.N2", "E"}
+    for name in ("L1.N1", "L1.N2", "L2.N1", "L2.N2"):
+        ellipse = next(p.nodes[name].iter(f"{SVG}ellipse"))
+        assert ellipse.get("rx") == ellipse.get("ry")  # a circle
+    weights = [t for t in p.edges if not t.endswith("->E")]
+    assert len(weights) == 8 == sum(len(n.w) for layer in model.layers for n in layer.neurons)
+
+
+def test_drawing_with_a_target_leaves_the_models_grad_alone():
+    model = mazur_model()
+    draw_network(model, inputs=[0.05, 0.10], target=[0.01, 0.99])
+    assert all(p.grad == 0.0 for p in model.parameters())
+
+
+@needs_renderer
+def test_highlight_colours_every_route_from_e_back_to_the_weight_and_counts_them():
+    model = mazur_model()
+    w1 = model.layers[0].neurons[0].w[0]
+    picture = draw_network(model, inputs=[0.05, 0.10], target=[0.01, 0.99], highlight=w1)
+    p = NetworkPicture(to_svg(picture))
+    assert "2 routes from E back to L1.N1.w1" in p.caption
+    assert p.red() == {"x1->L1.N1", "L1.N1->L2.N1", "L1.N1->L2.N2", "L2.N1->E", "L2.N2->E"}
+    # an output weight has one route: through its own neuron only
+    p = NetworkPicture(to_svg(draw_network(model, inputs=[0.05, 0.10], target=[0.01, 0.99],
+                                           highlight="L2.N1.w1")))
+    assert "1 route from E back to L2.N1.w1" in p.caption
+    assert p.red() == {"L1.N1->L2.N1", "L2.N1->E"}
+
+
+@needs_renderer
+def test_micrograds_demo_model_is_drawn_compact_with_numbers_in_tooltips():
+    model = MLP(2, [16, 16, 1], seed=1337)
+    assert model.num_parameters() == 337
+    p = NetworkPicture(to_svg(draw_network(model, inputs=[0.5, -0.3], target=[1.0],
+                                           highlight="L1.N3.w2")))
+    neurons = [t for t in p.nodes if re.fullmatch(r"L\d\.N\d+", t)]
+    assert len(neurons) == 33
+    weight_edges = [t for t in p.edges if not t.endswith("->E")]
+    assert len(weight_edges) == 2 * 16 + 16 * 16 + 16
+    # no printed numbers on weight edges; every one has its numbers in the tooltip
+    for title in weight_edges:
+        g = p.edges[title]
+        assert p.texts(g) == []
+        assert re.search(r"= -?\d.*, dE/d\S+ = -?\d", p.tooltip(g)), title
+    # a neuron prints its name and out; net, delta and bias are in its tooltip
+    texts = p.texts(p.nodes["L2.N5"])
+    assert texts[0] == "L2.N5" and len(texts) == 2
+    assert "delta dE/dnet = " in p.tooltip(p.nodes["L2.N5"])
+    assert "16 routes from E back to L1.N3.w2" in p.caption
+    # edge widths follow the size of the gradient
+    widths = {float(next(g.iter(f"{SVG}path")).get("stroke-width", "1")) for t, g in p.edges.items()
+              if t in weight_edges and p.stroke(g).lower() != HIGHLIGHT_COLOR}
+    assert len(widths) > 10
+
+
+def test_without_inputs_the_architecture_and_weights_are_drawn():
+    source = draw_network(MLP(3, [2, 1], seed=0)).source
+    assert "network 3 -> 2 -> 1: 11 parameters" in source
+    assert '"E"' not in source and "net " not in source
+
+
+def test_a_layer_and_a_neuron_are_networks_too():
+    assert "network 2 -> 3: 9 parameters" in draw_network(Layer(2, 3, seed=0)).source
+    assert "network 4 -> 1: 5 parameters" in draw_network(Neuron(4, seed=0)).source
+
+
+def test_bad_arguments_name_draw_network_and_the_problem():
+    model = mazur_model()
+    with pytest.raises(TypeError, match="draw_network: model must be an MLP, Layer or Neuron, got Value"):
+        draw_network(Value(1.0))
+    with pytest.raises(ValueError, match="the model has 2 inputs, got 3 inputs"):
+        draw_network(model, inputs=[1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match="inputs must be a list of numbers"):
+        draw_network(model, inputs="12")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="a target needs inputs"):
+        draw_network(model, target=[0.0, 1.0])
+    with pytest.raises(ValueError, match="no weight named 'w9'"):
+        draw_network(model, highlight="w9")
+    with pytest.raises(ValueError, match="not a weight of this model"):
+        draw_network(model, highlight=Value(0.1))
+    with pytest.raises(ValueError, match="unknown format"):
+        draw_network(model, format="gif2")
+
+
+def test_a_custom_loss_is_used_for_the_gradients():
+    model = mazur_model()
+    source = draw_network(model, inputs=[0.05, 0.10], target=[0.01, 0.99],
+                          loss=lambda outs, ts: sum(((o - t) ** 2 for o, t in zip(outs, ts)),
+                                                    Value(0.0))).source
+    ref = MAZUR
+    assert f"E = {nine(2 * ref['forward']['E_total'])}" in source
+
+
+@needs_renderer
+def test_the_network_picture_shows_itself_in_a_notebook_and_renders_files(tmp_path):
+    picture = draw_network(mazur_model(), inputs=[0.05, 0.10], target=[0.01, 0.99])
+    assert "</svg>" in picture._repr_mimebundle_()["image/svg+xml"]
+    assert Path(picture.render(tmp_path / "net.png")).read_bytes().startswith(b"\x89PNG")
+    assert Path(picture.render(tmp_path / "net.dot")).read_text().startswith("digraph")
+
+
+def test_a_model_with_its_own_names_is_drawn_with_them():
+    if not hasattr(MLP, "rename"):
+        pytest.skip("nn's rename() is not merged yet")
+    model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
+    model = model.tie_biases().rename(["h1", "h2", "o1", "o2"],  # type: ignore[attr-defined]
+                                      weights=[f"w{k}" for k in range(1, 9)],
+                                      biases=["b1", "b2"], net="net_{neuron}",
+                                      out="out_{neuron}")
+    model.load_state_dict({**{f"w{k}": v for k, v in zip(range(1, 9), (
+        0.15, 0.2, 0.25, 0.3, 0.4, 0.45, 0.5, 0.55))}, "b1": 0.35, "b2": 0.6})
+    source = draw_network(model, inputs=[0.05, 0.10], target=[0.01, 0.99], highlight="w5",
+                          input_names=["i1", "i2"]).source
+    assert "network 2 -> 2 -> 2: 10 parameters" in source
+    assert '"h1" -> "o1"' in source or "h1 -> o1" in source
+    assert "w5 = 0.4" in source and "b1 0.35" in source
+    assert "1 route from E back to w5" in source

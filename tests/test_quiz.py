@@ -1,0 +1,172 @@
+"""The quiz: problems per level and seed, questions in backward order with the engine's
+numbers, and whole sessions driven through piped stdin (wrong answer, retry, bad input,
+end of input, Ctrl-C) that always end with the score."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+import pytest
+from rich.console import Console
+
+from autograd_tiny.core.graph import snapshot
+from autograd_tiny.teach.check import gradients
+from autograd_tiny.teach.quiz import make_problem, questions, run_quiz
+
+
+@pytest.mark.parametrize("level", [1, 2, 3])
+def test_same_seed_same_problem(level):
+    first, second = make_problem(level, seed=11), make_problem(level, seed=11)
+    assert first.text() == second.text()
+    texts = {make_problem(level, seed=s).text() for s in range(8)}
+    assert len(texts) > 3
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_questions_match_backward(seed):
+    for level in (1, 2, 3):
+        problem = make_problem(level, seed=seed)
+        problem.root.backward()
+        for q in questions(problem):
+            if q.kind == "gradient":
+                assert q.answer == pytest.approx(q.bottom.grad, rel=1e-12, abs=1e-15)
+            else:  # the local derivative times the user's gradient is one route's share
+                assert q.top in snapshot(problem.root).order
+        # Every asked node's gradient is a question (or equals a local one: one use).
+        asked = {q.bottom for q in questions(problem)}
+        assert set(problem.asked) <= asked
+
+
+def test_level_two_has_a_shared_node():
+    for seed in range(10):
+        graph = snapshot(make_problem(2, seed=seed).root)
+        assert max(graph.uses.values()) >= 2
+
+
+def test_level_three_network_questions():
+    # Some seed gives the 2-2-2 network; its w5 question matches the chain rule.
+    problem = next(p for p in (make_problem(3, seed=s) for s in range(20))
+                   if p.title == "the 2-2-2 network")
+    qs = {q.prompt: q for q in questions(problem)}
+    grads = gradients(snapshot(problem.root))
+    by_label = {n.label: n for n in snapshot(problem.root).order if n.label}
+    w5 = qs["dE_total/dw5 (gradient)"]
+    assert w5.answer == grads[by_label["w5"]]
+    local = qs["dE_o1/dout_o1 (local derivative of *, **2, -)"]
+    assert local.rule == "out_o1 - target_o1"
+    assert local.answer == pytest.approx(by_label["out_o1"].data - by_label["target_o1"].data)
+    assert qs["dnet_o1/dw5 (local derivative of *, +)"].rule == "out_h1"
+
+
+def session(replies, level=2, seed=4):
+    out = io.StringIO()
+    answers = iter(replies)
+
+    def ask(prompt):
+        out.write(prompt)
+        reply = next(answers)
+        if isinstance(reply, BaseException):
+            raise reply
+        out.write(reply + "\n")
+        return reply
+
+    score = run_quiz(make_problem(level, seed), Console(file=out, width=200), ask=ask)
+    return score, out.getvalue()
+
+
+def right_answers(level=2, seed=4):
+    return [repr(q.answer) for q in questions(make_problem(level, seed))]
+
+
+def test_all_right_full_score():
+    answers = right_answers()
+    score, text = session(answers)
+    assert score.points == len(answers) == score.asked == score.total
+    assert text.rstrip().endswith(f"score: {len(answers)} of {len(answers)}")
+
+
+def test_wrong_then_retry_and_bad_input_keep_the_score():
+    answers = right_answers()
+    replies = ["oops", "", "nan", "99", answers[0], *answers[1:]]
+    score, text = session(replies)
+    assert score.history[0] == ("dL/de (local derivative of -)", "retry")
+    assert score.points == len(answers) - 0.5
+    assert "'oops' is not a number" in text and "blank" in text
+    assert "not 99. the op table's rule for -: d/da = 1.0 (here e is a); try again." in text
+    assert "Traceback" not in text
+
+
+@pytest.mark.parametrize("stop", [EOFError(), KeyboardInterrupt(), "q"])
+def test_stopping_midway_gives_score_so_far(stop):
+    answers = right_answers()
+    score, text = session([answers[0], answers[1], stop])
+    assert score.asked == 2 and score.points == 2
+    assert "score: 2 of 2 (answered 2 of 10 questions)" in text
+
+
+def test_fraction_answers_accepted():
+    from autograd_tiny import Value
+    from autograd_tiny.teach.quiz import Problem
+
+    a, b = Value(2.0, label="a"), Value(4.0, label="b")
+    L = a / b; L.label = "L"
+    problem = Problem(L, [(a, ""), (b, ""), (L, "a / b")], [a, b], "one op", 1)
+    assert [(q.prompt, q.answer) for q in questions(problem)] == [
+        ("dL/db (local derivative of /)", -0.125), ("dL/da (local derivative of /)", 0.25)]
+    replies = iter(["-1/8", "1 / 4"])
+    score = run_quiz(problem, Console(file=io.StringIO()), ask=lambda _: next(replies))
+    assert score.points == 2 and [h[1] for h in score.history] == ["right", "right"]
+
+
+def test_cli_piped_session_end_to_end():
+    """The real command with answers on stdin: a wrong answer, its retry, bad input,
+    skip, and the end of input; the score is printed and the exit status is 0."""
+    answers = right_answers(2, 4)
+    replies = ["5", answers[0], "3/", answers[1], "skip"]
+    run = subprocess.run([sys.executable, "-m", "autograd_tiny", "quiz", "--level", "2",
+                          "--seed", "4"], input="\n".join(replies) + "\n",
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
+    out = run.stdout
+    assert "L = e - a = 7" in out  # the problem of seed 4
+    assert "not 5. the op table's rule" in out and "try again" in out
+    assert "'3/' is not a number" in out
+    assert "skipped: dL/dc = -1" in out
+    assert "stopped." in out
+    assert out.rstrip().endswith("score: 1.5 of 3 (answered 3 of 10 questions)")
+
+
+def test_cli_bad_level_is_one_line(capsys):
+    from autograd_tiny.cli import main
+
+    assert main(["quiz", "--level", "4"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "invalid choice" in err
+
+
+def test_cli_ctrl_c_prints_the_score():
+    """A real SIGINT while the quiz waits for an answer: the score so far, exit 0."""
+    import os
+    import signal
+    import time
+
+    answers = right_answers(2, 4)
+    quiz = subprocess.Popen([sys.executable, "-u", "-m", "autograd_tiny", "quiz", "--level",
+                             "2", "--seed", "4"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert quiz.stdin is not None and quiz.stdout is not None
+    quiz.stdin.write(answers[0] + "\n")
+    quiz.stdin.flush()
+    seen = b""
+    deadline = time.monotonic() + 60
+    while b"[2/10]" not in seen and time.monotonic() < deadline:
+        seen += os.read(quiz.stdout.fileno(), 4096)  # blocks until the quiz prints
+    quiz.send_signal(signal.SIGINT)
+    out, err = quiz.communicate(timeout=60)
+    out = seen.decode() + out
+    assert quiz.returncode == 0, err
+    assert "Traceback" not in out + err
+    assert out.rstrip().endswith("score: 1 of 1 (answered 1 of 10 questions)")

@@ -1,0 +1,77 @@
+"""render(root, "graph.tex"): a TikZ picture with the SVG's content, positions from
+Graphviz's layout; compiled with pdflatex where one is installed."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from autograd_tiny import Value, render
+from autograd_tiny.draw.dot import HIGHLIGHT_COLOR
+from autograd_tiny.draw.renderer import find_renderer
+from autograd_tiny.draw.tikz import dot_to_tikz, tikz_escape, tikz_picture
+
+pytestmark = pytest.mark.skipif(find_renderer() is None, reason="no Graphviz renderer")
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def neuron():
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b; n.label = "n"
+    o = n.tanh(); o.label = "o"
+    o.backward()
+    return o, w1
+
+
+def node_texts(tex: str) -> list[str]:
+    return re.findall(r"\\node\[[^\]]*\] at \([^)]*\) \{(?:\\setbox0\\hbox\{)?(.*?)\}", tex)
+
+
+def test_same_texts_as_the_svg(tmp_path):
+    o, w1 = neuron()
+    tex = render(o, tmp_path / "g.tikz", highlight=w1).read_text()
+    svg = ET.parse(render(o, tmp_path / "g.svg", highlight=w1))
+    svg_texts = sorted((t.text or "").strip() for t in svg.iter(f"{SVG}text"))
+    tikz_texts = sorted(t.replace("\\_", "_").strip() for t in node_texts(tex))
+    assert tikz_texts == svg_texts
+    for expected in ("data 0.7071", "grad 0.5000", "grad -1.5000", "-3.0000", "tanh"):
+        assert expected in tikz_texts
+    # the highlighted route is drawn in the highlight colour
+    red = HIGHLIGHT_COLOR.lstrip("#").upper()
+    assert f"\\definecolor{{gv{red}}}{{HTML}}{{{red}}}" in tex
+    assert tex.count(f"draw=gv{red}") >= 8
+
+
+def test_positions_come_from_the_layout():
+    tex = dot_to_tikz('digraph { rankdir=LR; a -> b }')
+    xs = [float(x) for x in re.findall(r"\(([\d.]+),[\d.]+\) ellipse", tex)]
+    assert len(xs) == 2 and xs[1] > xs[0] + 50  # b right of a, as Graphviz put it
+    assert "\\begin{tikzpicture}" in tex and tex.rstrip().endswith("\\end{tikzpicture}")
+
+
+def test_document_and_escaping(tmp_path):
+    a = Value(1.5, label="L1.N1.w_1 #2 {x}")
+    y = a * 2; y.backward()
+    tex = render(y, tmp_path / "g.tex").read_text()
+    assert tex.startswith("\\documentclass{article}") and "\\end{document}" in tex
+    assert tikz_escape("L1.N1.w_1 #2 {x}") in tex
+    assert tex.count("\\begin{tikzpicture}") == tex.count("\\end{tikzpicture}") == 1
+    with pytest.raises(TypeError, match="tikz_picture: root must be a Value"):
+        tikz_picture("x")  # type: ignore[arg-type]
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no TeX installation")
+def test_compiles_with_pdflatex(tmp_path):
+    o, w1 = neuron()
+    path = render(o, tmp_path / "graph.tex", highlight=w1)
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
+                          path.name], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=180)
+    assert run.returncode == 0, run.stdout[-2000:]
+    assert (tmp_path / "graph.pdf").stat().st_size > 5000
