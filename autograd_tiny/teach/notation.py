@@ -78,8 +78,7 @@ def _rule(node: Value, slot: int, names: dict[Value, tuple[str, int]]) -> str:
     parents = node._prev
     if not isinstance(op, Op):
         return number_text(_locals(node)[slot])
-    inputs = op.input_names(len(parents))
-    rules = op.local_rules(len(parents))
+    inputs, rules = _rule_text(op, len(parents))
     if slot >= len(rules) or len(inputs) != len(parents):
         return number_text(_locals(node)[slot])
     by_symbol = dict(zip(inputs, parents))
@@ -99,6 +98,19 @@ def _rule(node: Value, slot: int, names: dict[Value, tuple[str, int]]) -> str:
         return _paren(text, precedence < _ATOM and not alone and not _is_argument(match))
 
     return _FORMULA_WORD.sub(substitute, rules[slot])
+
+
+_RULE_TEXT: dict[tuple[str, str, int], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _rule_text(op: Op, arity: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``op.input_names(arity)`` and ``op.local_rules(arity)``, worked out once per op
+    and arity (a weighted sum of n inputs spells out 2n+1 names each time)."""
+    key = (op.name, str(op), arity)
+    found = _RULE_TEXT.get(key)
+    if found is None:
+        found = _RULE_TEXT[key] = (op.input_names(arity), op.local_rules(arity))
+    return found
 
 
 def _locals(node: Value) -> tuple[float, ...]:
@@ -218,7 +230,7 @@ def _slot_note(node: Value, slot: int) -> str:
     if sum(other is parent for other in parents) < 2:
         return ""
     op = node._op
-    inputs = op.input_names(len(parents)) if isinstance(op, Op) else ()
+    inputs = _rule_text(op, len(parents))[0] if isinstance(op, Op) else ()
     return f" (as {inputs[slot] if slot < len(inputs) else f'input {slot + 1}'})"
 
 
