@@ -761,3 +761,16 @@ def test_steps_table_of_neuron_steps():
     o1_w5 = [line for line in text.splitlines() if "│ w5 " in line][0]
     assert "0.593269992" in o1_w5 and "0.082167041" in o1_w5
     assert "0.138498562" in text  # neuron o1's delta, its upstream for w5..b2
+
+
+@settings(max_examples=40, deadline=None)
+@given(graphs)
+def test_snapshot_is_backwards_order_and_counts(spec):
+    root, _ = build(spec)
+    graph = snapshot(root)
+    assert graph.order == reverse_topological_order(root)  # the order backward visits
+    assert graph.uses[root] == 0 and graph.edge_count == sum(
+        len(node._prev) for node in graph.order)
+    for node in graph.order:
+        assert graph.uses[node] == sum(parent is node for user in graph.order
+                                       for parent in user._prev)
