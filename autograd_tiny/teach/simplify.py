@@ -420,7 +420,7 @@ def explanation_text(explanation: "Explanation") -> str:
     >>> E = 0.5 * d ** 2; E.label = "E_o1"
     >>> print(explanation_text(explain(E, o)))
     dE_o1/dout_o1: 1 route leads from E_o1 back to out_o1
-      dE_o1/dd * dd/dout_o1 = -d = 0.74
+      dE_o1/d(d**2) * d(d**2)/dd * dd/dout_o1 = -d = 0.74
     """
     from .routes import Explanation
 
