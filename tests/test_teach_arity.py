@@ -233,3 +233,15 @@ def test_custom_op_with_recorded_numbers_and_a_plain_str_op():
     pair = Node(5.0, (x, x), (1.0, 2.0), "twice")  # one input used twice, custom op
     route_names = [route.chain for route in explain(pair, x).routes]
     assert route_names == ["d(twice(x, x))/dx (as input 1)", "d(twice(x, x))/dx (as input 2)"]
+
+
+def test_a_guard_on_parameters_is_not_printed_as_part_of_the_rule():
+    # x**2's rule carries a guard for k = 0 (0 * inf); with k = 2 a reader sees the power rule
+    from autograd_tiny import Value, explain
+    x = Value(3.0, label="x")
+    y = x ** 2; y.label = "y"
+    text = str(explain(y, x))
+    assert "dy/dx = 2 * pow(x, 2 - 1.0) = 6" in text
+    assert " if " not in text
+    z = x ** 0; z.label = "z"
+    assert "dz/dx = 0" in str(explain(z, x))

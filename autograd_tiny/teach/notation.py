@@ -100,16 +100,16 @@ def _rule(node: Value, slot: int, names: dict[Value, tuple[str, int]]) -> str:
     return _FORMULA_WORD.sub(substitute, rules[slot])
 
 
-_RULE_TEXT: dict[tuple[str, str, int], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+_RULE_TEXT: dict[tuple[Any, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
 
 def _rule_text(op: Op, arity: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """``op.input_names(arity)`` and ``op.local_rules(arity)``, worked out once per op
+    """``op.input_names(arity)`` and ``op.shown_rules(arity)``, worked out once per op
     and arity (a weighted sum of n inputs spells out 2n+1 names each time)."""
-    key = (op.name, str(op), arity)
+    key = (op.name, str(op), arity, tuple(op.params.items()))
     found = _RULE_TEXT.get(key)
     if found is None:
-        found = _RULE_TEXT[key] = (op.input_names(arity), op.local_rules(arity))
+        found = _RULE_TEXT[key] = (op.input_names(arity), op.shown_rules(arity))
     return found
 
 

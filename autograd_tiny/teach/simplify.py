@@ -214,7 +214,7 @@ def local_rule(node: Value, slot: int, names: dict[Value, str] | None = None) ->
     if not isinstance(op, Op):  # a hand-built node (custom op): only its number is known
         return number_text(node._local[slot])
     arity = len(parents)
-    rules, inputs = op.local_rules(arity), op.input_names(arity)
+    rules, inputs = op.shown_rules(arity), op.input_names(arity)
     if slot >= len(rules) or len(inputs) != arity:
         return number_text(node._local[slot])
     if names is None:
