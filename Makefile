@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,plots,bench,digits]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,numpy,plots,bench,digits]'
 	@touch $(STAMP)
 
 demo: $(STAMP)
@@ -33,7 +33,7 @@ lint: $(STAMP)
 NOTEBOOK_STAMP := $(VENV)/.notebook
 
 $(NOTEBOOK_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,plots,bench,notebook]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,numpy,plots,bench,digits,notebook]'
 	@touch $(NOTEBOOK_STAMP)
 
 kernel: $(STAMP)

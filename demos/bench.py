@@ -49,16 +49,20 @@ from dataclasses import dataclass
 from operator import mul
 from typing import Any, Callable, Sequence
 
-ENGINES = ("micrograd", "eager", "compiled", "floats")
+ENGINES = ("micrograd", "eager", "compiled", "numpy", "floats")
 ENGINE_TITLES = {
     "micrograd": "micrograd 0.1.0",
     "eager": "autograd_tiny eager",
     "compiled": "autograd_tiny compiled",
+    "numpy": "compiled, numpy backend",
     "floats": "hand-written floats",
 }
 WORKLOADS = ("chain", "wide_sum", "demo_step", "memory")
-# The hand-written float column exists for the demo step only.
-RUNS = [(w, e) for w in WORKLOADS for e in ENGINES if e != "floats" or w == "demo_step"]
+# The hand-written float column and the numpy backend (one NumPy call per level of
+# the graph: made for wide graphs, not for a chain 10,000 levels deep) run the demo
+# step only.
+DEMO_ONLY = ("floats", "numpy")
+RUNS = [(w, e) for w in WORKLOADS for e in ENGINES if e not in DEMO_ONLY or w == "demo_step"]
 
 SEED = 1337
 ALPHA = 1e-4  # micrograd's L2 strength
@@ -77,7 +81,8 @@ class Sizes:
     demo_points: int = 100
     # (timed blocks, consecutive steps per block) per engine; the best block counts.
     demo_blocks: tuple[tuple[str, int, int], ...] = (
-        ("micrograd", 3, 3), ("eager", 4, 3), ("compiled", 7, 20), ("floats", 7, 20))
+        ("micrograd", 3, 3), ("eager", 4, 3), ("compiled", 7, 20), ("numpy", 7, 20),
+        ("floats", 7, 20))
     memory_terms: int = 12_500  # 4 * 12,500 + 1 = 50,001 nodes
     warmup: bool = True
 
@@ -91,7 +96,8 @@ class Sizes:
 FULL = Sizes()
 QUICK = Sizes(chain_links=100, chain_repeats=2, wide_terms=2_000, wide_repeats=2,
               demo_points=8, demo_blocks=(("micrograd", 1, 1), ("eager", 1, 1),
-                                          ("compiled", 2, 2), ("floats", 2, 2)),
+                                          ("compiled", 2, 2), ("numpy", 2, 2),
+                                          ("floats", 2, 2)),
               memory_terms=500, warmup=False)
 
 
@@ -119,10 +125,13 @@ def load_engine(name: str) -> Engine:
     from autograd_tiny import nn
     from autograd_tiny.engine import Value
 
-    if name == "compiled":
+    if name in ("compiled", "numpy"):
+        from functools import partial
+
         from autograd_tiny.compile import compile as compile_step
 
-        return Engine(name, Value, nn, compile_step)
+        backend = "numpy" if name == "numpy" else "python"
+        return Engine(name, Value, nn, partial(compile_step, backend=backend))
     return Engine(name, Value, nn)
 
 
@@ -513,10 +522,12 @@ def cell(results: dict[tuple[str, str], dict[str, Any]], row: Row, engine: str) 
 
 def compile_row(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
     parts = []
-    for workload in WORKLOADS:
-        seconds = results.get((workload, "compiled"), {}).get("compile_s")
-        if seconds is not None:
-            parts.append(f"{workload.replace('_', ' ')} {seconds:.2f} s")
+    for engine in ("compiled", "numpy"):
+        for workload in WORKLOADS:
+            seconds = results.get((workload, engine), {}).get("compile_s")
+            if seconds is not None:
+                backend = " (numpy)" if engine == "numpy" else ""
+                parts.append(f"{workload.replace('_', ' ')}{backend} {seconds:.2f} s")
     return parts
 
 
@@ -555,6 +566,10 @@ def targets(results: dict[tuple[str, str], dict[str, Any]]) -> list[Target]:
                ratio("demo_step", "ms_per_step", "compiled"), 100.0),
         Target("6", "compiled time / hand-written float time, demo step",
                ratio("demo_step", "ms_per_step", "floats", "compiled"), 2.0, at_most=True),
+        Target("13", "compiled (numpy backend) vs micrograd, demo step",
+               ratio("demo_step", "ms_per_step", "numpy"), 1000.0),
+        Target("13", "compiling the demo step with the numpy backend, seconds",
+               results.get(("demo_step", "numpy"), {}).get("compile_s"), 0.3, at_most=True),
     ]
 
 

@@ -70,9 +70,17 @@ def test_settings():
     assert variables("w*x + b*w") == ["w", "x", "b"]
 
 
-def test_an_expression_nested_too_deeply_is_a_clear_error():
-    for terms in (2_000, 50_000):
-        with pytest.raises(ExpressionError, match="nested too deeply"):
-            build("+".join(["x"] * terms), {"x": 1.0})
-    root, _ = build("+".join(["x"] * 100), {"x": 1.0})
-    assert root.data == 100.0
+def test_long_flat_sums_build_and_deep_nesting_is_a_clear_error():
+    for terms in (2_000, 50_000):  # the parser keeps a stack: no recursion limit
+        root, leaves = build("+".join(["x"] * terms), {"x": 1.0})
+        root.backward()
+        assert (root.data, leaves["x"].grad) == (terms, terms)
+    root, _ = build("(" * 1_000 + "x" + ")" * 1_000, {"x": 2.0})
+    assert root.data == 2.0
+    for depth in (1_001, 100_000):
+        with pytest.raises(ExpressionError) as info:
+            build("(" * depth + "x" + ")" * depth, {"x": 1.0})
+        assert str(info.value) == ("the expression nests parentheses more than 1,000 deep; "
+                                   "build it in Python instead")
+    with pytest.raises(ExpressionError, match="nests parentheses more than 1,000 deep"):
+        build("tanh(" * 1_001 + "x" + ")" * 1_001, {"x": 1.0})

@@ -62,7 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     2
     """
     try:
-        args = build_parser().parse_args(argv)
+        arguments = list(sys.argv[1:] if argv is None else argv)
+        _check_arguments(arguments)
+        args = build_parser().parse_args(arguments)
         return int(args.run(args) or 0)
     except CommandError as error:
         print(f"autograd-tiny: error: {error}", file=sys.stderr)
@@ -70,6 +72,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("autograd-tiny: interrupted", file=sys.stderr)
         return 130
+
+
+def _check_arguments(arguments: list[str]) -> None:
+    """Every argument must be text: a byte that is not UTF-8 (or a NUL, possible
+    only in-process) is refused before anything reads it, and never printed raw."""
+    from .expr import ExpressionError, check_text, printable, shown
+
+    for item in arguments:
+        if not isinstance(item, str):
+            raise TypeError(f"main: arguments must be str, got {type(item).__name__}")
+        try:
+            check_text(item, f"the argument '{shown(printable(item))}'")
+        except ExpressionError as error:
+            raise CommandError(str(error)) from None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,9 +1,13 @@
-"""Expressions typed on the command line, parsed with ``ast`` against an allow-list.
+"""Expressions typed on the command line, parsed against an allow-list, never ``eval``ed.
 
-Nothing is ever ``eval``ed: the parser walks the syntax tree and accepts only numbers,
-variable names, ``+ - * / **``, unary minus and the engine's functions. Anything else
-(attribute access, subscripts, lambdas, keyword arguments, unknown names) is an
-``ExpressionError`` naming what was refused.
+The expression is cut into tokens by Python's own ``tokenize`` (so numbers and names
+mean what they mean in Python) and read by a small operator-precedence parser that
+accepts only numbers, variable names, ``+ - * / **``, unary minus and plus,
+parentheses and calls of the engine's functions, with Python's precedence. It keeps
+its own stack instead of recursing, so a sum of 100,000 terms builds as easily as one
+of three; anything outside the allow-list (attribute access, subscripts, lambdas,
+keyword arguments, unknown names) is an ``ExpressionError`` naming what was refused,
+worded from Python's ``ast`` where it can say more.
 
 >>> root, leaves = build("tanh(w*x + b)", {"w": -3.0, "x": 2.0, "b": 6.8813735870195432})
 >>> round(root.data, 6), sorted(leaves)
@@ -13,8 +17,13 @@ variable names, ``+ - * / **``, unary minus and the engine's functions. Anything
 from __future__ import annotations
 
 import ast
+import io
+import keyword
 import math
-from typing import Callable, Iterable, Mapping
+import tokenize
+import unicodedata
+import warnings
+from typing import Callable, Iterable, Mapping, NamedTuple
 
 from ..core import engine
 from ..core.engine import Value
@@ -28,11 +37,19 @@ FUNCTIONS: dict[str, Callable[..., Value]] = {
 _ARITY = {name: (1, 1) for name in FUNCTIONS}
 _ARITY["leaky_relu"] = (1, 2)
 
-_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+MAX_NESTING = 1_000
+"""Parentheses (and calls) nested deeper than this are refused: no lecture needs it,
+and a graph that deep is unreadable. Long flat sums are not nesting: any length works."""
 
+# Binary operators: precedence (higher binds tighter) and whether they group to the
+# right. Unary minus and plus sit between * and **, as in Python: -x**2 is -(x**2),
+# 2**-x is 2**(-x), -x*y is (-x)*y.
+_BINARY = {"+": (1, False), "-": (1, False), "*": (2, False), "/": (2, False),
+           "**": (4, True)}
+_UNARY_PRECEDENCE = 3
 
-_TOO_DEEP = ("the expression is nested too deeply to build from the command line "
-             "(several hundred levels); build it in Python instead")
+_TOO_DEEP = (f"the expression nests parentheses more than {MAX_NESTING:,} deep; "
+             f"build it in Python instead")
 
 
 class ExpressionError(ValueError):
@@ -40,23 +57,41 @@ class ExpressionError(ValueError):
 
 
 def parse_settings(items: Iterable[str]) -> dict[str, float]:
-    """``["x1=2", "w1=-3"]`` as ``{"x1": 2.0, "w1": -3.0}``.
+    """``["x1=2", "w1=-3"]`` as ``{"x1": 2.0, "w1": -3.0}``. Values must be finite
+    numbers (as numbers in the expression must be), and each name is set once.
 
     >>> parse_settings(["x1=2", "w1=-3.5"])
     {'x1': 2.0, 'w1': -3.5}
+    >>> parse_settings(["x=1", "x=2"])
+    Traceback (most recent call last):
+    ...
+    autograd_tiny.cli.expr.ExpressionError: --set x: given twice (x=1, then x=2)
     """
     values: dict[str, float] = {}
+    given: dict[str, str] = {}
     for item in items:
+        check_text(item, "--set")
         name, sep, text = item.partition("=")
-        name = name.strip()
+        name = unicodedata.normalize("NFKC", name.strip())  # as Python reads names
         if not sep or not name.isidentifier():
-            raise ExpressionError(f"--set takes NAME=VALUE, got {item!r}")
+            raise ExpressionError(f"--set takes NAME=VALUE, got {shown(item)!r}")
+        if name in FUNCTIONS:
+            raise ExpressionError(f"--set {name}: {name!r} is a function name")
+        if keyword.iskeyword(name):
+            raise ExpressionError(f"--set {name}: {name!r} is a Python keyword, not a "
+                                  f"variable name")
         try:
             value = float(text)
         except ValueError:
-            raise ExpressionError(f"--set {name}: {text.strip()!r} is not a number") from None
-        if name in FUNCTIONS:
-            raise ExpressionError(f"--set {name}: {name!r} is a function name")
+            raise ExpressionError(f"--set {name}: {shown(text.strip())!r} is not a "
+                                  f"number") from None
+        if not math.isfinite(value):
+            raise ExpressionError(f"--set {name}: {shown(text.strip())!r} is not a finite "
+                                  f"number (numbers must be finite, as in the expression)")
+        if name in given:
+            raise ExpressionError(f"--set {name}: given twice ({name}={shown(given[name])}, "
+                                  f"then {name}={shown(text.strip())})")
+        given[name] = text.strip()
         values[name] = value
     return values
 
@@ -67,16 +102,7 @@ def variables(expression: str) -> list[str]:
     >>> variables("a*b + a")
     ['a', 'b']
     """
-    tree = _parse(expression)
-    _check(tree)
-    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
-    names: list[str] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and id(node) not in called and node.id not in names:
-            if node.id in FUNCTIONS:
-                raise ExpressionError(f"{node.id} is a function: call it, as in {node.id}(x)")
-            names.append(node.id)
-    return names
+    return _parse(expression).names
 
 
 def build(expression: str, values: Mapping[str, float]) -> tuple[Value, dict[str, Value]]:
@@ -86,116 +112,355 @@ def build(expression: str, values: Mapping[str, float]) -> tuple[Value, dict[str
     >>> root, leaves = build("x*x", {"x": 3.0})
     >>> root.data, leaves["x"].label
     (9.0, 'x')
+    >>> build("+".join(["x"] * 10_000), {"x": 1.0})[0].data
+    10000.0
     """
-    tree = _parse(expression)
-    used = variables(expression)
-    missing = [name for name in used if name not in values]
+    program = _parse(expression)
+    missing = [name for name in program.names if name not in values]
     if missing:
         raise ExpressionError(f"no value for {', '.join(missing)}: add --set "
                               + " ".join(f"{name}=..." for name in missing))
-    unused = sorted(set(values) - set(used))
+    unused = sorted(set(values) - set(program.names))
     if unused:
-        raise ExpressionError(f"--set {', '.join(unused)}: not used in {expression!r}")
+        raise ExpressionError(f"--set {', '.join(unused)}: not used in "
+                              f"{shown(expression.strip())!r}")
     leaves = {name: Value(value, label=name) for name, value in values.items()}
-    try:
-        return _Builder(leaves).visit(tree.body), leaves
-    except RecursionError:  # the builder follows the syntax tree, one frame a level
-        raise ExpressionError(_TOO_DEEP) from None
+    return _run(program.steps, leaves), leaves
 
 
-def _parse(expression: str) -> ast.Expression:
-    if not expression.strip():
+# -- reading the expression -------------------------------------------------------------
+
+
+class _Program(NamedTuple):
+    """The expression in postfix order (operands before their operator), and its
+    variable names in order of first appearance."""
+
+    steps: list[tuple]
+    names: list[str]
+
+
+# Steps: ("number", float), ("name", str), ("neg",), ("pos",), ("binary", symbol),
+# ("call", function name, number of arguments).
+
+_SKIPPED = {tokenize.NL, tokenize.COMMENT, tokenize.ENCODING}
+_END = {tokenize.NEWLINE, tokenize.ENDMARKER, tokenize.DEDENT}
+
+
+class _Refused(Exception):
+    """The parser met something outside the allow-list; ``_refusal`` words it (from
+    ``ast`` where it can, which names the outermost problem, else ``message``)."""
+
+    def __init__(self, where: str, message: str | None = None) -> None:
+        super().__init__(where)
+        self.where = where
+        self.message = message
+
+
+def _parse(expression: str) -> _Program:
+    if not isinstance(expression, str):
+        raise TypeError(f"build: expected the expression as a str, got "
+                        f"{type(expression).__name__}")
+    check_text(expression, "the expression")
+    text = expression.strip()
+    if not text:
         raise ExpressionError("the expression is empty")
     try:
-        return ast.parse(expression.strip(), mode="eval")
+        return _read(text)
+    except _Refused as refused:
+        raise _refusal(text, refused) from None
+
+
+def _read(text: str) -> _Program:
+    """The operator-precedence (shunting-yard) parser: one pass over the tokens, two
+    stacks, no recursion."""
+    steps: list[tuple] = []
+    names: dict[str, None] = {}
+    # Pending operators: ("binary", symbol, precedence, right) / ("unary", step name)
+    # / ("(",) for a group / ("call", name, arguments so far).
+    pending: list[tuple] = []
+    depth = 0
+    expect_operand = True  # at the start, after an operator, '(' or ','
+    after_comma = False
+    tokens = _tokens(text)
+    ended = False
+    for position, (kind, string, start) in enumerate(tokens):
+        if kind in _END:
+            ended = True
+            continue
+        if ended:  # a second line
+            raise _Refused(_at(string, start))
+        if expect_operand:
+            if kind == tokenize.NUMBER:
+                steps.append(("number", _number(string)))
+                expect_operand = False
+            elif kind == tokenize.NAME:
+                name = unicodedata.normalize("NFKC", string)
+                if keyword.iskeyword(name):
+                    raise _Refused(_at(string, start))
+                following = tokens[position + 1] if position + 1 < len(tokens) else (0, "", 0)
+                called = following[1] == "("
+                if name in FUNCTIONS and not called:
+                    raise _Refused(_at(string, start), f"{name} is a function: call it, as in {name}(x)")
+                if called:
+                    if name not in FUNCTIONS:
+                        known = ", ".join(sorted(FUNCTIONS))
+                        raise _Refused(_at(string, start), f"unknown function {name!r} (known: {known})")
+                    pending.append(("call", name, 0))
+                    depth += 1
+                    if depth > MAX_NESTING:
+                        raise ExpressionError(_TOO_DEEP)
+                    tokens[position + 1] = (tokenize.OP, "", following[2])  # '(' read
+                    after_comma = False
+                    continue  # still expecting an operand: the first argument
+                names.setdefault(name)
+                steps.append(("name", name))
+                expect_operand = False
+            elif kind == tokenize.OP and string in ("-", "+"):
+                pending.append(("unary", "neg" if string == "-" else "pos"))
+            elif kind == tokenize.OP and string == "(":
+                pending.append(("(",))
+                depth += 1
+                if depth > MAX_NESTING:
+                    raise ExpressionError(_TOO_DEEP)
+            elif kind == tokenize.OP and string == "":
+                continue  # a call's '(' (read with its name)
+            elif kind == tokenize.OP and string == ")" and pending and \
+                    pending[-1][0] == "call" and (pending[-1][2] == 0 or after_comma):
+                # f() or f(x,): the call ends with no argument pending
+                _, name, count = pending.pop()
+                depth -= 1
+                steps.append(("call", name, _arity_checked(name, count)))
+                expect_operand = False
+            else:
+                raise _Refused(_at(string, start))
+            after_comma = False
+            continue
+        # After an operand: a binary operator, ')' or ','.
+        if kind == tokenize.OP and string in _BINARY:
+            precedence, right = _BINARY[string]
+            while pending and pending[-1][0] in ("binary", "unary"):
+                top = pending[-1]
+                top_precedence = top[2] if top[0] == "binary" else _UNARY_PRECEDENCE
+                if top_precedence > precedence or (top_precedence == precedence and not right):
+                    steps.append(_step(pending.pop()))
+                else:
+                    break
+            pending.append(("binary", string, precedence, right))
+            expect_operand = True
+        elif kind == tokenize.OP and string in (")", ","):
+            while pending and pending[-1][0] in ("binary", "unary"):
+                steps.append(_step(pending.pop()))
+            if not pending:
+                raise _Refused(_at(string, start))
+            opened = pending[-1]
+            if opened[0] == "(":
+                if string == ",":
+                    raise _Refused(_at(string, start))  # a tuple
+                pending.pop()
+                depth -= 1
+            elif string == ",":
+                pending[-1] = ("call", opened[1], opened[2] + 1)
+                expect_operand = True
+                after_comma = True
+            else:
+                pending.pop()
+                depth -= 1
+                steps.append(("call", opened[1], _arity_checked(opened[1], opened[2] + 1)))
+        else:
+            raise _Refused(_at(string, start))
+    if expect_operand:
+        raise _Refused("the end of the expression")
+    while pending:
+        top = pending.pop()
+        if top[0] in ("(", "call"):
+            raise _Refused("the end of the expression")
+        steps.append(_step(top))
+    return _Program(steps, list(names))
+
+
+def _at(string: str, column: int) -> str:
+    return f"{shown(string)!r} at character {column + 1}"
+
+
+def _tokens(text: str) -> list[tuple[int, str, int]]:
+    """(token type, text, column) for each token that counts; anything the tokenizer
+    cannot read is refused."""
+    tokens = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type in _SKIPPED:
+                continue
+            if token.type == tokenize.ERRORTOKEN or token.type == tokenize.STRING:
+                raise _Refused(_at(token.string, token.start[1]))
+            tokens.append((token.type, token.string, token.start[1]))
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        raise _Refused("the end of the expression") from None
+    return tokens
+
+
+def _step(operator: tuple) -> tuple:
+    return ("binary", operator[1]) if operator[0] == "binary" else (operator[1],)
+
+
+def _arity_checked(name: str, count: int) -> int:
+    fewest, most = _ARITY[name]
+    if not fewest <= count <= most:
+        expected = fewest if fewest == most else f"{fewest} or {most}"
+        raise ExpressionError(f"{name} takes {expected} argument{'s' if most > 1 else ''}, "
+                              f"got {count}")
+    return count
+
+
+def _number(text: str) -> float:
+    """A number token as a float, exactly as Python reads it; one that is not a
+    finite float is refused, quoting what was typed."""
+    if text[-1] in "jJ":
+        raise ExpressionError(f"not allowed in an expression: {shown(text)} "
+                              f"(only real numbers and variable names)")
+    try:
+        value = ast.literal_eval(text)
+        number = float(value)
+    except (ValueError, SyntaxError, OverflowError, MemoryError):
+        raise ExpressionError(f"number out of range: {shown(text)}") from None
+    if not math.isfinite(number):
+        raise ExpressionError(f"number out of range: {shown(text)}")
+    return number
+
+
+def _refusal(text: str, refused: _Refused) -> ExpressionError:
+    """Why ``text`` is refused, worded from Python's ``ast`` where it can parse the
+    text (``'x.data' (Attribute)``), else by the parser, naming the token it stopped at."""
+    fallback = ExpressionError(refused.message or f"syntax error in {shown(text)!r}: "
+                                                  f"unexpected {refused.where}")
+    try:
+        with warnings.catch_warnings():  # "'int' object is not callable" and the like
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text, mode="eval")
     except SyntaxError as error:
-        raise ExpressionError(f"syntax error in {expression!r}: {error.msg}") from None
-    except (RecursionError, MemoryError):  # Python's own parser has a depth limit too
-        raise ExpressionError(_TOO_DEEP) from None
+        return ExpressionError(f"syntax error in {shown(text)!r}: {error.msg}")
+    except (RecursionError, MemoryError, ValueError):  # too deep or too odd for ast
+        return fallback
+    for node in ast.walk(tree):
+        problem = _disallowed(text, node)
+        if problem is not None:
+            return ExpressionError(problem)
+    return fallback
 
 
 _ALLOWED = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Name, ast.Call,
             ast.Load, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd)
 
 
-def _check(tree: ast.Expression) -> None:
-    """Refuses, before anything is built, every node outside the allow-list."""
-    for node in ast.walk(tree):
-        if not isinstance(node, _ALLOWED):
-            text = ast.unparse(node) if isinstance(node, ast.expr) else type(node).__name__
-            raise ExpressionError(f"not allowed in an expression: {text!r} "
-                                  f"({type(node).__name__})")
-        if isinstance(node, ast.Constant) and (
-                isinstance(node.value, bool) or not isinstance(node.value, (int, float))):
-            raise ExpressionError(f"not allowed in an expression: {ast.unparse(node)} "
-                                  f"(only numbers and variable names)")
-        if isinstance(node, ast.Call):
-            if not isinstance(node.func, ast.Name):
-                raise ExpressionError(f"not allowed in an expression: "
-                                      f"{ast.unparse(node.func)!r} (only the engine's "
-                                      f"functions can be called)")
-            if node.func.id not in FUNCTIONS:
-                known = ", ".join(sorted(FUNCTIONS))
-                raise ExpressionError(f"unknown function {node.func.id!r} (known: {known})")
-            if node.keywords:
-                raise ExpressionError(f"{node.func.id}: keyword arguments are not allowed")
-
-
-class _Builder(ast.NodeVisitor):
-    """Builds ``Value``s from the allowed nodes; every other node is refused."""
-
-    def __init__(self, leaves: Mapping[str, Value]) -> None:
-        self.leaves = leaves
-
-    def generic_visit(self, node: ast.AST) -> Value:
-        text = ast.unparse(node) if isinstance(node, ast.expr) else type(node).__name__
-        raise ExpressionError(f"not allowed in an expression: {text!r} "
-                              f"({type(node).__name__})")
-
-    def visit_Constant(self, node: ast.Constant) -> Value:
-        number = float(node.value)  # type: ignore[arg-type]  # _check let only ints and floats through
-        if not math.isfinite(number):
-            raise ExpressionError(f"number out of range: {ast.unparse(node)}")
-        return Value(number)
-
-    def visit_Name(self, node: ast.Name) -> Value:
-        if node.id in FUNCTIONS:
-            raise ExpressionError(f"{node.id} is a function: call it, as in {node.id}(x)")
-        return self.leaves[node.id]
-
-    def visit_BinOp(self, node: ast.BinOp) -> Value:
-        symbol = _BINARY.get(type(node.op))
-        if symbol is None:
-            return self.generic_visit(node)
-        left, right = self.visit(node.left), self.visit(node.right)
-        if symbol == "**" and isinstance(node.right, ast.Constant):
-            return left ** right.data  # x**2 is one '**2' node, as in micrograd
-        return {"+": left.__add__, "-": left.__sub__, "*": left.__mul__,
-                "/": left.__truediv__, "**": left.__pow__}[symbol](right)
-
-    def visit_UnaryOp(self, node: ast.UnaryOp) -> Value:
-        if isinstance(node.op, ast.USub):
-            if isinstance(node.operand, ast.Constant):
-                return Value(-self.visit(node.operand).data)  # -3 is a number, not neg(3)
-            return -self.visit(node.operand)
-        if isinstance(node.op, ast.UAdd):
-            return self.visit(node.operand)
-        return self.generic_visit(node)
-
-    def visit_Call(self, node: ast.Call) -> Value:
+def _disallowed(text: str, node: ast.AST) -> str | None:
+    """What is wrong with one node of Python's syntax tree, or None."""
+    if not isinstance(node, _ALLOWED):
+        return (f"not allowed in an expression: {_source(text, node)!r} "
+                f"({type(node).__name__})")
+    if isinstance(node, ast.Constant) and (
+            isinstance(node.value, bool) or not isinstance(node.value, (int, float))):
+        return (f"not allowed in an expression: {_source(text, node)} "
+                f"(only numbers and variable names)")
+    if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name):
-            return self.generic_visit(node)
-        name = node.func.id
-        if name not in FUNCTIONS:
+            return (f"not allowed in an expression: {_source(text, node.func)!r} "
+                    f"(only the engine's functions can be called)")
+        if node.func.id not in FUNCTIONS:
             known = ", ".join(sorted(FUNCTIONS))
-            raise ExpressionError(f"unknown function {name!r} (known: {known})")
+            return f"unknown function {node.func.id!r} (known: {known})"
         if node.keywords:
-            raise ExpressionError(f"{name}: keyword arguments are not allowed")
-        fewest, most = _ARITY[name]
-        if not fewest <= len(node.args) <= most:
-            raise ExpressionError(f"{name} takes {fewest if fewest == most else f'{fewest} or {most}'}"
-                                  f" argument{'s' if most > 1 else ''}, got {len(node.args)}")
-        args = [self.visit(arg) for arg in node.args]
-        if name == "leaky_relu" and len(args) == 2:
-            return args[0].leaky_relu(args[1].data)
-        return FUNCTIONS[name](args[0])
+            return f"{node.func.id}: keyword arguments are not allowed"
+    return None
+
+
+def _source(text: str, node: ast.AST) -> str:
+    """The text the user typed for ``node`` (shortened), or its type's name."""
+    segment = ast.get_source_segment(text, node) if isinstance(node, ast.expr) else None
+    return shown(segment) if segment else type(node).__name__
+
+
+def shown(text: str, limit: int = 60) -> str:
+    """``text`` for an error message: one line, at most about ``limit`` characters.
+
+    >>> shown("0x" + "f" * 300)
+    '0xffffffffffffffffffffffffffffffffffffff...ffffffffffff (302 characters)'
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit - 20]}...{text[-12:]} ({len(text):,} characters)"
+
+
+def check_text(text: str, what: str) -> None:
+    """Refuses text that is not valid Unicode: bytes that were not UTF-8 reach Python
+    as lone surrogates (``'\\udcff'`` for the byte 0xff), and a NUL cannot be in an
+    argument of a real command line.
+
+    >>> check_text("x\\udcff", "the expression")
+    Traceback (most recent call last):
+    ...
+    autograd_tiny.cli.expr.ExpressionError: the expression is not valid UTF-8 (the byte 0xff at character 2)
+    """
+    for i, char in enumerate(text):
+        if "\ud800" <= char <= "\udfff":
+            what_char = (f"the byte 0x{ord(char) - 0xdc00:02x}" if char >= "\udc80" else
+                         f"a lone surrogate U+{ord(char):04X}")
+            raise ExpressionError(f"{what} is not valid UTF-8 ({what_char} at character "
+                                  f"{i + 1})")
+        if char == "\0":
+            raise ExpressionError(f"{what} contains a NUL character (character {i + 1})")
+
+
+def printable(text: str) -> str:
+    """``text`` with undecodable bytes written as escapes, safe to print anywhere.
+
+    >>> printable("x\\udcff")
+    'x\\\\xff'
+    """
+    return text.encode("utf-8", "surrogateescape" if _escapable(text) else
+                       "backslashreplace").decode("utf-8", "backslashreplace")
+
+
+def _escapable(text: str) -> bool:
+    return all(not "\ud800" <= c < "\udc80" and not "\udd00" <= c <= "\udfff"
+               for c in text)
+
+
+# -- building the graph ---------------------------------------------------------------
+
+
+def _run(steps: list[tuple], leaves: Mapping[str, Value]) -> Value:
+    """Builds the graph from the postfix steps with a stack of (value, is a number
+    as typed): ``x**2`` with a typed number is one ``'**2'`` node, as in micrograd,
+    and ``-3`` is the number -3, not ``neg(3)``."""
+    stack: list[tuple[Value, bool]] = []
+    for step in steps:
+        kind = step[0]
+        if kind == "number":
+            stack.append((Value(step[1]), True))
+        elif kind == "name":
+            stack.append((leaves[step[1]], False))
+        elif kind == "neg":
+            value, typed = stack.pop()
+            stack.append((Value(-value.data) if typed else -value, False))
+        elif kind == "pos":
+            stack.append((stack.pop()[0], False))
+        elif kind == "binary":
+            right, typed = stack.pop()
+            left = stack.pop()[0]
+            symbol = step[1]
+            if symbol == "**" and typed:
+                stack.append((left ** right.data, False))  # x**2: one '**2' node
+            else:
+                operate = {"+": left.__add__, "-": left.__sub__, "*": left.__mul__,
+                           "/": left.__truediv__, "**": left.__pow__}[symbol]
+                stack.append((operate(right), False))
+        else:  # a call
+            name, count = step[1], step[2]
+            args = [value for value, _ in stack[len(stack) - count:]]
+            del stack[len(stack) - count:]
+            if name == "leaky_relu" and count == 2:
+                stack.append((args[0].leaky_relu(args[1].data), False))
+            else:
+                stack.append((FUNCTIONS[name](args[0]), False))
+    (root, _), = stack
+    return root

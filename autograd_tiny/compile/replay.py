@@ -104,6 +104,9 @@ from ..core.ops import Op
 
 __all__ = ["CompiledStep", "StaleTraceError", "compile"]
 
+BACKENDS = ("python", "numpy")
+"""How a compiled step replays: generated float code, or NumPy arrays."""
+
 CHUNK_STATEMENTS = 100_000
 """Statements per generated function before the code is split into several."""
 
@@ -117,13 +120,18 @@ class StaleTraceError(RuntimeError):
 
 
 def compile(fn: Callable[[], Value], params: Iterable[Value], *, check_every: int | None = None,
-            on_stale: str = "raise", debug: bool = False) -> "CompiledStep":  # noqa: A001
+            on_stale: str = "raise", debug: bool = False,
+            backend: str = "python") -> "CompiledStep":  # noqa: A001
     """Traces ``fn()`` once and returns a ``CompiledStep``: calling it returns the loss
     as a float and sets each parameter's ``.grad``, replaying the trace as float code.
 
     ``check_every=N`` re-traces every N-th call and raises ``StaleTraceError`` if the
     graph changed (``on_stale="retrace"`` re-compiles instead); ``debug=True`` checks
     every call against eager mode. See the module docstring for what tracing records.
+    ``backend="python"`` (the default) writes float code, equal to eager mode bit for
+    bit; ``backend="numpy"`` replays the graph as arrays, one NumPy operation per
+    (level, op) group (``autograd_tiny.compile.vectorised``): much faster on big
+    graphs, equal to eager mode to about 1e-15 relative.
 
     >>> from autograd_tiny import Value
     >>> a, b = Value(3.0), Value(-2.0)
@@ -136,7 +144,8 @@ def compile(fn: Callable[[], Value], params: Iterable[Value], *, check_every: in
     >>> loss == eager.data, grads == (a.grad, b.grad)
     (True, True)
     """
-    return CompiledStep(fn, params, check_every=check_every, on_stale=on_stale, debug=debug)
+    return CompiledStep(fn, params, check_every=check_every, on_stale=on_stale, debug=debug,
+                        backend=backend)
 
 
 class CompiledStep:
@@ -157,7 +166,7 @@ class CompiledStep:
 
     def __init__(self, fn: Callable[[], Value], params: Iterable[Value], *,
                  check_every: int | None = None, on_stale: str = "raise",
-                 debug: bool = False) -> None:
+                 debug: bool = False, backend: str = "python") -> None:
         if not callable(fn):
             raise TypeError(f"compile: fn must be a function of no arguments, got {type(fn).__name__}")
         self._params = _checked_params(params)
@@ -169,6 +178,10 @@ class CompiledStep:
                 raise ValueError(f"compile: check_every must be at least 1, got {check_every}")
         if on_stale not in ("raise", "retrace"):
             raise ValueError(f"compile: on_stale must be 'raise' or 'retrace', got {on_stale!r}")
+        if backend not in BACKENDS:
+            raise ValueError(f"compile: backend must be one of {', '.join(map(repr, BACKENDS))}, "
+                             f"got {backend!r}")
+        self.backend = backend
         self._fn = fn
         self._check_every = 1 if debug else check_every
         self._on_stale = on_stale
@@ -194,6 +207,9 @@ class CompiledStep:
     def _build(self, root: Value, started: float) -> None:
         graph = _Graph(root, self._params, keep_signature=self._check_every is not None)
         traced = time.perf_counter()
+        if self.backend == "numpy":
+            self._build_vectorised(graph, started, traced)
+            return
         code = _Generator(graph, len(self._params)).generate()
         generated = time.perf_counter()
         scope = _namespace()
@@ -207,6 +223,27 @@ class CompiledStep:
         self.unreached = tuple(j for j in range(len(self._params)) if j not in graph.reached)
         self.timings = {"trace": traced - started, "generate": generated - traced,
                         "compile": finished - generated}
+        self._signature = graph.signature
+        if self._params and not graph.reached:
+            warnings.warn("compile: the loss depends on none of the params; every grad will "
+                          "be 0.0 (was fn() run inside no_grad()?)", RuntimeWarning, stacklevel=5)
+
+    def _build_vectorised(self, graph: "_Graph", started: float, traced: float) -> None:
+        try:
+            from .vectorised import VectorisedReplay
+        except ImportError:  # numpy is missing
+            raise ImportError("compile(backend='numpy') needs NumPy: pip install numpy "
+                              "(or use backend='python')") from None
+        replay = VectorisedReplay(graph, len(self._params))
+        self._replay = replay
+        finished = time.perf_counter()
+        self.source = replay.describe()
+        self.statements = len(replay.groups)
+        self.chunks = 1
+        self.nodes = len(graph.nodes)
+        self.unreached = tuple(j for j in range(len(self._params)) if j not in graph.reached)
+        self.timings = {"trace": traced - started, "generate": finished - traced,
+                        "compile": 0.0}
         self._signature = graph.signature
         if self._params and not graph.reached:
             warnings.warn("compile: the loss depends on none of the params; every grad will "
@@ -255,7 +292,8 @@ class CompiledStep:
                                       f"{want!r} in eager mode")
 
     def __repr__(self) -> str:
-        return (f"CompiledStep(nodes={self.nodes}, params={len(self._params)}, "
+        backend = "" if self.backend == "python" else f", backend={self.backend!r}"
+        return (f"CompiledStep(nodes={self.nodes}, params={len(self._params)}{backend}, "
                 f"statements={self.statements}, chunks={self.chunks})")
 
 

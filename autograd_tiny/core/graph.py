@@ -3,7 +3,7 @@ explains or steps through it: the nodes in backward's order, how often each node
 used, the name each node goes by, and the module (``L1.N2``) that made it.
 
 Names: a node's label if it has one, otherwise the expression that made it
-(``w*x + b``), or for a long expression the op and a number (``tanh#2``). The same
+(``w*x + b``); a long expression writes its long parts as ``…`` (``tanh(… + b)``). The same
 name is printed on the node in every picture, so text and pictures agree.
 
 >>> from autograd_tiny import Value
@@ -19,9 +19,9 @@ name is printed on the node in every picture, so text and pictures agree.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .engine import Value, _count_uses, reverse_topological_order
+from .engine import Value
 
 _NAME_LENGTH = 32  # an unlabelled node's expression text longer than this gets a short name
 
@@ -48,11 +48,15 @@ def number_text(x: float) -> str:
 
 # -- naming nodes ------------------------------------------------------------------------
 
+_ELLIPSIS = "…"  # stands for a sub-expression too long to write out
+
 
 def node_names(root: Value) -> dict[Value, str]:
     """A readable name for every node ``root`` depends on: its label if it has one,
-    otherwise the expression that made it (``w*x + b``), or for long expressions the
-    op and a number (``tanh#2``). Unlabelled constants are named by their value.
+    otherwise the expression that made it (``w*x + b``). A long expression keeps its
+    own op and its short neighbours and writes ``…`` for the long ones
+    (``tanh(… + b)``), so every part of a name can be found in the picture.
+    Unlabelled constants are named by their value.
 
     >>> from autograd_tiny import Value
     >>> w, x = Value(-3.0, label="w"), Value(2.0, label="x")
@@ -62,37 +66,95 @@ def node_names(root: Value) -> dict[Value, str]:
     """
     if not isinstance(root, Value):
         raise TypeError(f"node_names: root must be a Value, got {type(root).__name__}")
-    return {node: text for node, (text, _) in _names(reverse_topological_order(root)).items()}
+    return snapshot(root).names
+
+
+def label_text(node: Value) -> str:
+    """A node's label as text ('' for none): a label that is not a ``str`` (an int, bytes)
+    is shown with ``str()`` rather than breaking the tools that print it."""
+    label = node.label
+    if isinstance(label, str):
+        return label
+    return "" if label is None else str(label)
 
 
 def _names(order: list[Value], numbers: bool = False,
            length: int = _NAME_LENGTH) -> dict[Value, tuple[str, int]]:
     """(name, precedence) per node; ``order`` is root first, so walk it backwards:
     every node is named after its parents. With ``numbers``, labelled nodes and
-    leaves are written as their values instead of their names."""
+    leaves are written as their values instead of their names.
+
+    A name longer than ``length`` writes its longest unlabelled parts as ``…``;
+    only if that is not enough (long labels) does it fall back to the op and a
+    number (``add#2``), a name the pictures print on the node as well."""
     names: dict[Value, tuple[str, int]] = {}
     counters: dict[str, int] = {}
+    stubs: dict[Value, tuple[str, int]] = {}
     for node in reversed(order):
-        if node.label and not numbers:
-            names[node] = (node.label, _ATOM)
+        label = label_text(node)
+        if label and not numbers:
+            names[node] = (label, _ATOM)
             continue
-        if not node._prev or node.label:
+        parents = node._prev
+        if not parents or label:
             names[node] = (number_text(node.data), _UNARY if node.data < 0 else _ATOM)
             continue
-        text, precedence = _expression(node, names)
+        text, precedence = _format(node, [names[parent] for parent in parents])
         if len(text) > length:
-            op_name = getattr(node._op, "name", str(node._op))
+            text, precedence = _shortened(node, parents, names, length, stubs)
+        if len(text) > length:
+            op_name = _op_name(node._op)
             counters[op_name] = counters.get(op_name, 0) + 1
             text, precedence = f"{op_name}#{counters[op_name]}", _ATOM
         names[node] = (text, precedence)
     return names
 
 
+def _shortened(node: Value, parents: tuple[Value, ...], names: dict[Value, tuple[str, int]],
+               length: int, stubs: dict[Value, tuple[str, int]]) -> tuple[str, int]:
+    """The node's expression with its longest expression-named parents cut short, one
+    at a time, until it fits: first to the parent's own op with ``…`` inside
+    (``0.5*relu(…)``), then to a bare ``…``. Labels and numbers are kept."""
+    parts = [names[parent] for parent in parents]
+    candidates = sorted({parent for parent in parents
+                         if parent._prev and not label_text(parent)},
+                        key=lambda parent: -len(names[parent][0]))
+    text, precedence = parts[0] if len(parts) == 1 else ("", _ATOM)
+    for stage in (0, 1):
+        for parent in candidates:
+            if stage == 0:
+                if parent not in stubs:
+                    stubs[parent] = _stub(parent, names)
+                replacement = stubs[parent]
+            else:
+                replacement = (_ELLIPSIS, _ATOM)
+            parts = [replacement if other is parent else part
+                     for other, part in zip(parents, parts)]
+            text, precedence = _format(node, parts)
+            if len(text) <= length:
+                return text, precedence
+    return _format(node, parts)
+
+
+def _stub(node: Value, names: dict[Value, tuple[str, int]]) -> tuple[str, int]:
+    """The node's op with its expression-named parents written as ``…``."""
+    return _format(node, [names[parent] if label_text(parent) or not parent._prev
+                          else (_ELLIPSIS, _ATOM) for parent in node._prev])
+
+
+def _op_name(op: object) -> str:
+    return str(getattr(op, "name", op)) or "op"
+
+
 def _expression(node: Value, names: dict[Value, tuple[str, int]]) -> tuple[str, int]:
     """The node's expression written with its parents' names."""
+    return _format(node, [names[parent] for parent in node._prev])
+
+
+def _format(node: Value, parts: list[tuple[str, int]]) -> tuple[str, int]:
+    """The node's expression written with ``parts``: (name, precedence) per input."""
     op = node._op
-    name = getattr(op, "name", str(op))
-    parts = [names[parent] for parent in node._prev]
+    name = _op_name(op)
     if name in _BINARY and len(parts) == 2:
         symbol, precedence = _BINARY[name]
         (left, left_p), (right, right_p) = parts
@@ -101,15 +163,21 @@ def _expression(node: Value, names: dict[Value, tuple[str, int]]) -> tuple[str, 
         right_needs = right_p < precedence or (
             right_p == precedence and name in ("sub", "truediv"))
         return (_paren(left, left_needs) + symbol + _paren(right, right_needs), precedence)
-    (inner, inner_p), = parts[:1] or [("?", _ATOM)]
-    if name == "pow":
-        k = getattr(op, "params", {}).get("k", 1.0)
-        return _paren(inner, inner_p <= _POWER) + "**" + number_text(k), _POWER
-    if name == "neg":
-        return "-" + _paren(inner, inner_p < _UNARY), _UNARY
-    return f"{getattr(op, 'method', name)}({inner})", _ATOM
-
-
+    if name == "weighted_sum" and len(parts) % 2 == 1:  # (w1..wn, x1..xn, b): contract B
+        n = len(parts) // 2
+        terms = [_paren(w, wp < _PRODUCT) + "*" + _paren(x, xp < _PRODUCT)
+                 for (w, wp), (x, xp) in zip(parts[:n], parts[n:2 * n])]
+        bias, _ = parts[-1]
+        return " + ".join(terms + [bias]), _SUM
+    if len(parts) == 1:
+        (inner, inner_p), = parts
+        if name == "pow":
+            k = getattr(op, "params", {}).get("k", 1.0)
+            return _paren(inner, inner_p <= _POWER) + "**" + number_text(k), _POWER
+        if name == "neg":
+            return "-" + _paren(inner, inner_p < _UNARY), _UNARY
+    method = getattr(op, "method", name)  # tanh(x); a custom op: softplus(x), f(x, y)
+    return f"{method}({', '.join(text for text, _ in parts)})", _ATOM
 
 
 def _paren(text: str, needed: bool) -> str:
@@ -118,13 +186,21 @@ def _paren(text: str, needed: bool) -> str:
 
 def module_of(label: str) -> str:
     """The module a named node belongs to, from its name: ``'L1.N2'`` for
-    ``'L1.N2.net'`` or ``'L1.N2.w1'``; ``''`` for a name with no module part.
+    ``'L1.N2.net'`` or ``'L1.N2.w1'``; the neuron of a name in Mazur's style,
+    ``'h1'`` for ``'net_h1'`` and ``'out_h1'``; ``''`` for a name with no module part.
 
-    >>> module_of("L1.N2.net"), module_of("L2.N1.b"), module_of("x")
-    ('L1.N2', 'L2.N1', '')
+    >>> module_of("L1.N2.net"), module_of("L2.N1.b"), module_of("out_o1"), module_of("x")
+    ('L1.N2', 'L2.N1', 'o1', '')
     """
+    if not isinstance(label, str):
+        return ""
     head, dot, _ = label.rpartition(".")
-    return head if dot else ""
+    if dot:
+        return head
+    for prefix in ("net_", "out_"):
+        if label.startswith(prefix) and len(label) > len(prefix):
+            return label[len(prefix):]
+    return ""
 
 
 @dataclass
@@ -136,26 +212,55 @@ class GraphSnapshot:
     uses: dict[Value, int]  # edges into each node from nodes that use it (root: 0)
     names: dict[Value, str]  # what text and pictures call each node
     groups: dict[Value, str]  # the module whose forward made the node, '' if none
+    # How tightly each name binds (for parentheses when a name goes into a formula).
+    precedence: dict[Value, int] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.order)
 
+    @property
+    def edge_count(self) -> int:
+        """Edges in the graph: one per input of every node (``x*x`` has two)."""
+        return sum(self.uses.values())
+
 
 def snapshot(root: Value) -> GraphSnapshot:
-    """The structure of ``root``'s graph, walked once.
+    """The structure of ``root``'s graph, walked once. Nodes are read only through
+    ``_prev`` (contract A), so a node with any number of inputs takes part.
+
+    ``order`` is the order ``backward()`` visits the nodes in: a node comes once
+    every node that uses it has come (same stack discipline as
+    :func:`~autograd_tiny.core.engine.reverse_topological_order`).
 
     >>> from autograd_tiny import Value
     >>> a = Value(2.0, label="L1.N1.w1")
     >>> s = snapshot(a * a)
-    >>> len(s), s.uses[a], s.groups[a], s.names[s.root]
-    (2, 2, 'L1.N1', 'L1.N1.w1*L1.N1.w1')
+    >>> len(s), s.uses[a], s.groups[a], s.names[s.root], s.edge_count
+    (2, 2, 'L1.N1', 'L1.N1.w1*L1.N1.w1', 2)
     """
     if not isinstance(root, Value):
         raise TypeError(f"snapshot: root must be a Value, got {type(root).__name__}")
-    order = reverse_topological_order(root)
-    uses = _count_uses(root)
-    uses.setdefault(root, 0)
-    names = {node: text for node, (text, _) in _names(order).items()}
-    groups = {node: module_of(node.label) if isinstance(node.label, str) else ""
-              for node in order}
-    return GraphSnapshot(root, order, uses, names, groups)
+    uses: dict[Value, int] = {root: 0}
+    stack = [root]
+    while stack:  # every node once, counting the edges into it; no recursion
+        for parent in stack.pop()._prev:
+            if parent in uses:
+                uses[parent] += 1
+            else:
+                uses[parent] = 1
+                stack.append(parent)
+    waiting = dict(uses)
+    order: list[Value] = []
+    ready = [root]
+    while ready:  # a node is ready once every node that uses it has been visited
+        node = ready.pop()
+        order.append(node)
+        for parent in node._prev:
+            waiting[parent] -= 1
+            if not waiting[parent]:
+                ready.append(parent)
+    named = _names(order)
+    names = {node: text for node, (text, _) in named.items()}
+    groups = {node: module_of(label_text(node)) for node in order}
+    precedence = {node: binding for node, (_, binding) in named.items()}
+    return GraphSnapshot(root, order, uses, names, groups, precedence)

@@ -22,7 +22,9 @@ compiled path into straight-line float code: one row, every use.
 
 from __future__ import annotations
 
+import ast
 import math
+import operator
 import re
 from typing import Any
 
@@ -151,6 +153,21 @@ class Op(str):
         """
         return self._expand(self.local, arity)
 
+    def shown_rules(self, arity: int) -> tuple[str, ...]:
+        """:meth:`local_rules` as a reader should see them for this op's parameters:
+        a condition on the parameters alone is decided. ``x ** 2``'s rule is written
+        ``0.0 if k == 0.0 else k * pow(a, k - 1.0)`` so that k = 0 never computes
+        0 * inf; with k = 2 bound, it reads ``k * pow(a, k - 1.0)``. Conditions on
+        the data (leaky_relu's ``a > 0.0``) stay: they are part of the rule.
+
+        >>> TABLE["pow"].bind(k=2).shown_rules(1), TABLE["pow"].bind(k=0).shown_rules(1)
+        (('k * pow(a, k - 1.0)',), ('0.0',))
+        >>> TABLE["leaky_relu"].bind(slope=0.1).shown_rules(1)
+        ('1.0 if a > 0.0 else slope',)
+        """
+        return tuple(_decide_parameter_conditions(rule, self.params)
+                     for rule in self.local_rules(arity))
+
     def forward_text(self, arity: int) -> str:
         """The forward formula for a node with ``arity`` inputs, in the names of
         :meth:`input_names` (``'a * b'``; ``'b + w1 * x1 + w2 * x2'``).
@@ -220,3 +237,39 @@ OPS: tuple[Op, ...] = (
 )
 
 TABLE: dict[str, Op] = {op.name: op for op in OPS}
+
+
+_COMPARISONS: dict[type, Any] = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt,
+                                 ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge}
+
+
+def _decide_parameter_conditions(rule: str, params: dict[str, float]) -> str:
+    """``rule`` with each ``x if test else y`` whose test compares parameters and
+    numbers only replaced by the branch the parameters take (see ``Op.shown_rules``)."""
+    if " if " not in rule or not params:
+        return rule
+
+    def number(node: ast.expr) -> float | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            return float(node.value)
+        if isinstance(node, ast.Name) and node.id in params:
+            return params[node.id]
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            inner = number(node.operand)
+            return None if inner is None else -inner
+        return None
+
+    class Decide(ast.NodeTransformer):
+        def visit_IfExp(self, node: ast.IfExp) -> ast.AST:
+            self.generic_visit(node)
+            test = node.test
+            if (isinstance(test, ast.Compare) and len(test.ops) == 1
+                    and type(test.ops[0]) in _COMPARISONS):
+                left, right = number(test.left), number(test.comparators[0])
+                if left is not None and right is not None:
+                    taken = _COMPARISONS[type(test.ops[0])](left, right)
+                    return node.body if taken else node.orelse
+            return node
+
+    tree = Decide().visit(ast.parse(rule, mode="eval"))
+    return ast.unparse(tree)

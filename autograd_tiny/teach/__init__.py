@@ -1,16 +1,20 @@
 """The chain rule made visible, two ways:
 
 - :func:`explain` writes a gradient out route by route: every path from the output
-  back to an input as a chain of local derivatives, each route's product, and their
-  sum, which is the gradient ``backward()`` gives (:mod:`~autograd_tiny.routes`).
+  back to an input as a chain of local derivatives, one per edge of the graph, each
+  route's product, and their sum, which is the gradient one ``backward()`` gives
+  (:mod:`~autograd_tiny.teach.routes`).
 - :func:`backward_steps` runs ``backward()`` one edge at a time, yielding a
-  :class:`Step` per application of the chain rule; :func:`steps_table` shows the
-  steps as one table (:mod:`~autograd_tiny.stepping`).
+  :class:`Step` per application of the chain rule, or one neuron at a time
+  (``by="neuron"``, a :class:`NeuronStep` per neuron: its delta dE/dnet and what it
+  passes to its weights); :func:`steps_table` shows the edge steps as one table
+  (:mod:`~autograd_tiny.teach.stepping`).
 
 Both read what the engine recorded when the ops ran: each node's parents
 (``_prev``) and local derivatives (``_local``), and the op's rule text from the table
-in ``ops.py`` (``node._op.local``). No derivative is worked out a second time. Both
-name nodes and write derivatives the same way (:mod:`~autograd_tiny.notation`:
+in ``ops.py`` (``op.local_rules(n)``). No derivative is worked out a second time.
+Both read the graph once, through :func:`~autograd_tiny.core.graph.snapshot`, and
+name nodes as the pictures do (:mod:`~autograd_tiny.teach.notation`:
 :func:`number_text`, :func:`node_names`, :func:`formula`, :func:`derivative_text`).
 
 >>> from autograd_tiny import Value
@@ -35,12 +39,14 @@ from __future__ import annotations
 from ..core.graph import node_names, number_text
 from .notation import derivative_text, formula
 from .routes import ROUTE_LIMIT, Explanation, Factor, NodeGradient, Route, explain
-from .stepping import Step, backward_steps, steps_table
+from .stepping import Link, NeuronStep, Step, backward_steps, steps_table
 
 __all__ = [
     "ROUTE_LIMIT",
     "Explanation",
     "Factor",
+    "Link",
+    "NeuronStep",
     "NodeGradient",
     "Route",
     "Step",

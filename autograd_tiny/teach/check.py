@@ -375,7 +375,7 @@ def _table_note(user: Value, slots: list[int]) -> str:
 
 
 def _op_rules(op: Op, arity: int, slots: list[int]) -> str:
-    names, rules = op.input_names(arity), op.local_rules(arity)
+    names, rules = op.input_names(arity), op.shown_rules(arity)
     if len(slots) == 1:
         return f"d/d{names[slots[0]]} = {rules[slots[0]]}"
     return ", ".join(f"d/d{n} = {r}" for n, r in zip(names, rules))

@@ -10,12 +10,14 @@ same node the same way.
 
 from __future__ import annotations
 
+import math
+import numbers
 import re
 from typing import Any
 
 from ..core.engine import Value, reverse_topological_order
 from ..core.graph import (  # re-exported: the teaching tools' names are the snapshot's
-    _ATOM, _expression, _names, _paren, number_text,
+    _ATOM, _expression, _names, _paren, label_text, number_text,
 )
 from ..core.ops import Op
 
@@ -42,7 +44,7 @@ def formula(node: Value, numbers: bool = False) -> str:
     order = [node]
     seen = {node}
     for current in order:
-        if current is node or not current.label:
+        if current is node or not label_text(current):
             for parent in current._prev:
                 if parent not in seen:
                     seen.add(parent)
@@ -68,11 +70,19 @@ def derivative_text(top: str, bottom: str) -> str:
 
 def _rule(node: Value, slot: int, names: dict[Value, tuple[str, int]]) -> str:
     """The op table's rule for d(node)/d(input ``slot``), written with the graph's
-    names: sigmoid's ``out * (1.0 - out)`` becomes ``out_o1 * (1.0 - out_o1)``."""
+    names: sigmoid's ``out * (1.0 - out)`` becomes ``out_o1 * (1.0 - out_o1)``.
+    Rules are read through ``op.input_names(n)`` / ``op.local_rules(n)`` (contract A),
+    so an op of any arity works; a node whose op is not in the table (a hand-built
+    node with its own ``_backward``) has no rule: its number is shown instead."""
     op = node._op
-    if not isinstance(op, Op) or slot >= len(op.local):  # no table row to show
-        return number_text(node._local[slot])
-    by_symbol = dict(zip(op.inputs, node._prev))
+    parents = node._prev
+    if not isinstance(op, Op):
+        return number_text(_locals(node)[slot])
+    inputs, rules = _rule_text(op, len(parents))
+    if slot >= len(rules) or len(inputs) != len(parents):
+        return number_text(_locals(node)[slot])
+    by_symbol = dict(zip(inputs, parents))
+    params = getattr(op, "params", {}) or {}
 
     def substitute(match: re.Match[str]) -> str:
         word = match.group(0)
@@ -80,13 +90,103 @@ def _rule(node: Value, slot: int, names: dict[Value, tuple[str, int]]) -> str:
             text, precedence = names[node]
         elif word in by_symbol:
             text, precedence = names[by_symbol[word]]
-        elif word in op.params:
-            return number_text(op.params[word])
+        elif word in params:
+            return number_text(params[word])
         else:
             return word
-        return _paren(text, precedence < _ATOM and not _is_argument(match))
+        alone = match.start() == 0 and match.end() == len(match.string)
+        return _paren(text, precedence < _ATOM and not alone and not _is_argument(match))
 
-    return _FORMULA_WORD.sub(substitute, op.local[slot])
+    return _FORMULA_WORD.sub(substitute, rules[slot])
+
+
+_RULE_TEXT: dict[tuple[Any, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _rule_text(op: Op, arity: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``op.input_names(arity)`` and ``op.shown_rules(arity)``, worked out once per op
+    and arity (a weighted sum of n inputs spells out 2n+1 names each time)."""
+    key = (op.name, str(op), arity, tuple(op.params.items()))
+    found = _RULE_TEXT.get(key)
+    if found is None:
+        found = _RULE_TEXT[key] = (op.input_names(arity), op.shown_rules(arity))
+    return found
+
+
+def _locals(node: Value) -> tuple[float, ...]:
+    """d(node)/d(input) for each of ``node._prev``: the numbers the engine recorded
+    (``_local``). A hand-built node with its own ``_backward`` and no recorded numbers
+    (none, or nan before any ``backward()`` ran through it) is measured instead: its ``_backward`` runs once with ``node.grad = 1`` on zeroed
+    inputs, and every ``.grad`` it touched is put back. An input used twice gets the
+    measured total on its first use (the two cannot be told apart); a ``_backward``
+    that fails gives nan."""
+    parents = node._prev
+    try:
+        recorded = tuple(node._local)
+    except Exception:  # a custom node may not record them at all
+        recorded = ()
+    if len(recorded) == len(parents):
+        if all(value.__class__ is float for value in recorded):  # the usual case, fast
+            floats = recorded
+        elif all(isinstance(value, numbers.Real) for value in recorded):
+            floats = tuple(float(value) for value in recorded)
+        else:
+            return _measured(node, parents)
+        # A custom op records nan until a backward() has run through it: measure it.
+        if not _is_custom(node) or not any(value != value for value in floats):
+            return floats
+    return _measured(node, parents)
+
+
+def _measured(node: Value, parents: tuple[Value, ...]) -> tuple[float, ...]:
+    distinct = list(dict.fromkeys(parents))
+    saved = [(p, p.grad) for p in [node, *distinct]]
+    measured: dict[Value, float] = {}
+    try:
+        for parent in distinct:
+            parent.grad = 0.0
+        node.grad = 1.0
+        node._backward()
+        measured = {parent: float(parent.grad) for parent in distinct}
+    except Exception:
+        measured = {}
+    finally:
+        for value, grad in saved:
+            value.grad = grad
+    result: list[float] = []
+    for slot, parent in enumerate(parents):
+        first = parents.index(parent) == slot
+        result.append(measured.get(parent, math.nan) if first else 0.0)
+    return tuple(result)
+
+
+def _is_custom(node: Value) -> bool:
+    """True for a node made by an op the table does not know (its ``_op`` a plain str)."""
+    return bool(node._prev) and not isinstance(node._op, Op)
+
+
+def _product_of_rules(rules: list[str]) -> str:
+    """Rules multiplied, as text: factors of 1.0 dropped, and a rule that is a sum or
+    a conditional (``0.0 if k == 0.0 else k * pow(a, k - 1.0)``) in parentheses."""
+    kept = [rule for rule in rules if rule != "1.0"] or ["1.0"]
+    if len(kept) == 1:
+        return kept[0]
+    return " * ".join(f"({rule})" if _loose(rule) else rule for rule in kept)
+
+
+def _loose(rule: str) -> bool:
+    """True when ``rule`` binds looser than ``*`` at its top level (``a + b``,
+    ``x if c else y``), so it needs parentheses inside a product."""
+    depth = 0
+    for index, char in enumerate(rule):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif depth == 0 and (rule.startswith(" if ", index) or rule.startswith(" + ", index)
+                             or rule.startswith(" - ", index)):
+            return True
+    return False
 
 
 def _is_argument(match: re.Match[str]) -> bool:
@@ -125,11 +225,13 @@ def _sum_text(terms: list[float]) -> str:
 def _slot_note(node: Value, slot: int) -> str:
     """`` (as a)`` when ``node`` takes the same input twice (``x * x``): each use is
     its own edge, with its own local derivative, and the name alone cannot say which."""
-    parent = node._prev[slot]
-    if sum(other is parent for other in node._prev) < 2:
+    parents = node._prev
+    parent = parents[slot]
+    if sum(other is parent for other in parents) < 2:
         return ""
-    inputs = getattr(node._op, "inputs", ())
-    return f" (as {inputs[slot] if slot < len(inputs) else slot + 1})"
+    op = node._op
+    inputs = _rule_text(op, len(parents))[0] if isinstance(op, Op) else ()
+    return f" (as {inputs[slot] if slot < len(inputs) else f'input {slot + 1}'})"
 
 
 def _check_value(x: Any, function: str, argument: str) -> None:

@@ -458,7 +458,7 @@ def _rule_hint(question: Question, first: bool = False) -> str:
         slots = [i for i, p in enumerate(top._prev) if p is question.bottom]
         if first and isinstance(op, Op) and slots:
             arity = len(top._prev)
-            inputs, rules = op.input_names(arity), op.local_rules(arity)
+            inputs, rules = op.input_names(arity), op.shown_rules(arity)
             places = ", ".join(f"d/d{inputs[i]} = {rules[i]}" for i in slots)
             which = " and ".join(inputs[i] for i in slots)
             bottom = question.bottom.label or "this input"

@@ -1,22 +1,28 @@
 """``explain``: a gradient as the sum over every route from the output back to an input,
-each route a chain of local derivatives (:class:`Factor`) multiplied out
-(:class:`Route`). With too many routes to list, the :class:`Explanation` shows
-backward's per-node table of accumulated gradients (:class:`NodeGradient`) instead.
+each route a chain of local derivatives, one :class:`Factor` per edge of the graph
+(one op the reader can see in the picture), multiplied out (:class:`Route`). With too
+many routes to list, the :class:`Explanation` shows backward's per-node table of
+accumulated gradients (:class:`NodeGradient`) instead.
 
-Names and derivative text come from :mod:`~autograd_tiny.notation`.
+The graph is read once, through :func:`~autograd_tiny.core.graph.snapshot`; names
+and derivative text come from :mod:`~autograd_tiny.teach.notation`, so every name
+printed is the name the pictures print on that node.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Iterator, Optional
+from typing import Any, Iterable, Iterator, Optional
 
-from ..core.engine import Value, reverse_topological_order
+from ..core.engine import Value
+from ..core.graph import label_text, snapshot
 from .notation import (
     _check_value,
+    _is_custom,
     _is_number,
-    _names,
+    _locals,
+    _product_of_rules,
     _rule,
     _slot_note,
     _sum_text,
@@ -27,7 +33,7 @@ from .notation import (
 ROUTE_LIMIT = 64  # past this many routes, explain() shows backward's per-node table
 _TABLE_ROWS = 40  # the per-node table shows at most this many rows
 
-EFFICIENCY = ("Efficiency (seed 000): \"By following this route, we efficiently compute "
+EFFICIENCY = ("Efficiency (a general backpropagation overview): \"By following this route, we efficiently compute "
               "the gradients for all weights in the network without redundant "
               "calculations.\"")
 
@@ -35,14 +41,16 @@ EFFICIENCY = ("Efficiency (seed 000): \"By following this route, we efficiently 
 # -- explain: routes ---------------------------------------------------------------------
 
 Edge = tuple[Value, int]  # (node, index of the parent in node._prev)
+_WIDTH = 100  # route text wraps before this many characters
 
 
 @dataclass(frozen=True)
 class Factor:
     """One local derivative in a route, such as dout_o1/dnet_o1, with its value and
-    the op table's rule it came from. ``edges`` lists the graph edges it spans: an
-    unlabelled node in between, or a sum that passes its gradient on unchanged
-    (a factor of exactly 1), is folded into its neighbour.
+    the op table's rule it came from. A route's ``factors`` are one per edge of the
+    graph (``edges`` holds that one edge); a route's ``stages`` use the same class
+    for the stretch between two labelled nodes (``edges`` lists every edge in it,
+    ``value`` is their product).
 
     >>> from autograd_tiny import Value
     >>> x = Value(0.3775, label="net_h1")
@@ -57,6 +65,8 @@ class Factor:
     name: str
     rule: str
     edges: tuple[Edge, ...]
+    top_name: str = ""  # the names of top and bottom, as the pictures print them
+    bottom_name: str = ""
 
     def __str__(self) -> str:
         value = number_text(self.value)
@@ -66,8 +76,11 @@ class Factor:
 
 @dataclass(frozen=True)
 class Route:
-    """One path from the output back to the input: its ``factors`` (local
-    derivatives, output end first) and their ``product``.
+    """One path from the output back to the input: its ``factors`` (one local
+    derivative per edge, output end first), their ``product``, the ``nodes`` it
+    passes, and its ``stages``: the same factors grouped between labelled nodes
+    (``dE_total/dout_o1 * dout_o1/dnet_o1 * dnet_o1/dw5``, Mazur's factorisation when
+    the unlabelled nodes in between are sums and products).
 
     >>> from autograd_tiny import Value
     >>> a = Value(3.0, label="a")
@@ -79,6 +92,7 @@ class Route:
     factors: tuple[Factor, ...]
     product: float
     nodes: tuple[Value, ...]
+    stages: tuple[Factor, ...] = ()
 
     @property
     def chain(self) -> str:
@@ -90,10 +104,104 @@ class Route:
         """The factors' values, joined by ``*``."""
         return " * ".join(number_text(factor.value) for factor in self.factors) or "1"
 
+    @property
+    def grouped(self) -> bool:
+        """True when some stage spans more than one edge (so it is worth printing)."""
+        return any(len(stage.edges) > 1 for stage in self.stages)
+
+    def grouped_at(self, stops: Iterable[Value]) -> tuple[Factor, ...]:
+        """The route's factors grouped between the given nodes (and its two ends):
+        one factor per stretch, its value the product of the edges in it. Mazur's
+        dE_total/dout_o1 * dout_o1/dnet_o1 * dnet_o1/dw5 is this route grouped at
+        ``out_o1`` and ``net_o1``.
+
+        >>> from autograd_tiny import Value
+        >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+        >>> e = a * b; e.label = "e"
+        >>> d = e + 10; d.label = "d"
+        >>> route = explain(d * 2, a).routes[0]
+        >>> [f"{f.name} = {f.value}" for f in route.grouped_at([e])]
+        ['d(d*2)/de = 2.0', 'de/da = -3.0']
+        """
+        wanted = set(stops)
+        groups: list[list[Factor]] = [[]]
+        for factor in self.factors:
+            groups[-1].append(factor)
+            if factor.bottom in wanted:
+                groups.append([])
+        if not groups[-1]:
+            groups.pop()
+        return tuple(_merged(group) for group in groups if group)
+
+    @property
+    def stage_chain(self) -> str:
+        """The stages in Leibniz notation with their values: the route told between
+        labelled nodes."""
+        return (" * ".join(stage.name for stage in self.stages) + " = " +
+                " * ".join(number_text(stage.value) for stage in self.stages))
+
+    def lines(self, prefix: str = "") -> list[str]:
+        """The route as text lines about 100 characters wide at most: the chain, the
+        values and the product; then, when labelled nodes group its edges, the same
+        route between labelled nodes."""
+        names = [factor.name for factor in self.factors] or ["1"]
+        values = [number_text(factor.value) for factor in self.factors] or ["1"]
+        product = [number_text(self.product)] if len(self.factors) > 1 else []
+        lines = _equation(prefix, names, values, product)
+        if self.grouped:
+            lines += _equation(" " * len(prefix) + "  between labelled nodes: ",
+                               [stage.name for stage in self.stages],
+                               [number_text(stage.value) for stage in self.stages], [])
+        return lines
+
     def __str__(self) -> str:
-        if len(self.factors) == 1:
-            return f"{self.chain} = {self.values}"
-        return f"{self.chain} = {self.values} = {number_text(self.product)}"
+        return "\n".join(self.lines())
+
+
+def _merged(factors: list[Factor]) -> Factor:
+    """Consecutive edge factors as one factor from the first top to the last bottom."""
+    if len(factors) == 1:
+        return factors[0]
+    value = 1.0
+    for factor in factors:
+        value *= factor.value
+    first, last = factors[0], factors[-1]
+    node, slot = last.edges[-1]
+    name = derivative_text(first.top_name, last.bottom_name) + _slot_note(node, slot)
+    return Factor(first.top, last.bottom, value, name,
+                  _product_of_rules([factor.rule for factor in factors]),
+                  tuple(edge for factor in factors for edge in factor.edges),
+                  first.top_name, last.bottom_name)
+
+
+def _equation(prefix: str, names: list[str], values: list[str], result: list[str]) -> list[str]:
+    """``names = values = result`` on one line if it fits, else the names wrapped
+    under the prefix and the values on lines of their own starting with ``=``."""
+    line = prefix + " * ".join(names) + " = " + " * ".join(values)
+    line += "".join(f" = {text}" for text in result)
+    if len(line) <= _WIDTH:
+        return [line]
+    indent = " " * len(prefix)
+    lines = _flow(prefix, indent + "* ", names, " * ") + _flow(
+        indent + "= ", indent + "* ", values, " * ")
+    for text in result:
+        if len(lines[-1]) + 3 + len(text) > _WIDTH:
+            lines.append(indent + "= " + text)
+        else:
+            lines[-1] += " = " + text
+    return lines
+
+
+def _flow(prefix: str, continuation: str, parts: list[str], joiner: str) -> list[str]:
+    """``parts`` joined after ``prefix``, broken into lines before ``_WIDTH``; a
+    continuation line starts with ``continuation``."""
+    lines = [prefix]
+    for index, part in enumerate(parts):
+        if index and len(lines[-1]) + len(joiner) + len(part) > _WIDTH:
+            lines.append(continuation + part)
+        else:
+            lines[-1] += (joiner if index else "") + part
+    return lines
 
 
 @dataclass(frozen=True)
@@ -131,6 +239,46 @@ class Explanation:
     nodes: tuple[NodeGradient, ...]
     edge_count: int
     route_factors: int
+    grad: float = 0.0  # wrt.grad when explain() ran
+    custom_ops: tuple[str, ...] = ()  # ops on the routes that the op table does not know
+
+    @property
+    def accumulated(self) -> bool:
+        """True when ``wrt.grad`` holds something other than this pass's gradient:
+        ``.grad`` adds up every ``backward()`` since it was last zeroed."""
+        if self.grad == 0.0 or self.route_count == 0:
+            return False
+        if math.isnan(self.grad) and math.isnan(self.total):
+            return False
+        return not math.isclose(self.grad, self.total, rel_tol=1e-9, abs_tol=1e-12)
+
+    def notes(self) -> list[str]:
+        """What the reader should know besides the routes: ``.grad`` holding earlier
+        passes, IEEE infinities that cancel to nan, ops without a rule in the table."""
+        notes = []
+        if self.accumulated:
+            notes.append(
+                f"note: {self.wrt_name}.grad = {number_text(self.grad)} now, not "
+                f"{number_text(self.total)}: this explains one backward pass, and .grad "
+                f"adds up every backward() since it was last zeroed, so it includes "
+                f"earlier passes (zero_grad() or {self.wrt_name}.grad = 0 before "
+                f"backward() gives this pass alone)")
+        products = [route.product for route in self.routes]
+        if math.isnan(self.total) and not any(map(math.isnan, products)) and products:
+            notes.append(
+                "note: the routes' products are +inf and -inf; their sum is nan (IEEE: "
+                "inf - inf is undefined), and backward() gives nan here too")
+        elif not math.isfinite(self.total):
+            notes.append(
+                f"note: the gradient is {number_text(self.total)} (IEEE arithmetic: a "
+                f"local derivative is infinite or nan on a route; backward() gives the "
+                f"same)")
+        for op in self.custom_ops:
+            notes.append(
+                f"note: {op!r} is not in the op table (a node with its own _backward): "
+                f"its local derivatives are the numbers it recorded or, if none, what "
+                f"its _backward adds for an upstream gradient of 1; no rule to show")
+        return notes
 
     @property
     def listed(self) -> bool:
@@ -206,7 +354,7 @@ class Explanation:
         if self.listed:
             for number, route in enumerate(self.routes, 1):
                 prefix = f"route {number}: " if self.route_count > 1 else ""
-                lines.append(f"  {prefix}{route}")
+                lines += route.lines("  " + prefix)
             where = self.where()
             if where:
                 lines.append("where")
@@ -214,7 +362,7 @@ class Explanation:
             if self.route_count > 1:
                 lines.append(f"total: {self.gradient_name} = {self.sum_text} = "
                              f"{number_text(self.total)}")
-            return "\n".join(lines)
+            return "\n".join(lines + self.notes())
         lines += ["", EFFICIENCY, self._efficiency(), "",
                   f"The gradients backward() accumulates, from {self.root_name} back to "
                   f"{self.wrt_name}:"]
@@ -224,7 +372,7 @@ class Explanation:
         lines += ["  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
                   for row in rows]
         lines.append(f"total: {self.gradient_name} = {number_text(self.total)}")
-        return "\n".join(lines)
+        return "\n".join(lines + self.notes())
 
     __repr__ = __str__  # in a plain REPL, typing explain(...) shows the explanation
 
@@ -258,8 +406,10 @@ class Explanation:
             routes.add_column("values")
             routes.add_column("product", justify="right", style="bold")
             for number, route in enumerate(self.routes, 1):
-                routes.add_row(str(number), route.chain, route.values,
-                               number_text(route.product))
+                chain = Text(route.chain)
+                if route.grouped:
+                    chain.append("\nbetween labelled nodes: " + route.stage_chain, style="dim")
+                routes.add_row(str(number), chain, route.values, number_text(route.product))
             parts.append(routes)
             where = self.where()
             if where:
@@ -282,6 +432,7 @@ class Explanation:
             parts.append(table)
         parts.append(Text(f"total: {self.gradient_name} = {number_text(self.total)}",
                           style="bold green"))
+        parts += [Text(note, style="yellow") for note in self.notes()]
         return Group(*parts)
 
 
@@ -291,23 +442,31 @@ def _node_row(row: NodeGradient) -> tuple[str, str, str, str, str]:
 
 
 def explain(root: Value, wrt: Value, *, limit: int = ROUTE_LIMIT) -> Explanation:
-    """Every route from ``root`` back to ``wrt`` as a chain of local derivatives, each
-    route's product, and their sum (``total``), which is the gradient ``backward()``
-    gives. Routes are counted first (dynamic programming, no enumeration): with more
-    than ``limit`` of them, none are listed and the explanation shows backward's
-    per-node table of accumulated gradients instead. Nothing is changed in the graph.
+    """Every route from ``root`` back to ``wrt`` as a chain of local derivatives, one
+    factor per edge of the graph (each one op's rule, as the picture shows it), each
+    route's product, and their sum (``total``): this pass's gradient, the number one
+    ``backward()`` adds to ``wrt.grad``. Routes are counted first (dynamic
+    programming, no enumeration): with more than ``limit`` of them, none are listed
+    and the explanation shows backward's per-node table of gradients instead.
+    Nothing in the graph is changed, ``.grad`` included.
 
-    Labelled nodes are the stops of a chain; an unlabelled graph is explained edge
-    by edge. A factor of exactly 1 (a sum passing its gradient on) is folded into
-    the next factor, as the seeds write dE_total/dout_o1 straight through the sum.
+    Where labelled nodes group a route's edges, the route is also written between
+    labelled nodes (``stages``): Mazur's dE_total/dout_o1 * dout_o1/dnet_o1 *
+    dnet_o1/dw5. If ``wrt.grad`` holds more than this pass (``backward()`` run twice
+    without zeroing), the explanation says so.
 
     >>> from autograd_tiny import Value
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    >>> c = a * b; c.label = "c"
-    >>> L = c + a; L.label = "L"
-    >>> e = explain(L, a)
-    >>> [route.chain for route in e.routes], e.total
-    (['dL/dc * dc/da', 'dL/da'], -2.0)
+    >>> c, f = Value(10.0, label="c"), Value(-2.0, label="f")
+    >>> e = a * b; e.label = "e"
+    >>> d = e + c; d.label = "d"
+    >>> L = d * f; L.label = "L"
+    >>> print(explain(L, a))
+    dL/da: 1 route leads from L back to a
+      dL/dd * dd/de * de/da = -2 * 1 * -3 = 6
+    where
+      dL/dd = f = -2
+      de/da = b = -3
     """
     _check_value(root, "explain", "root")
     _check_value(wrt, "explain", "wrt")
@@ -315,9 +474,11 @@ def explain(root: Value, wrt: Value, *, limit: int = ROUTE_LIMIT) -> Explanation
         raise TypeError(f"explain: limit must be an int, got {type(limit).__name__}")
     if limit < 1:
         raise ValueError(f"explain: limit must be at least 1, got {limit}")
-    order = reverse_topological_order(root)
-    names = _names(order)
-    from_root, gradient = _from_root(order)
+    graph = snapshot(root)
+    order = graph.order
+    names = {node: (graph.names[node], graph.precedence.get(node, 0)) for node in order}
+    local = {node: _locals(node) for node in order if node._prev}
+    from_root, gradient = _from_root(order, local)
     to_input = _routes_to(order, wrt)
     on_route = [node for node in order if to_input.get(node)]
     edge_count = route_factors = 0
@@ -326,22 +487,35 @@ def explain(root: Value, wrt: Value, *, limit: int = ROUTE_LIMIT) -> Explanation
             if to_input.get(parent):
                 edge_count += 1
                 route_factors += from_root[node] * to_input[parent]
-    rows = tuple(NodeGradient(node, names[node][0], str(node._op) or "leaf",
+    rows = tuple(NodeGradient(node, graph.names[node], str(node._op) or "leaf",
                               from_root[node], to_input[node], gradient[node])
                  for node in on_route)
     route_count = from_root.get(wrt, 0) if to_input else 0
     routes: tuple[Route, ...] = ()
     total = gradient.get(wrt, 0.0)
     if 0 < route_count <= limit:
-        stops = _stops(on_route, root, wrt)
-        routes = tuple(_route(edges, stops, names) for edges in _walk(root, wrt, to_input))
-        total = math.fsum(route.product for route in routes)
-    return Explanation(root, wrt, names[root][0], names[wrt][0] if wrt in names else
-                       (wrt.label or number_text(wrt.data)), routes, route_count, limit,
-                       total, rows, edge_count, route_factors)
+        stops = {root, wrt, *(node for node in on_route if label_text(node))}
+        routes = tuple(_route(edges, stops, names, local)
+                       for edges in _walk(root, wrt, to_input))
+        total = _sum([route.product for route in routes])
+    custom = tuple(dict.fromkeys(str(node._op) for node in on_route if _is_custom(node)))
+    wrt_name = graph.names[wrt] if wrt in graph.names else (
+        label_text(wrt) or number_text(wrt.data))
+    return Explanation(root, wrt, graph.names[root], wrt_name, routes, route_count, limit,
+                       total, rows, edge_count, route_factors, wrt.grad, custom)
 
 
-def _from_root(order: list[Value]) -> tuple[dict[Value, int], dict[Value, float]]:
+def _sum(values: list[float]) -> float:
+    """The exact sum (``math.fsum``); with infinities of both signs, IEEE's nan rather
+    than fsum's ``ValueError``, and a plain sum where fsum's partials overflow."""
+    try:
+        return math.fsum(values)
+    except (ValueError, OverflowError):
+        return sum(values, 0.0)
+
+
+def _from_root(order: list[Value], local: dict[Value, tuple[float, ...]]
+               ) -> tuple[dict[Value, int], dict[Value, float]]:
     """Routes from the root to each node, and d(root)/d(node): one pass, as backward
     does it, without touching ``.grad``."""
     routes: dict[Value, int] = {node: 0 for node in order}
@@ -349,9 +523,9 @@ def _from_root(order: list[Value]) -> tuple[dict[Value, int], dict[Value, float]
     routes[order[0]], gradient[order[0]] = 1, 1.0
     for node in order:
         count, upstream = routes[node], gradient[node]
-        for parent, local in zip(node._prev, node._local):
+        for parent, derivative in zip(node._prev, local.get(node, ())):
             routes[parent] += count
-            gradient[parent] += local * upstream
+            gradient[parent] += derivative * upstream
     return routes, gradient
 
 
@@ -364,14 +538,6 @@ def _routes_to(order: list[Value], wrt: Value) -> dict[Value, int]:
         else:
             routes[node] = sum(routes[parent] for parent in node._prev)
     return routes if routes.get(wrt) else {}
-
-
-def _stops(on_route: list[Value], root: Value, wrt: Value) -> set[Value]:
-    """Where a chain's factors begin and end: the labelled nodes, or every node of
-    a graph without labels in between (so it is explained edge by edge)."""
-    inner = [node for node in on_route if node is not root and node is not wrt]
-    labelled = [node for node in inner if node.label]
-    return {root, wrt, *(labelled if labelled else inner)}
 
 
 def _walk(root: Value, wrt: Value, to_input: dict[Value, int]) -> Iterator[tuple[Edge, ...]]:
@@ -390,56 +556,43 @@ def _walk(root: Value, wrt: Value, to_input: dict[Value, int]) -> Iterator[tuple
             yield tuple(reversed(edges))
             continue
         # Pushed last slot first, so routes come out in the order the inputs were written.
-        for slot in reversed(range(len(node._prev))):
-            if to_input.get(node._prev[slot]):
-                stack.append((node._prev[slot], ((node, slot), path)))
+        parents = node._prev
+        for slot in reversed(range(len(parents))):
+            if to_input.get(parents[slot]):
+                stack.append((parents[slot], ((node, slot), path)))
 
 
-def _route(edges: tuple[Edge, ...], stops: set[Value],
-           names: dict[Value, tuple[str, int]]) -> Route:
-    """Groups a route's edges into factors between stops, folding factors of 1."""
+def _route(edges: tuple[Edge, ...], stops: set[Value], names: dict[Value, tuple[str, int]],
+           local: dict[Value, tuple[float, ...]]) -> Route:
+    """One factor per edge; and the stages: the edges grouped between stops."""
     if not edges:  # explain(x, x): the empty chain, d x/d x = 1
         return Route((), 1.0, ())
-    segments: list[list[Edge]] = [[]]
-    for node, slot in edges:
-        segments[-1].append((node, slot))
-        if node._prev[slot] in stops:
-            segments.append([])
-    segments.pop()  # the route ends at a stop, so the last one is empty
-    merged: list[list[Edge]] = []
-    carry: list[Edge] = []
-    for index, segment in enumerate(segments):
-        carry += segment
-        if index < len(segments) - 1 and _segment_value(carry) == 1.0:
-            continue  # a factor of exactly 1: fold it into the next one
-        merged.append(carry)
-        carry = []
-    if len(merged) == 1 < len(segments):
-        # Folded into one factor, the route would be named like the whole gradient
-        # (dL/da for the route L -> c -> a of L = c + a): keep its steps apart.
-        merged = segments
-    factors = tuple(_factor(segment, names) for segment in merged)
+    factors = tuple(_factor([edge], names, local) for edge in edges)
     product = 1.0
     for factor in factors:
         product *= factor.value
+    stages: list[list[Edge]] = [[]]
+    for node, slot in edges:
+        stages[-1].append((node, slot))
+        if node._prev[slot] in stops:
+            stages.append([])
+    stages.pop()  # the route ends at a stop, so the last one is empty
+    if len(stages) == 1:  # no labelled node in between: the edges are the story
+        stages = [[edge] for edge in edges]
     nodes = tuple(node for node, _ in edges) + (edges[-1][0]._prev[edges[-1][1]],)
-    return Route(factors, product, nodes)
+    return Route(factors, product, nodes, tuple(_factor(stage, names, local)
+                                                for stage in stages))
 
 
-def _segment_value(segment: list[Edge]) -> float:
-    value = 1.0
-    for node, slot in segment:
-        value *= node._local[slot]
-    return value
-
-
-def _factor(segment: list[Edge], names: dict[Value, tuple[str, int]]) -> Factor:
+def _factor(segment: list[Edge], names: dict[Value, tuple[str, int]],
+            local: dict[Value, tuple[float, ...]]) -> Factor:
     top = segment[0][0]
     last, last_slot = segment[-1]
     bottom = last._prev[last_slot]
-    rules = [_rule(node, slot, names) for node, slot in segment]
-    # Factors of 1.0 change nothing in a product of rules; keep the others.
-    kept = [rule for rule in rules if rule != "1.0"] or ["1.0"]
+    rule = _product_of_rules([_rule(node, slot, names) for node, slot in segment])
+    value = 1.0
+    for node, slot in segment:
+        value *= local[node][slot]
     name = derivative_text(names[top][0], names[bottom][0]) + _slot_note(last, last_slot)
-    return Factor(top, bottom, _segment_value(segment), name, " * ".join(kept), tuple(segment))
-
+    return Factor(top, bottom, value, name, rule, tuple(segment),
+                  names[top][0], names[bottom][0])

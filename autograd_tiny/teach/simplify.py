@@ -214,7 +214,7 @@ def local_rule(node: Value, slot: int, names: dict[Value, str] | None = None) ->
     if not isinstance(op, Op):  # a hand-built node (custom op): only its number is known
         return number_text(node._local[slot])
     arity = len(parents)
-    rules, inputs = op.local_rules(arity), op.input_names(arity)
+    rules, inputs = op.shown_rules(arity), op.input_names(arity)
     if slot >= len(rules) or len(inputs) != arity:
         return number_text(node._local[slot])
     if names is None:
@@ -420,7 +420,7 @@ def explanation_text(explanation: "Explanation") -> str:
     >>> E = 0.5 * d ** 2; E.label = "E_o1"
     >>> print(explanation_text(explain(E, o)))
     dE_o1/dout_o1: 1 route leads from E_o1 back to out_o1
-      dE_o1/dd * dd/dout_o1 = -d = 0.74
+      dE_o1/d(d**2) * d(d**2)/dd * dd/dout_o1 = -d = 0.74
     """
     from .routes import Explanation
 

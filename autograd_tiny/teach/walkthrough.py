@@ -27,7 +27,7 @@ from typing import Any, Mapping
 from ..core.engine import Value, reverse_topological_order
 from ..nn.modules import MLP
 from .notation import formula, number_text
-from .routes import Explanation, explain
+from .routes import Explanation, Factor, explain
 
 SOURCE = 'Matt Mazur\'s "A Step by Step Backpropagation Example"'
 INPUTS = {"i1": 0.05, "i2": 0.10}
@@ -194,6 +194,12 @@ class Walkthrough:
     w5: Explanation
     w1: Explanation
 
+    def mazur_chain(self) -> tuple[Factor, ...]:
+        """The route from E_total to w5 grouped as Mazur writes it: explain gives one
+        factor per edge; grouped at out_o1 and net_o1 they are dE_total/dout_o1 *
+        dout_o1/dnet_o1 * dnet_o1/dw5."""
+        return self.w5.routes[0].grouped_at([self.nodes["out_o1"], self.nodes["net_o1"]])
+
     def as_reference(self) -> dict[str, dict[str, float]]:
         """The numbers under the reference numbers' section and key names.
 
@@ -201,7 +207,7 @@ class Walkthrough:
         0.2983711087600027
         """
         n = self.nodes
-        chain = {factor.name: factor.value for factor in self.w5.routes[0].factors}
+        chain = {factor.name: factor.value for factor in self.mazur_chain()}
         return {
             "forward": {name: n[name].data for name in (*FORWARD_NAMES, "E_total")},
             "errors": {"E_o1": n["E_o1"].data, "E_o2": n["E_o2"].data},
@@ -317,10 +323,15 @@ def _print_backward(walk: Walkthrough, console: Any) -> None:
     console.print(_rule("Step 3 · backward pass: the chain rule, from E_total back to w5"))
     _print_explanation(walk.w5, console)
     route = walk.w5.routes[0]
+    mazur = walk.mazur_chain()
+    console.print(Text.assemble("  grouped as Mazur writes it: ", (
+        " * ".join(factor.name for factor in mazur) + " = "
+        + " * ".join(number_text(factor.value) for factor in mazur)
+        + f" = {number_text(route.product)}", "bold")), soft_wrap=True)
     # The example prints nine significant digits: agreeing to that is agreeing.
     same = abs(route.product - PRINTED_GRADIENT_W5) < 5e-10 and all(
         abs(factor.value - PRINTED_CHAIN_W5.get(factor.name, math.nan)) < 5e-9
-        for factor in route.factors)
+        for factor in mazur)
     console.print(Text.assemble(
         ("  Mazur's example: ", "dim"),
         " * ".join(number_text(v) for v in PRINTED_CHAIN_W5.values()),
@@ -430,7 +441,7 @@ def _print_explanation(explanation: Explanation, console: Any) -> None:
     console.print(Text(explanation.title, style="bold"), soft_wrap=True)
     routes = explanation.routes
     if len(routes) == 1:
-        console.print(Text.assemble("  ", (str(routes[0]), "bold")), soft_wrap=True)
+        console.print(Text("\n".join(routes[0].lines("  ")), style="bold"), soft_wrap=True)
     else:
         table = Table(show_edge=False)
         for number in range(1, len(routes) + 1):

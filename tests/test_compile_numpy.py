@@ -1,0 +1,180 @@
+"""The numpy backend of compile (issue 13, vectorised replay): equal to eager mode to
+1e-12 relative on random graphs of every op of the table, before and after the
+parameters move; IEEE specials (inf, nan, signed zero) as eager mode gives them;
+staleness checks and debug mode work as with the python backend."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograd_tiny import Value
+from autograd_tiny.compile import StaleTraceError, compile
+from autograd_tiny.core.ops import TABLE
+from autograd_tiny.nn import MLP
+
+np = pytest.importorskip("numpy")
+
+
+def close(a: float, b: float) -> bool:
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    if math.isinf(a) or math.isinf(b):
+        return a == b
+    return abs(a - b) <= 1e-12 * max(1.0, abs(a), abs(b))
+
+
+def eager(fn, params):
+    for p in params:
+        p.grad = 0.0
+    root = fn()
+    root.backward()
+    return [root.data] + [p.grad for p in params]
+
+
+def replay(step, params):
+    return [step()] + [p.grad for p in params]
+
+
+def assert_close(got, want):
+    for j, (g, w) in enumerate(zip(got, want)):
+        assert close(g, w), f"[{j}] numpy {g!r}, eager {w!r}"
+
+
+# Guarded inputs (as tests/test_compile.py does) keep most graphs finite, so the
+# comparison is between real numbers.
+BUILD = {
+    "add": lambda a, b, k: a + b,
+    "sub": lambda a, b, k: a - b,
+    "mul": lambda a, b, k: a * b,
+    "truediv": lambda a, b, k: a / (abs(b) + 0.5),
+    "vpow": lambda a, b, k: (abs(a) + 0.5) ** b.tanh(),
+    "pow": lambda a, b, k: (abs(a) + 0.5) ** k,
+    "neg": lambda a, b, k: -a,
+    "abs": lambda a, b, k: abs(a),
+    "exp": lambda a, b, k: a.tanh().exp(),
+    "log": lambda a, b, k: (abs(a) + 0.5).log(),
+    "sqrt": lambda a, b, k: (abs(a) + 0.5).sqrt(),
+    "tanh": lambda a, b, k: a.tanh(),
+    "sigmoid": lambda a, b, k: a.sigmoid(),
+    "relu": lambda a, b, k: a.relu(),
+    "leaky_relu": lambda a, b, k: a.leaky_relu(k / 10),
+    "sin": lambda a, b, k: a.sin(),
+    "cos": lambda a, b, k: a.cos(),
+}
+
+
+def test_every_op_is_covered():
+    assert set(BUILD) == set(TABLE)
+
+
+def random_graph(seed: int, n_ops: int = 40):
+    rng = random.Random(seed)
+    leaves = [Value(rng.uniform(-2, 2)) for _ in range(5)]
+    names = sorted(BUILD)
+    rng.shuffle(names)
+    names += [rng.choice(sorted(BUILD)) for _ in range(n_ops - len(names))]
+    program = [(name, rng.randrange(5 + i), rng.randrange(5 + i),
+                rng.choice([2.0, 3.0, -1.0, 0.5, -0.0])) for i, name in enumerate(names)]
+
+    def fn():
+        nodes = list(leaves)
+        for name, i, j, k in program:
+            nodes.append(BUILD[name](nodes[i], nodes[j], k))
+        return sum(nodes[5:], Value(0.0))
+    return rng, leaves[:4], fn  # leaf 4 is data: a constant of the trace
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_random_graphs_match_eager_to_1e_12(seed):
+    rng, params, fn = random_graph(seed)
+    step = compile(fn, params, backend="numpy")
+    assert_close(replay(step, params), eager(fn, params))
+    for _ in range(3):
+        for p in params:  # other branches of relu, abs and leaky_relu too
+            p.data = rng.choice([-1, 1]) * rng.uniform(0, 2)
+        assert_close(replay(step, params), eager(fn, params))
+
+
+@pytest.mark.parametrize("build, at", [
+    (lambda p: p.log(), [0.0, -1.0, -0.0, 2.0]),
+    (lambda p: (p * 1000).exp(), [1.0, -1.0]),
+    (lambda p: 1 / p, [0.0, -0.0, 4.0]),
+    (lambda p: p ** -1.0, [0.0, -0.0]),
+    (lambda p: p ** 0.5, [-4.0, 0.0, 9.0]),
+    (lambda p: p.sqrt(), [-1.0, 0.0, 4.0]),
+    (lambda p: p.sigmoid(), [-1000.0, 1000.0, 0.0]),
+    (lambda p: p.relu() + abs(p) + p.leaky_relu(-0.0), [0.0, -0.0, -3.0, math.nan]),
+    (lambda p: p.sin() * p.cos(), [math.inf, 1.0]),
+    (lambda p: p.tanh(), [1e6, -1e6]),
+])
+def test_ieee_specials_are_eager_modes(build, at):
+    p = Value(1.0)
+    step = compile(lambda: build(p), [p], backend="numpy")
+    for x in at:
+        p.data = x
+        assert_close(replay(step, [p]), eager(lambda: build(p), [p]))
+
+
+def test_the_micrograd_demo_step_matches_eager():
+    from autograd_tiny.data import make_moons
+    X, y = make_moons(30, noise=0.1, seed=1, signed=True)
+    model = MLP(2, [8, 8, 1], seed=2)
+
+    def loss():
+        scores = [model(x) for x in X]
+        hinge = sum(((1 + -yi * s).relu() for yi, s in zip(y, scores)), Value(0.0)) / len(X)
+        return hinge + 1e-4 * sum((p * p for p in model.parameters()), Value(0.0))
+    params = model.parameters()
+    step = compile(loss, params, backend="numpy")
+    for _ in range(3):
+        assert_close(replay(step, params), eager(loss, params))
+        for p in params:
+            p.data -= 0.1 * p.grad
+
+
+def test_staleness_and_debug_work_with_numpy():
+    x = Value(1.0)
+    step = compile(lambda: x * 2 if x.data > 0 else x * -3, [x], check_every=1,
+                   backend="numpy")
+    assert (step(), x.grad) == (2.0, 2.0)
+    x.data = -1.0
+    with pytest.raises(StaleTraceError, match="node 1 was the constant 2.0"):
+        step()
+    debug = compile(lambda: (x * x).tanh(), [x], debug=True, backend="numpy")
+    assert debug() == math.tanh(1.0)
+
+
+def test_unreached_params_and_a_parameter_loss():
+    p, q = Value(4.0), Value(1.0)
+    step = compile(lambda: p * 1.0, [p, q], backend="numpy")
+    assert replay(step, [p, q]) == [4.0, 1.0, 0.0]
+    step = compile(lambda: p, [p], backend="numpy")
+    assert replay(step, [p]) == [4.0, 1.0]
+
+
+def test_a_bad_backend_is_refused():
+    with pytest.raises(ValueError, match="backend must be one of 'python', 'numpy', got 'jax'"):
+        compile(lambda: Value(1.0), [], backend="jax")
+
+
+def test_the_groups_are_described():
+    a, b = Value(1.0), Value(2.0)
+    step = compile(lambda: (a * b + a * 3.0).tanh(), [a, b], backend="numpy")
+    assert step.source.splitlines() == ["level 1: 2 x '*'", "level 2: 1 x '+'",
+                                        "level 3: 1 x 'tanh'"]
+    assert repr(step).startswith("CompiledStep(nodes=7, params=2, backend='numpy'")
+
+
+def test_a_sum_chain_is_one_group_added_in_eager_order():
+    ps = [Value(x) for x in (1e16, 1.0, -1e16, 3.0, 0.1)]  # order matters for this sum
+    fn = lambda: sum((p * p for p in ps[:1]), Value(0.0)) + sum(ps, Value(0.0))  # noqa: E731
+    step = compile(fn, ps, backend="numpy")
+    assert "sum of 6" in step.source
+    got, want = replay(step, ps), eager(fn, ps)
+    assert got == want  # the same additions in the same order: equal, not just close
