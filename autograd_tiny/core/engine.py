@@ -199,7 +199,7 @@ class Value:
         >>> Value(1.0).is_leaf, (Value(1.0) * 2).is_leaf
         (True, False)
         """
-        return self._a is None and self._b is None
+        return self._a is None and not self._b
 
     def local_derivatives(self) -> list[tuple["Value", float]]:
         """Each parent with the local derivative d(self)/d(parent) recorded by the op.
