@@ -15,7 +15,7 @@ import traceback
 
 import pytest
 
-from autograd_tiny import Value, grad, is_grad_enabled, no_grad
+from autograd_tiny import Value, grad, is_grad_enabled, no_grad, weighted_sum
 from autograd_tiny.core.ops import Op
 
 
@@ -400,3 +400,34 @@ def test_a_traceback_through_an_op_shows_the_line_that_failed():
         text = traceback.format_exc()
     assert "<autograd_tiny op mul __mul__>" in text
     assert "b_node = other if other.__class__ is Value else _operand(other, '*')" in text
+
+
+# -- promises kept by the new backward -----------------------------------------------------
+
+
+def test_a_dropped_graph_is_freed_by_reference_counting_alone():
+    import gc
+
+    from autograd_tiny import MLP
+
+    model = MLP(3, [4, 1], seed=0)
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(3):
+            loss = (model([1.0, -2.0, 0.5]) - 1.0) ** 2
+            loss.backward()
+            grad(loss, model.parameters(), create_graph=True)
+            del loss
+        assert gc.collect() == 0  # nothing was left for the cycle collector
+    finally:
+        gc.enable()
+
+
+def test_a_deep_chain_backward_without_recursion():
+    x = Value(1.0)
+    y = x
+    for _ in range(200_000):  # far past Python's recursion limit
+        y = weighted_sum([y], [1.0], 1.0) if len(y._prev) == 2 else y + 1.0
+    y.backward()
+    assert x.grad == 1.0 and y.data == 200_001.0

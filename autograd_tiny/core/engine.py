@@ -199,7 +199,7 @@ class Value:
         >>> Value(1.0).is_leaf, (Value(1.0) * 2).is_leaf
         (True, False)
         """
-        return self._a is None and self._b is None
+        return self._a is None and not self._b
 
     def local_derivatives(self) -> list[tuple["Value", float]]:
         """Each parent with the local derivative d(self)/d(parent) recorded by the op.
@@ -368,14 +368,13 @@ def _backpropagate(root: Value, seed: float) -> dict[Value, float]:
     """The chain rule: ``{node: d(root)/d(node) * seed}`` for ``root`` and every node
     below it. Writes nothing to the graph (except around a user's ``_backward``,
     which works on ``.grad`` by its nature; see ``_user_step``)."""
-    uses = _count_uses(root)
-    # Every gradient starts at 0.0, so the loop can add with no test for "first".
-    grads = dict.fromkeys(uses, 0.0)
+    grads, shared = _reached(root)
     grads[root] = seed
     # A node passes its gradient on once every node that uses it has passed it
     # theirs, so its gradient is complete (the order of reverse_topological_order).
-    # Both inputs are written out rather than looped over: this loop is most of
-    # backward's time, and a loop over (input, local) pairs measured slower.
+    # A node used once is ready as soon as its one user is done; only nodes used more
+    # than once are counted down, in the small dictionary ``shared``. Both inputs are
+    # written out rather than looped over: this loop is most of backward's time.
     ready = [root]
     while ready:
         node = ready.pop()
@@ -385,36 +384,79 @@ def _backpropagate(root: Value, seed: float) -> dict[Value, float]:
             if parents is None:
                 continue  # a leaf: nothing to pass on
             if node._db is not None:
-                _user_step(node, grads, uses, ready)
+                _user_step(node, grads, shared, ready)
                 continue
             grad = grads[node]
             for parent, local in zip(parents, node._da):  # weighted_sum: any number
                 grads[parent] += local * grad
-                remaining = uses[parent] - 1
-                if remaining:
-                    uses[parent] = remaining
-                else:
-                    ready.append(parent)
+                if parent in shared:
+                    remaining = shared[parent] - 1
+                    if remaining:
+                        shared[parent] = remaining
+                        continue
+                ready.append(parent)
             continue
         grad = grads[node]
         grads[a] += node._da * grad  # the chain rule: local derivative x upstream
-        remaining = uses[a] - 1
-        if remaining:
-            uses[a] = remaining
+        if a in shared:
+            remaining = shared[a] - 1
+            if remaining:
+                shared[a] = remaining
+            else:
+                ready.append(a)
         else:
             ready.append(a)
         b = node._b
         if b is not None:
             grads[b] += node._db * grad
-            remaining = uses[b] - 1
-            if remaining:
-                uses[b] = remaining
+            if b in shared:
+                remaining = shared[b] - 1
+                if remaining:
+                    shared[b] = remaining
+                else:
+                    ready.append(b)
             else:
                 ready.append(b)
     return grads
 
 
-def _user_step(node: Value, grads: dict[Value, float], uses: dict[Value, int],
+def _reached(root: Value) -> tuple[dict[Value, float], dict[Value, int]]:
+    """Every node below ``root`` with a gradient of 0.0 to start from (one walk), and
+    for the nodes used more than once, the number of edges into them."""
+    grads: dict[Value, float] = {root: 0.0}
+    shared: dict[Value, int] = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        a = node._a
+        if a is None:
+            parents = node._b
+            if parents is None:
+                continue
+            for parent in parents:
+                if parent in grads:
+                    shared[parent] = shared.get(parent, 1) + 1
+                else:
+                    grads[parent] = 0.0
+                    stack.append(parent)
+            continue
+        if a in grads:
+            shared[a] = shared.get(a, 1) + 1
+        else:
+            grads[a] = 0.0
+            stack.append(a)
+        b = node._b
+        if b is None:
+            continue
+        if b in grads:
+            shared[b] = shared.get(b, 1) + 1
+        else:
+            grads[b] = 0.0
+            stack.append(b)
+    return grads, shared
+
+
+def _user_step(node: Value, grads: dict[Value, float], shared: dict[Value, int],
                ready: list[Value]) -> None:
     """Runs a user's ``_backward`` (micrograd style: it reads ``node.grad`` and adds
     into its children's ``.grad``) with ``node.grad`` set to this pass's gradient and
@@ -441,11 +483,12 @@ def _user_step(node: Value, grads: dict[Value, float], uses: dict[Value, int],
         share = dict(zip(children, added))
         node._da = tuple(share[p] / grad / parents.count(p) for p in parents)
     for parent in parents:
-        remaining = uses[parent] - 1
-        if remaining:
-            uses[parent] = remaining
-        else:
-            ready.append(parent)
+        if parent in shared:
+            remaining = shared[parent] - 1
+            if remaining:
+                shared[parent] = remaining
+                continue
+        ready.append(parent)
 
 
 def _no_backward() -> None:
