@@ -62,22 +62,44 @@ def _log(x: Any) -> Any:
     return np.log(x)
 
 
+def _iszero(x: Any) -> Any:
+    return x == 0.0  # 0.0 and -0.0; nan is not zero
+
+
 # The functions the op table's formulas call, on arrays, with floatmath's IEEE
 # semantics (inf and nan, never an exception: NumPy's warnings are switched off).
 ARRAY_NAMESPACE: dict[str, Any] = {
     "exp": _exp, "log": _log, "sqrt": np.sqrt, "div": np.divide, "pow": np.power,
     "sin": np.sin, "cos": np.cos, "tanh": np.tanh, "sigmoid": _sigmoid, "relu": _relu,
-    "step": _step, "sign": _sign, "abs": np.abs, "_where": np.where,
+    "step": _step, "sign": _sign, "abs": np.abs, "iszero": _iszero, "_where": np.where,
+    "_and": np.logical_and, "_or": np.logical_or, "_not": np.logical_not,
 }
 
 
 class _ArrayFormula(ast.NodeTransformer):
-    """``x if c else y`` (a float formula's branch) becomes ``_where(c, x, y)``."""
+    """``x if c else y`` (a float formula's branch) becomes ``_where(c, x, y)``;
+    ``c and d``, ``c or d``, ``not c`` become their elementwise versions."""
 
     def visit_IfExp(self, node: ast.IfExp) -> ast.AST:
         self.generic_visit(node)
         return ast.Call(func=ast.Name("_where", ast.Load()),
                         args=[node.test, node.body, node.orelse], keywords=[])
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> ast.AST:
+        self.generic_visit(node)
+        name = "_and" if isinstance(node.op, ast.And) else "_or"
+        combined = node.values[0]
+        for value in node.values[1:]:
+            combined = ast.Call(func=ast.Name(name, ast.Load()), args=[combined, value],
+                                keywords=[])
+        return combined
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.op, ast.Not):
+            return ast.Call(func=ast.Name("_not", ast.Load()), args=[node.operand],
+                            keywords=[])
+        return node
 
 
 def _array_function(formula: str, names: tuple[str, ...],
@@ -97,10 +119,37 @@ def _functions(op: Any, arity: int) -> tuple[Callable[..., Any], tuple[Callable[
     key = (op.name, arity, tuple((k, repr(v)) for k, v in op.params.items()))
     if key not in _FUNCTIONS:
         names = tuple(op.input_names(arity)) + ("out",)
-        forward = _array_function(op.forward, names[:-1], op.params)
+        # forward_text spells an n-ary formula out for this arity (b + w1 * x1 + ...)
+        forward = _array_function(op.forward_text(arity), names[:-1], op.params)
         local = tuple(_array_function(rule, names, op.params) for rule in op.local_rules(arity))
         _FUNCTIONS[key] = (forward, local)
     return _FUNCTIONS[key]
+
+
+def _plain_rules(op: Any, arity: int) -> list[tuple[int, float]] | None:
+    """The op table's local derivatives for ``arity`` inputs when each one is another
+    input's name or a number (``weighted_sum``: d/dwi = xi, d/dxi = wi, d/db = 1.0):
+    per input, (the index of the input it names, 0.0) or (-1, the number). None when
+    a rule is any other formula (it is then evaluated as a function of arrays).
+
+    >>> from autograd_tiny.core.ops import TABLE
+    >>> _plain_rules(TABLE["weighted_sum"], 5)
+    [(2, 0.0), (3, 0.0), (0, 0.0), (1, 0.0), (-1, 1.0)]
+    >>> _plain_rules(TABLE["tanh"], 1) is None
+    True
+    """
+    where = {name: j for j, name in enumerate(op.input_names(arity))}
+    rules: list[tuple[int, float]] = []
+    for rule in op.local_rules(arity):
+        rule = rule.strip()
+        if rule in where:
+            rules.append((where[rule], 0.0))
+            continue
+        try:
+            rules.append((-1, float(rule)))
+        except ValueError:
+            return None
+    return rules
 
 
 def _inputs_and_adds(nodes: list[Any], index: dict[Any, int]) -> tuple[list[list[int]],
@@ -189,11 +238,12 @@ class _Scatter:
 
 class _Group:
     __slots__ = ("name", "level", "out", "size", "inputs", "forward", "local", "variable",
-                 "scatters", "terms", "sum_scatter")
+                 "scatters", "terms", "sum_scatter", "matrix", "gathered", "partners",
+                 "constants", "matrix_scatter")
 
     def __init__(self, name: str, level: int, out: slice, inputs: list[list[int]],
                  forward: Callable[..., Any], local: tuple[Callable[..., Any], ...],
-                 variable: list[bool]) -> None:
+                 variable: list[bool], rules: list[tuple[int, float]] | None = None) -> None:
         self.name = name
         self.level = level
         self.out = out  # the group's nodes: one slice of the value and gradient arrays
@@ -211,6 +261,23 @@ class _Group:
             # gets the node's gradient, all in one scatter.
             self.terms = np.array(inputs, dtype=np.intp)
             self.sum_scatter = _Scatter(self.terms.ravel())
+        self.matrix: Any = None
+        if rules is not None:
+            # An n-ary op (weighted_sum): the inputs gathered as one (inputs x nodes)
+            # matrix, whose rows are the formula's arguments; backward multiplies the
+            # gradients by the rows the table's rules name (d/dwi = xi: the row of xi)
+            # or by the rules' numbers (d/db = 1.0), and adds all of it in one scatter.
+            self.matrix = np.array(inputs, dtype=np.intp)
+            self.gathered: Any = None
+            named = [j for j, (row, _) in enumerate(rules) if variable[j] and row >= 0]
+            numbers = [j for j, (row, _) in enumerate(rules) if variable[j] and row < 0]
+            self.partners = np.array([rules[j][0] for j in named], dtype=np.intp)
+            self.constants = np.array([[rules[j][1]] for j in numbers], dtype=np.float64)
+            self.constants.shape = (len(numbers), 1)
+            self.matrix_scatter = None
+            if named or numbers:
+                self.matrix_scatter = _Scatter(np.concatenate(
+                    [self.matrix[named].ravel(), self.matrix[numbers].ravel()]))
 
 
 class VectorisedReplay:
@@ -281,12 +348,16 @@ class VectorisedReplay:
         start = n - len(grouped)
         for key in ordered:
             out, columns = groups[key]
-            forward, local = (_sum_functions(key[1]) if key[2][0] == "sum" else
-                              _functions(keys[key], key[1]))
+            op = keys[key]
+            is_sum = key[2][0] == "sum"
+            forward, local = _sum_functions(key[1]) if is_sum else _functions(op, key[1])
+            rules = None
+            if not is_sum and getattr(op, "nary", False):
+                rules = _plain_rules(op, key[1])
             self.groups.append(_Group(
-                str(keys[key]), key[0], slice(start, start + len(out)),
+                str(op), key[0], slice(start, start + len(out)),
                 [[position[k] for k in column] for column in columns], forward, local,
-                [any(variable[k] for k in column) for column in columns]))
+                [any(variable[k] for k in column) for column in columns], rules))
             start += len(out)
         self.root = position[n - 1]
         self.root_variable = bool(variable[n - 1])
@@ -306,6 +377,10 @@ class VectorisedReplay:
                 if group.terms is not None:
                     values[group.out] = np.cumsum(values[group.terms], axis=0)[-1]
                     continue
+                if group.matrix is not None:
+                    gathered = group.gathered = values[group.matrix]
+                    values[group.out] = group.forward(*gathered)
+                    continue
                 values[group.out] = group.forward(*[values[column] for column in group.inputs])
             loss = float(values[self.root])
             grads = np.zeros(self.n)
@@ -315,6 +390,12 @@ class VectorisedReplay:
                 g = grads[group.out]
                 if group.terms is not None:
                     group.sum_scatter.add(grads, np.tile(g, len(group.terms)))
+                    continue
+                if group.matrix is not None:
+                    if group.matrix_scatter is not None:
+                        contributions = np.concatenate(
+                            [group.gathered[group.partners] * g, group.constants * g])
+                        group.matrix_scatter.add(grads, contributions.ravel())
                     continue
                 args = [values[column] for column in group.inputs]
                 args.append(values[group.out])
