@@ -276,3 +276,25 @@ def test_the_full_demo_step_matches_eager_in_every_gradient():
         assert_close(got, want)
         for p in params:
             p.data -= 0.05 * p.grad
+
+
+def test_weighted_sums_other_rules_are_evaluated_as_formulas(monkeypatch):
+    from autograd_tiny.compile import vectorised
+    monkeypatch.setattr(vectorised, "_plain_rules", lambda op, arity: None)
+    rng, params, fn = weighted_sum_graph(7, levels=2, width=5)
+    step = compile(fn, params, backend="numpy")
+    assert_close(replay(step, params), eager(fn, params))
+
+
+def test_the_rules_come_from_the_nodes_op():
+    from autograd_tiny.core.ops import Op
+    doubled = Op("wsum", "weighted_sum", "w{i} x{i} b", "b + sum_i(w{i} * x{i})",
+                 ("x{i}", "3.0 * w{i}", "2.0"))  # not the table's rules: d/dxi, d/db differ
+    w, x, b = Value(0.5), Value(4.0), Value(1.0)
+
+    def fn():
+        node = weighted_sum([w], [x], b)
+        node._op = doubled
+        return node
+    step = compile(fn, [w, x, b], backend="numpy")
+    assert replay(step, [w, x, b]) == [3.0, 4.0, 1.5, 2.0]

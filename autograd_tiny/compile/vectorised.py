@@ -115,13 +115,21 @@ def _array_function(formula: str, names: tuple[str, ...],
 _FUNCTIONS: dict[tuple[Any, ...], tuple[Callable[..., Any], tuple[Callable[..., Any], ...]]] = {}
 
 
-def _functions(op: Any, arity: int) -> tuple[Callable[..., Any], tuple[Callable[..., Any], ...]]:
-    key = (op.name, arity, tuple((k, repr(v)) for k, v in op.params.items()))
+def _functions(op: Any, arity: int, local_too: bool = True
+               ) -> tuple[Callable[..., Any], tuple[Callable[..., Any], ...]]:
+    """The op's forward formula and (unless ``local_too`` is false: an n-ary op whose
+    rules are read as plain names, see :func:`_plain_rules`) its local derivatives,
+    as functions of arrays."""
+    # forward_text spells an n-ary formula out for this arity (b + w1 * x1 + ...)
+    formula, rules = op.forward_text(arity), op.local_rules(arity)
+    # keyed by the formulas too: an op built outside the table may reuse a name
+    key = (op.name, arity, formula, rules, tuple((k, repr(v)) for k, v in op.params.items()),
+           local_too)
     if key not in _FUNCTIONS:
         names = tuple(op.input_names(arity)) + ("out",)
-        # forward_text spells an n-ary formula out for this arity (b + w1 * x1 + ...)
-        forward = _array_function(op.forward_text(arity), names[:-1], op.params)
-        local = tuple(_array_function(rule, names, op.params) for rule in op.local_rules(arity))
+        forward = _array_function(formula, names[:-1], op.params)
+        local = tuple(_array_function(rule, names, op.params)
+                      for rule in rules) if local_too else ()
         _FUNCTIONS[key] = (forward, local)
     return _FUNCTIONS[key]
 
@@ -241,43 +249,45 @@ class _Group:
                  "scatters", "terms", "sum_scatter", "matrix", "gathered", "partners",
                  "constants", "matrix_scatter")
 
-    def __init__(self, name: str, level: int, out: slice, inputs: list[list[int]],
+    def __init__(self, name: str, level: int, out: slice, inputs: Any,
                  forward: Callable[..., Any], local: tuple[Callable[..., Any], ...],
                  variable: list[bool], rules: list[tuple[int, float]] | None = None) -> None:
         self.name = name
         self.level = level
         self.out = out  # the group's nodes: one slice of the value and gradient arrays
         self.size = out.stop - out.start
-        self.inputs = [np.array(column, dtype=np.intp) for column in inputs]
+        self.inputs = list(inputs)  # inputs: (inputs x nodes), a row per input slot
         self.forward = forward
         self.local = local
         self.variable = variable  # per input slot: does any node get a gradient there?
-        self.scatters = [_Scatter(column) if wanted else None
-                         for column, wanted in zip(self.inputs, variable)]
         self.terms = None
+        self.matrix: Any = None
+        self.scatters: list[_Scatter | None] = []
         if name.startswith("sum of "):
             # A sum of many terms: gathered as one (terms x nodes) matrix, added by
             # cumsum (sequential, left to right: eager mode's order), and every term
             # gets the node's gradient, all in one scatter.
-            self.terms = np.array(inputs, dtype=np.intp)
+            self.terms = inputs
             self.sum_scatter = _Scatter(self.terms.ravel())
-        self.matrix: Any = None
-        if rules is not None:
+        elif rules is not None:
             # An n-ary op (weighted_sum): the inputs gathered as one (inputs x nodes)
             # matrix, whose rows are the formula's arguments; backward multiplies the
             # gradients by the rows the table's rules name (d/dwi = xi: the row of xi)
             # or by the rules' numbers (d/db = 1.0), and adds all of it in one scatter.
-            self.matrix = np.array(inputs, dtype=np.intp)
+            self.matrix = inputs
             self.gathered: Any = None
             named = [j for j, (row, _) in enumerate(rules) if variable[j] and row >= 0]
             numbers = [j for j, (row, _) in enumerate(rules) if variable[j] and row < 0]
             self.partners = np.array([rules[j][0] for j in named], dtype=np.intp)
-            self.constants = np.array([[rules[j][1]] for j in numbers], dtype=np.float64)
-            self.constants.shape = (len(numbers), 1)
+            self.constants = np.array([rules[j][1] for j in numbers],
+                                      dtype=np.float64).reshape(len(numbers), 1)
             self.matrix_scatter = None
             if named or numbers:
                 self.matrix_scatter = _Scatter(np.concatenate(
                     [self.matrix[named].ravel(), self.matrix[numbers].ravel()]))
+        else:
+            self.scatters = [_Scatter(column) if wanted else None
+                             for column, wanted in zip(self.inputs, variable)]
 
 
 class VectorisedReplay:
@@ -289,6 +299,7 @@ class VectorisedReplay:
         n = len(nodes)
         self.n_params = n_params
         level = [0] * n
+        # per (level, arity, op): the nodes, and each node's inputs (one row per node)
         groups: dict[tuple[Any, ...], tuple[list[int], list[list[int]]]] = {}
         keys: dict[tuple[Any, ...], Any] = {}
         op_keys: dict[int, tuple[Any, ...]] = {}  # by id(op): the key without the level
@@ -306,15 +317,14 @@ class VectorisedReplay:
                 level[i] = 1 + max([level[k] for k in terms])
                 key = (level[i], len(terms), ("sum", len(terms)))
                 if key not in groups:
-                    groups[key] = ([], [[] for _ in terms])
+                    groups[key] = ([], [])
                     keys[key] = op if len(terms) == 2 else f"sum of {len(terms)}"
-                out, columns = groups[key]
+                out, rows = groups[key]
                 out.append(i)
-                for column, k in zip(columns, terms):
-                    column.append(k)
+                rows.append(terms)
                 continue
             parents = inputs[i]
-            level[i] = 1 + max([level[k] for k in parents])
+            level[i] = 1 + max(map(level.__getitem__, parents))
             op_key = op_keys.get(id(op))
             if op_key is None:
                 if not hasattr(op, "local_rules"):
@@ -325,39 +335,41 @@ class VectorisedReplay:
                                                            op.params.items()))
             key = (level[i], len(parents), op_key)
             if key not in groups:
-                groups[key] = ([], [[] for _ in parents])
+                groups[key] = ([], [])
                 keys[key] = op
-            out, columns = groups[key]
+            out, rows = groups[key]
             out.append(i)
-            for column, k in zip(columns, parents):
-                column.append(k)
+            rows.append(parents)
         # Renumber: the leaves and constants first, then each group's nodes side by
         # side, so that a group's outputs are one slice of the arrays (no gather).
         ordered = sorted(groups, key=lambda key: key[0])
         grouped = [i for key in ordered for i in groups[key][0]]
         in_group = set(grouped)
-        position = [0] * n
-        for new, old in enumerate([i for i in range(n) if i not in in_group] + grouped):
-            position[old] = new
+        renumbered = np.empty(n, dtype=np.intp)
+        renumbered[[i for i in range(n) if i not in in_group] + grouped] = np.arange(n)
+        position = renumbered.tolist()
         self.values = np.empty(n, dtype=np.float64)
-        self.values[position] = [node.data for node in nodes]
+        self.values[renumbered] = [node.data for node in nodes]
         self.param_slots = np.array([position[i] for i in range(n) if param[i] >= 0],
                                     dtype=np.intp)
         self.param_numbers = [param[i] for i in range(n) if param[i] >= 0]
+        is_variable: Any = np.array(variable, dtype=bool)
         self.groups: list[_Group] = []
         start = n - len(grouped)
         for key in ordered:
-            out, columns = groups[key]
+            out, rows = groups[key]
             op = keys[key]
             is_sum = key[2][0] == "sum"
-            forward, local = _sum_functions(key[1]) if is_sum else _functions(op, key[1])
             rules = None
             if not is_sum and getattr(op, "nary", False):
                 rules = _plain_rules(op, key[1])
+            forward, local = (_sum_functions(key[1]) if is_sum else
+                              _functions(op, key[1], local_too=rules is None))
+            columns = np.array(rows, dtype=np.intp).T  # (inputs x nodes), old numbers
             self.groups.append(_Group(
                 str(op), key[0], slice(start, start + len(out)),
-                [[position[k] for k in column] for column in columns], forward, local,
-                [any(variable[k] for k in column) for column in columns], rules))
+                np.ascontiguousarray(renumbered[columns]), forward, local,
+                [bool(x) for x in is_variable[columns].any(axis=1)], rules))
             start += len(out)
         self.root = position[n - 1]
         self.root_variable = bool(variable[n - 1])
