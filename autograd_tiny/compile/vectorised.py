@@ -223,31 +223,32 @@ def _sum_functions(count: int) -> tuple[Callable[..., Any], tuple[Callable[..., 
 
 class _Scatter:
     """Adds one contribution per node into ``grads`` at ``column``: a plain indexed
-    add where every index is different, else the contributions sorted by index and
-    summed per index (``np.add.reduceat``), much faster than ``np.add.at``."""
+    add where every index is different, else the contributions summed per index by
+    ``np.bincount`` over the span of indices the column reaches (one pass, each index's
+    contributions added in the column's order; much faster than ``np.add.at``)."""
 
-    __slots__ = ("column", "order", "targets", "starts")
+    __slots__ = ("column", "repeats", "low", "span", "shifted")
 
     def __init__(self, column: Any) -> None:
         self.column = column
-        self.order = None
-        if len(np.unique(column)) != len(column):
-            self.order = np.argsort(column, kind="stable")
-            ordered = column[self.order]
-            self.starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-            self.targets = ordered[self.starts]
+        self.repeats = len(column) > 0 and len(np.unique(column)) != len(column)
+        if self.repeats:
+            self.low = int(column.min())
+            self.span = int(column.max()) - self.low + 1
+            self.shifted = column - self.low
 
     def add(self, grads: Any, contributions: Any) -> None:
-        if self.order is None:
+        if not self.repeats:
             grads[self.column] += contributions
         else:
-            grads[self.targets] += np.add.reduceat(contributions[self.order], self.starts)
+            grads[self.low:self.low + self.span] += np.bincount(
+                self.shifted, weights=contributions, minlength=self.span)
 
 
 class _Group:
     __slots__ = ("name", "level", "out", "size", "inputs", "forward", "local", "variable",
                  "scatters", "terms", "sum_scatter", "matrix", "gathered", "partners",
-                 "constants", "matrix_scatter")
+                 "constants", "matrix_scatter", "products")
 
     def __init__(self, name: str, level: int, out: slice, inputs: Any,
                  forward: Callable[..., Any], local: tuple[Callable[..., Any], ...],
@@ -274,13 +275,16 @@ class _Group:
             # matrix, whose rows are the formula's arguments; backward multiplies the
             # gradients by the rows the table's rules name (d/dwi = xi: the row of xi)
             # or by the rules' numbers (d/db = 1.0), and adds all of it in one scatter.
+            # Both matrices are allocated once: a fresh array this big each step costs
+            # more in page faults than the arithmetic.
             self.matrix = inputs
-            self.gathered: Any = None
+            self.gathered: Any = np.empty(inputs.shape, dtype=np.float64)
             named = [j for j, (row, _) in enumerate(rules) if variable[j] and row >= 0]
             numbers = [j for j, (row, _) in enumerate(rules) if variable[j] and row < 0]
             self.partners = np.array([rules[j][0] for j in named], dtype=np.intp)
             self.constants = np.array([rules[j][1] for j in numbers],
                                       dtype=np.float64).reshape(len(numbers), 1)
+            self.products = np.empty((len(named) + len(numbers), self.size), dtype=np.float64)
             self.matrix_scatter = None
             if named or numbers:
                 self.matrix_scatter = _Scatter(np.concatenate(
@@ -288,6 +292,39 @@ class _Group:
         else:
             self.scatters = [_Scatter(column) if wanted else None
                              for column, wanted in zip(self.inputs, variable)]
+
+    def run(self, values: Any) -> None:
+        """Forward: the group's nodes' values from their inputs' values."""
+        if self.terms is not None:
+            values[self.out] = np.cumsum(values[self.terms], axis=0)[-1]
+        elif self.matrix is not None:
+            np.take(values, self.matrix, out=self.gathered)
+            values[self.out] = self.forward(*self.gathered)  # one row per formula input
+        else:
+            values[self.out] = self.forward(*[values[column] for column in self.inputs])
+
+    def back(self, values: Any, grads: Any) -> None:
+        """Backward: each node's gradient times its local derivatives, added into its
+        inputs' gradients."""
+        g = grads[self.out]
+        if self.terms is not None:
+            self.sum_scatter.add(grads, np.tile(g, len(self.terms)))
+        elif self.matrix is not None:
+            if self.matrix_scatter is not None:
+                products, named = self.products, len(self.partners)
+                np.take(self.gathered, self.partners, axis=0, out=products[:named])
+                np.multiply(products[:named], g, out=products[:named])
+                np.multiply(self.constants, g, out=products[named:])
+                self.matrix_scatter.add(grads, products.ravel())
+        else:
+            args = [values[column] for column in self.inputs]
+            args.append(values[self.out])
+            for rule, scatter in zip(self.local, self.scatters):
+                if scatter is not None:
+                    contributions = rule(*args) * g
+                    if contributions.shape != g.shape:  # a constant rule, as '1.0'
+                        contributions = np.broadcast_to(contributions, g.shape)
+                    scatter.add(grads, contributions)
 
 
 class VectorisedReplay:
@@ -386,37 +423,13 @@ class VectorisedReplay:
             if len(self.param_slots):
                 values[self.param_slots] = [P[j].data for j in self.param_numbers]
             for group in self.groups:
-                if group.terms is not None:
-                    values[group.out] = np.cumsum(values[group.terms], axis=0)[-1]
-                    continue
-                if group.matrix is not None:
-                    gathered = group.gathered = values[group.matrix]
-                    values[group.out] = group.forward(*gathered)
-                    continue
-                values[group.out] = group.forward(*[values[column] for column in group.inputs])
+                group.run(values)
             loss = float(values[self.root])
             grads = np.zeros(self.n)
             if self.root_variable:
                 grads[self.root] = 1.0
             for group in reversed(self.groups):
-                g = grads[group.out]
-                if group.terms is not None:
-                    group.sum_scatter.add(grads, np.tile(g, len(group.terms)))
-                    continue
-                if group.matrix is not None:
-                    if group.matrix_scatter is not None:
-                        contributions = np.concatenate(
-                            [group.gathered[group.partners] * g, group.constants * g])
-                        group.matrix_scatter.add(grads, contributions.ravel())
-                    continue
-                args = [values[column] for column in group.inputs]
-                args.append(values[group.out])
-                for rule, scatter in zip(group.local, group.scatters):
-                    if scatter is not None:
-                        contributions = rule(*args) * g
-                        if contributions.shape != g.shape:  # a constant rule, as '1.0'
-                            contributions = np.broadcast_to(contributions, g.shape)
-                        scatter.add(grads, contributions)
+                group.back(values, grads)
         for p in P:
             p.grad = 0.0
         for slot, j in zip(self.param_slots, self.param_numbers):
