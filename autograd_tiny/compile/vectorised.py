@@ -10,6 +10,16 @@ gradients and added into their inputs' gradients with ``np.add.at`` (an input us
 by several nodes of a group collects every contribution). A node's consumers all sit
 on higher levels, so its gradient is complete before it is passed on.
 
+An n-ary ``weighted_sum`` (a neuron's net input, ``b + w1 * x1 + ... + wn * xn``)
+groups with the weighted sums of its level that have the same n: their inputs are
+gathered as one (2n + 1) x nodes matrix whose rows are the formula's arguments, and
+the formula (``op.forward_text``) runs on the rows, adding in eager mode's order.
+Backward reads ``op.local_rules``: each rule that names another input (d/dwi = xi,
+d/dxi = wi) multiplies that input's row by the gradients, each number (d/db = 1.0)
+multiplies the gradients, and all of it is added into the inputs' gradients in one
+``np.bincount``. In micrograd's demo (``MLP(2, [16, 16, 1])``) a layer of 100 points
+is one group of 1,600 nodes, and the whole step is 14 groups.
+
 The numbers equal eager mode's to about 1e-15 relative, not bit for bit: NumPy's
 transcendental functions may differ from the ``math`` module's in the last bit, and
 the contributions to one gradient are added in another order. The ``python``
@@ -236,6 +246,7 @@ class _Scatter:
             self.low = int(column.min())
             self.span = int(column.max()) - self.low + 1
             self.shifted = column - self.low
+            self.column = None  # only the shifted copy is read
 
     def add(self, grads: Any, contributions: Any) -> None:
         if not self.repeats:
