@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd_tiny import Value
+from autograd_tiny import Value, weighted_sum
 from autograd_tiny.compile import StaleTraceError, compile
 from autograd_tiny.core.ops import TABLE
 from autograd_tiny.nn import MLP
@@ -65,6 +65,10 @@ BUILD = {
     "leaky_relu": lambda a, b, k: a.leaky_relu(k / 10),
     "sin": lambda a, b, k: a.sin(),
     "cos": lambda a, b, k: a.cos(),
+    # 1 to 4 weights; a node used in several slots of one node, and constants
+    "weighted_sum": lambda a, b, k: weighted_sum([a, b, a, k][:1 + int(abs(k) * 3) % 4],
+                                                 [b, k, b.tanh(), a][:1 + int(abs(k) * 3) % 4],
+                                                 a if k > 0 else 0.25),
 }
 
 
@@ -178,3 +182,120 @@ def test_a_sum_chain_is_one_group_added_in_eager_order():
     assert "sum of 6" in step.source
     got, want = replay(step, ps), eager(fn, ps)
     assert got == want  # the same additions in the same order: equal, not just close
+
+
+def test_the_backend_reads_weighted_sums_rules_from_the_op_table():
+    from autograd_tiny.compile.vectorised import _plain_rules
+    op = TABLE["weighted_sum"]
+    for n in (1, 2, 5):
+        rules = _plain_rules(op, 2 * n + 1)
+        names = op.input_names(2 * n + 1)
+        # each input's derivative is the input the table's rule names, or its number
+        spelled = [names[row] if row >= 0 else repr(number) for row, number in rules]
+        assert spelled == list(op.local_rules(2 * n + 1))
+        assert spelled == [f"x{i}" for i in range(1, n + 1)] + \
+            [f"w{i}" for i in range(1, n + 1)] + ["1.0"]
+
+
+def weighted_sum_graph(seed: int, levels: int = 4, width: int = 12):
+    """Layers of weighted sums of random arity (1 to 5) over random earlier nodes,
+    with shared weights and biases, a nonlinearity between layers, constants mixed in."""
+    rng = random.Random(seed)
+    params = [Value(rng.uniform(-1, 1)) for _ in range(8)]
+    data = [rng.uniform(-2, 2) for _ in range(3)]
+    plan = []
+    for _ in range(levels):
+        layer = []
+        for _ in range(width):
+            n = rng.randint(1, 5)
+            layer.append((n, [rng.randrange(8) for _ in range(n)],
+                          [rng.randrange(-3, 20) for _ in range(n)], rng.randrange(8),
+                          rng.choice(["tanh", "relu", "sigmoid"])))
+        plan.append(layer)
+
+    def fn():
+        nodes = [Value(x) for x in data] + list(params)
+        for layer in plan:
+            made = []
+            for n, ws, xs, b, act in layer:
+                inputs = [nodes[k % len(nodes)] if k >= 0 else float(k) for k in xs]
+                made.append(getattr(weighted_sum([params[w] for w in ws], inputs,
+                                                 params[b]), act)())
+            nodes = nodes + made
+        return sum(nodes[-width:], Value(0.0)) * 0.5
+    return rng, params, fn
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_random_weighted_sum_graphs_match_eager_to_1e_12(seed):
+    rng, params, fn = weighted_sum_graph(seed)
+    step = compile(fn, params, backend="numpy")
+    assert "'wsum'" in step.source
+    assert_close(replay(step, params), eager(fn, params))
+    for _ in range(2):
+        for p in params:
+            p.data = rng.uniform(-1.5, 1.5)
+        assert_close(replay(step, params), eager(fn, params))
+
+
+def test_weighted_sums_of_one_level_and_arity_are_one_group():
+    ws, xs, b = [Value(0.5), Value(-1.0)], [Value(2.0), Value(3.0)], Value(0.25)
+    fn = lambda: (weighted_sum(ws, xs, b) + weighted_sum(xs, ws, 1.0)  # noqa: E731
+                  + weighted_sum(ws[:1], [4.0], b))
+    step = compile(fn, ws + xs + [b], backend="numpy")
+    assert step.source.splitlines() == ["level 1: 2 x 'wsum'", "level 1: 1 x 'wsum'",
+                                        "level 2: 1 x 'sum of 3'"]
+    # -1.75 + (1.0 - 3.0 + 1.0) + (2.0 + 0.25); d/dw1 = 2 + 2 + 4, d/dx1 = 0.5 + 0.5
+    assert replay(step, ws + xs + [b]) == [-0.5, 8.0, 6.0, 1.0, -2.0, 2.0]
+    assert replay(step, ws + xs + [b]) == eager(fn, ws + xs + [b])
+
+
+def moons_demo(points: int):
+    """micrograd's demo step: MLP(2, [16, 16, 1]), hinge loss plus L2 (demos/bench.py)."""
+    from autograd_tiny.data import make_moons
+    X, y = make_moons(points, noise=0.1, seed=1337, signed=True)
+    model = MLP(2, [16, 16, 1], seed=3)
+
+    def loss():
+        inputs = [list(map(Value, row)) for row in X]
+        scores = list(map(model, inputs))
+        losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
+        return sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in model.parameters())
+    return model.parameters(), loss
+
+
+def test_the_full_demo_step_matches_eager_in_every_gradient():
+    params, loss = moons_demo(100)
+    assert len(params) == 337
+    step = compile(loss, params, backend="numpy")
+    assert step.source.count("'wsum'") == 3  # one group per layer
+    for _ in range(2):
+        got, want = replay(step, params), eager(loss, params)
+        assert len(got) == 338 and sum(g != 0.0 for g in want[1:]) > 300
+        assert got[0] == want[0]  # forward adds in eager mode's order: the same loss
+        assert_close(got, want)
+        for p in params:
+            p.data -= 0.05 * p.grad
+
+
+def test_weighted_sums_other_rules_are_evaluated_as_formulas(monkeypatch):
+    from autograd_tiny.compile import vectorised
+    monkeypatch.setattr(vectorised, "_plain_rules", lambda op, arity: None)
+    rng, params, fn = weighted_sum_graph(7, levels=2, width=5)
+    step = compile(fn, params, backend="numpy")
+    assert_close(replay(step, params), eager(fn, params))
+
+
+def test_the_rules_come_from_the_nodes_op():
+    from autograd_tiny.core.ops import Op
+    doubled = Op("wsum", "weighted_sum", "w{i} x{i} b", "b + sum_i(w{i} * x{i})",
+                 ("x{i}", "3.0 * w{i}", "2.0"))  # not the table's rules: d/dxi, d/db differ
+    w, x, b = Value(0.5), Value(4.0), Value(1.0)
+
+    def fn():
+        node = weighted_sum([w], [x], b)
+        node._op = doubled
+        return node
+    step = compile(fn, [w, x, b], backend="numpy")
+    assert replay(step, [w, x, b]) == [3.0, 4.0, 1.5, 2.0]
