@@ -30,10 +30,15 @@ def test_demo_writes_into_the_default_folder_and_names_it(tmp_path, monkeypatch,
     assert main(["demo", "--steps", "2"]) == 0
     out = capsys.readouterr().out
     folder = tmp_path / "autograd_tiny_demo"
-    assert sorted(p.name for p in folder.iterdir()) == ["network.svg", "slides.html"]
+    assert sorted(p.name for p in folder.iterdir()) == ["graph.svg", "graph_slides.html",
+                                                        "network.svg", "slides.html"]
     assert out.strip().splitlines()[-1] == f"Everything is in autograd_tiny_demo{os.sep}"
     assert "after 2 updates" in out
-    slides = (folder / "slides.html").read_text()
+    # the network slides: forward, the two output neurons, the two hidden ones, the updates
+    network = (folder / "slides.html").read_text()
+    assert network.count('data-kind="step"') == 4
+    assert "0.082167041" in network and "0.35891648" in network  # dE/dw5, w5 after the update
+    slides = (folder / "graph_slides.html").read_text()
     # one per edge of the network's graph: 5 into each of the four weighted-sum net nodes,
     # 1 into each sigmoid, 5 per output's error term 0.5*(target - out)**2, 2 into their sum
     assert slides.count('data-kind="step"') == 4 * 5 + 4 * 1 + 2 * 5 + 2
@@ -43,9 +48,9 @@ def test_demo_without_a_renderer_writes_the_graph_source(tmp_path, monkeypatch, 
     monkeypatch.setenv("AUTOGRAD_TINY_DOT", "")  # the renderer's switch for "none"
     assert main(["demo", "--out", str(tmp_path), "--steps", "0"]) == 0
     out = capsys.readouterr().out
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["network.dot"]
-    assert "slides not written: " in out and "graphviz-pure" in out
-    assert "digraph" in (tmp_path / "network.dot").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.dot"]
+    assert "pictures and slides not drawn: " in out and "graphviz-pure" in out
+    assert "digraph" in (tmp_path / "graph.dot").read_text()
 
 
 def test_demo_prints_the_walkthrough_without_files(tmp_path, monkeypatch, capsys):

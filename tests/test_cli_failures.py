@@ -171,7 +171,7 @@ def test_demo_interrupted_while_writing_leaves_nothing(tmp_path, monkeypatch, ca
 
     def interrupted(walk, where):
         Path(where).mkdir(exist_ok=True)
-        (Path(where) / "network.dot").write_text("half")
+        (Path(where) / "graph.dot").write_text("half")
         raise KeyboardInterrupt
 
     monkeypatch.setattr(walkthrough, "write_files", interrupted)

@@ -220,14 +220,22 @@ def test_run_writes_graph_and_slides_and_names_the_folder(tmp_path):
     folder = tmp_path / "demo"
     written = walkthrough.run(folder, steps=2, console=Console(file=out, width=100))
     # The SVG wherever a renderer exists; the .dot source only where none does.
-    expected = "network.svg" if find_renderer() else "network.dot"
-    assert sorted(path.name for path in written) == [expected, "slides.html"]
+    expected = (["graph.svg", "graph_slides.html", "network.svg", "slides.html"]
+                if find_renderer() else ["graph.dot"])
+    assert sorted(path.name for path in written) == expected
     assert all(path.parent == folder and path.stat().st_size > 0 for path in written)
     assert out.getvalue().strip().splitlines()[-1] == f"Everything is in {folder}{os.sep}"
     if (folder / "network.svg").exists():
         texts = re.findall(r"<text[^>]*>([^<]*)</text>", (folder / "network.svg").read_text())
-        for label in ("i1", "w1", "w5", "b2", "net_o1", "out_h1", "E_o1", "E_total"):
-            assert label in texts
+        # the network as drawn on the board: Mazur's names and his numbers
+        text = " ".join(texts)
+        for label in ("i1", "w1", "w5", "b2", "h1", "o1", "E"):
+            assert label in text
+        for number in ("0.593269992", "0.75136507", "0.082167041"):  # out_h1, out_o1, dE/dw5
+            assert number in text
+        graph = re.findall(r"<text[^>]*>([^<]*)</text>", (folder / "graph.svg").read_text())
+        for label in ("net_o1", "out_h1", "E_o1", "E_total"):
+            assert label in graph
 
 
 def test_readable_when_piped(printed):

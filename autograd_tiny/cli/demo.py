@@ -59,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
     _check_folder(folder, args.out)
     # The walkthrough writes its files one after another: if a later one fails, the
     # earlier ones are put back too (a failing command writes nothing).
-    files = [folder / name for name in ("network.svg", "network.dot", "slides.html")]
+    files = [folder / name for name in ("network.svg", "slides.html", "graph.svg",
+                                        "graph_slides.html", "graph.dot")]
     try:
         with nothing_written_on_failure(files, folder):
             run_walkthrough(folder, steps=args.steps, console=Console())

@@ -473,30 +473,37 @@ def _print_explanation(explanation: Explanation, console: Any) -> None:
 
 
 def write_files(walk: Walkthrough, folder: str | os.PathLike[str]) -> tuple[list[Path], list[str]]:
-    """Writes the network's graph (``network.svg``) and the slides (``slides.html``)
-    into ``folder``; returns the paths written and notes on what could not be. With
-    no Graphviz renderer, the graph's source is written (``network.dot``) instead
-    and the slides are left out.
+    """Writes into ``folder`` the network as it is drawn on the board
+    (``network.svg``: weights on the edges, net/out/delta in each neuron, the routes
+    to w1 in red), its slides layer by layer (``slides.html``: output layer first,
+    then the hidden layer, then every update), the computation graph the engine
+    recorded (``graph.svg``) and its slides one edge at a time (``graph_slides.html``).
+    Returns the paths written and notes on what could not be. With no Graphviz
+    renderer, the graph's source is written (``graph.dot``) and the rest is left out.
     """
-    from ..draw.renderer import RenderError
-    from .slides import write_slides
     from ..draw.dot import render
+    from ..draw.network import draw_network
+    from ..draw.renderer import RenderError
+    from .slides import network_slides, write_slides
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     root = walk.nodes["E_total"]
+    net = model()  # the example's starting weights: the pictures show its numbers
+    inputs, targets = list(INPUTS.values()), list(TARGETS.values())
+    title = "Backpropagation through Matt Mazur's 2-2-2 network"
     written, notes = [], []
     try:
-        written.append(render(root, folder / "network.svg"))
+        written.append(Path(draw_network(net, inputs, targets, input_names=list(INPUTS),
+                                         highlight="w1").render(folder / "network.svg")))
+        written.append(network_slides(net, inputs, targets, input_names=list(INPUTS),
+                                      title=title).save(folder / "slides.html"))
+        written.append(render(root, folder / "graph.svg"))
+        written.append(write_slides(root, folder / "graph_slides.html",
+                                    title=f"{title}: the computation graph, edge by edge"))
     except RenderError as error:
-        written.append(render(root, folder / "network.dot"))
-        notes.append(f"network.svg not drawn: {error}")
-    try:
-        written.append(write_slides(
-            root, folder / "slides.html",
-            title="Backpropagation through Matt Mazur's 2-2-2 network"))
-    except RenderError as error:
-        notes.append(f"slides not written: {error}")
+        written.append(render(root, folder / "graph.dot"))
+        notes.append(f"pictures and slides not drawn: {error}")
     return written, notes
 
 
@@ -529,7 +536,9 @@ def run(folder: str | os.PathLike[str] | None = DEFAULT_FOLDER, steps: int = TRA
         console.print(Text(note, style="yellow"), soft_wrap=True)
     if any(path.suffix == ".html" for path in written):
         console.print(f"Open {Path(folder) / 'slides.html'} in a browser and step through "
-                      f"backward with the arrow keys.", soft_wrap=True, highlight=False)
+                      f"backward layer by layer with the arrow keys "
+                      f"({Path(folder) / 'graph_slides.html'}: edge by edge).",
+                      soft_wrap=True, highlight=False)
     console.print(Text.assemble("Everything is in ", (f"{Path(folder)}{os.sep}", "bold cyan")),
                   soft_wrap=True)
     return written
