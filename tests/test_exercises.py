@@ -156,7 +156,7 @@ def environments(tex: str) -> dict[str, tuple[int, int]]:
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_tex_balanced_and_holds_every_key_value(written, seed):
-    from autograd_tiny.teach.exercises import _tex_number
+    from autograd_tiny.teach.simplify import number_latex
 
     for name in ("sheet.tex", "key.tex"):
         tex = written[seed][name].read_text()
@@ -166,7 +166,7 @@ def test_tex_balanced_and_holds_every_key_value(written, seed):
     key = written[seed]["key.tex"].read_text()
     for exercise in make_exercises(10, seed):
         for blank in exercise.blanks:
-            assert f"&= {_tex_number(blank.value)}" in key
+            assert f"&= {number_latex(blank.value)}" in key
     assert environments(key)["align*"][0] >= 10
 
 

@@ -524,38 +524,11 @@ def reverse_topological_order(root: Value) -> list[Value]:
 
 def _count_uses(root: Value) -> dict[Value, int]:
     """For every node below ``root``: the number of edges into it from nodes that
-    depend on it. Its gradient is complete once that many have passed theirs on."""
-    uses: dict[Value, int] = {}
-    stack = [root]
-    # Both inputs written out, as in backward: a loop over (_a, _b) measured 30% slower.
-    while stack:
-        node = stack.pop()
-        a = node._a
-        if a is None:
-            parents = node._b
-            if parents is None:
-                continue
-            for parent in parents:
-                if parent in uses:
-                    uses[parent] += 1
-                else:
-                    uses[parent] = 1
-                    stack.append(parent)
-            continue
-        if a in uses:
-            uses[a] += 1
-        else:
-            uses[a] = 1
-            stack.append(a)
-        b = node._b
-        if b is None:
-            continue
-        if b in uses:
-            uses[b] += 1
-        else:
-            uses[b] = 1
-            stack.append(b)
-    return uses
+    depend on it. Its gradient is complete once that many have passed theirs on.
+    (Backward's own walk, ``_reached``, counts only the nodes used more than once.)"""
+    reached, shared = _reached(root)
+    del reached[root]
+    return {node: shared.get(node, 1) for node in reached}
 
 
 def _set_inputs(node: Value, parents: tuple[Value, ...], local: Iterable[float]) -> None:

@@ -37,6 +37,7 @@ from ..core.graph import number_text, snapshot
 from .check import CLOSE_ABSOLUTE, CLOSE_RELATIVE, gradients
 from .notation import derivative_text
 from .quiz import Problem, _stops, make_problem
+from .simplify import number_latex
 
 __all__ = ["Blank", "Exercise", "make_exercises", "write_exercises", "sheet_html",
            "key_html", "sheet_tex", "key_tex", "TOLERANCE", "FILES"]
@@ -399,23 +400,15 @@ def _tex_names(text: str) -> str:
 def _tex_forward(problem: Problem) -> str:
     from .simplify import name_latex
 
-    leaves = [f"{name_latex(node.label)} = {_tex_number(node.data)}"
+    leaves = [f"{name_latex(node.label)} = {number_latex(node.data)}"
               for node, formula in problem.lines if not formula]
     rows = [",\\quad ".join(leaves[i:i + 4]) for i in range(0, len(leaves), 4)]
     rows = [f"&{row}" for row in rows]
     for node, formula in problem.lines:
         if formula:
             rows.append(f"{name_latex(node.label)} &= {_tex_names(formula)} = "
-                        f"{_tex_number(node.data)}")
+                        f"{number_latex(node.data)}")
     return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}\n"
-
-
-def _tex_number(x: float) -> str:
-    text = number_text(x)
-    if "e" in text:
-        mantissa, _, exponent = text.partition("e")
-        return rf"{mantissa} \cdot 10^{{{int(exponent)}}}"
-    return text
 
 
 def _tex_partial(blank: Blank, root: Value) -> str:
@@ -457,10 +450,10 @@ def key_tex(exercises: list[Exercise], seed: int) -> str:
                 for route in blank.routes) or "0"
             left = _tex_partial(blank, problem.root)
             lines = [f"{left} &= {chains}", f"  &= {products}",
-                     f"  &= {_tex_number(blank.value)}"]
+                     f"  &= {number_latex(blank.value)}"]
             if chains == left:  # one route of one factor: the local derivative itself
-                lines = [f"{left} &= {_tex_number(blank.value)}"]
-            elif products == _tex_number(blank.value):
+                lines = [f"{left} &= {number_latex(blank.value)}"]
+            elif products == number_latex(blank.value):
                 lines = lines[:2]
             if any(route.formula for route in blank.routes):
                 formulas = " + ".join(route.formula_latex or
@@ -474,7 +467,7 @@ def key_tex(exercises: list[Exercise], seed: int) -> str:
 
 
 def _tex_paren(value: str) -> str:
-    number = _tex_number(float(value))
+    number = number_latex(float(value))
     return f"({number})" if number.startswith("-") else number
 
 

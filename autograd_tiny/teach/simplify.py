@@ -354,7 +354,7 @@ def explanation_latex(explanation: "Explanation") -> str:
                         f"{type(explanation).__name__}")
     names = {node: text for node, (text, _) in _names(_order(explanation.root)).items()}
     left = _partial(explanation.root_name, explanation.wrt_name)
-    total = _number_latex(explanation.total)
+    total = number_latex(explanation.total)
     if explanation.route_count == 0:
         body = [rf"{left} &= 0"]
     elif not explanation.listed:
@@ -377,7 +377,7 @@ def explanation_latex(explanation: "Explanation") -> str:
 
 def _values_latex(route: "Route") -> str:
     """A route's factor values multiplied (``0.74 \\cdot 0.19``), or its one value."""
-    values = [_number_latex(factor.value) for factor in route.factors] or ["1"]
+    values = [number_latex(factor.value) for factor in route.factors] or ["1"]
     if len(values) == 1:
         return values[0]
     return r" \cdot ".join(f"({v})" if v.startswith("-") else v for v in values)
@@ -402,7 +402,12 @@ def _in_sum(route: "Route", count: int) -> str:
     return latex
 
 
-def _number_latex(x: float) -> str:
+def number_latex(x: float) -> str:
+    """A number as LaTeX: ``number_text``'s digits, a power of ten as ``\\cdot 10^{n}``.
+
+    >>> number_latex(0.5), number_latex(-3.5e-07) == "-3.5 \\cdot 10^{-7}"
+    ('0.5', True)
+    """
     text = number_text(x)
     if "e" in text:
         mantissa, _, exponent = text.partition("e")
