@@ -403,7 +403,7 @@ def _in_sum(route: "Route", count: int) -> str:
 
 
 def number_latex(x: float) -> str:
-    """A number as LaTeX: ``number_text``'s digits, a power of ten as ``\\cdot 10^{n}``.
+    r"""A number as LaTeX: ``number_text``'s digits, a power of ten as ``\cdot 10^{n}``.
 
     >>> number_latex(0.5), number_latex(-3.5e-07) == "-3.5 \\cdot 10^{-7}"
     ('0.5', True)
