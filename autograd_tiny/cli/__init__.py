@@ -67,11 +67,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(arguments)
         return int(args.run(args) or 0)
     except CommandError as error:
-        print(f"autograd-tiny: error: {error}", file=sys.stderr)
+        print(f"autograd-tiny: error: {_one_line(str(error))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("autograd-tiny: interrupted", file=sys.stderr)
         return 130
+
+
+def _one_line(message: str) -> str:
+    r"""An error message on one line: a newline or other control character that came
+    from the user's arguments (argparse quotes them) is written as its escape.
+
+    >>> print(_one_line("unrecognized arguments: a\nb"))
+    unrecognized arguments: a\nb
+    """
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in message)
 
 
 def _check_arguments(arguments: list[str]) -> None:
