@@ -50,6 +50,11 @@ def test_draws_a_saved_model_with_input_target_and_highlight(mazur_file, tmp_pat
 
 
 def test_without_activations_the_hidden_layers_are_relu_as_in_micrograd(mazur_file, tmp_path):
+    import json
+    document = json.loads(mazur_file.read_text())
+    assert "activation='sigmoid'" in document["model"]  # the file says what the model used
+    document["model"] = "MLP(2, [2, 2], parameters=12)"  # a file that does not
+    mazur_file.write_text(json.dumps(document))
     out = tmp_path / "net.dot"
     assert main(["network", str(mazur_file), "--input", "0.05", "0.10", "--output",
                  str(out)]) == 0
@@ -145,3 +150,16 @@ def test_a_model_with_one_bias_per_layer_is_loaded_when_the_nn_side_ties_biases(
                  "--output", str(out)]) == 0
     source = out.read_text()
     assert "E = 0.298371109" in source and "w8 = 0.55" in source
+
+
+def test_a_saved_model_keeps_its_activations(tmp_path):
+    # the file's model line names activations other than relu/linear, and the network
+    # command rebuilds the model with them (a tanh model drawn as relu would show wrong numbers)
+    from autograd_tiny import MLP
+    from autograd_tiny.cli.network import load_model
+
+    model = MLP(2, [3, 1], activation="tanh", output_activation="sigmoid", seed=0)
+    path = model.save(tmp_path / "m.json")
+    rebuilt = load_model(path)
+    assert rebuilt([0.3, -0.7]).data == model([0.3, -0.7]).data
+    assert [layer.neurons[0].activation for layer in rebuilt.layers] == ["tanh", "sigmoid"]

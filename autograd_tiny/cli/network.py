@@ -51,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--activation", choices=sorted(ACTIVATIONS),
                         help="the hidden layers' activation (default: relu, or what the file says)")
     parser.add_argument("--output-activation", choices=sorted(ACTIVATIONS),
-                        help="the last layer's activation (default: linear)")
+                        help="the last layer's activation (default: linear, or what the file says)")
     parser.add_argument("--detail", choices=("auto", "full", "compact"), default="auto",
                         help="print every number (full), or names and outputs with the "
                              "rest in tooltips (compact); auto: compact above 40 weights")
@@ -157,9 +157,10 @@ def _build(headline: str, activation: str | None, output_activation: str | None,
            path: Path) -> Module:
     """``MLP(2, [16, 16, 1], parameters=337)``, ``Layer(2, 4, activation='relu', ...)``
     or ``Neuron(2, activation='tanh', ...)`` as a fresh model of that shape."""
-    said = re.search(r"activation='(\w+)'", headline)
+    said = re.search(r"(?<!output_)activation='(\w+)'", headline)
+    said_last = re.search(r"output_activation='(\w+)'", headline)
     hidden = activation or (said.group(1) if said else "relu")
-    last = output_activation or "linear"
+    last = output_activation or (said_last.group(1) if said_last else "linear")
     mlp = re.fullmatch(r"MLP\((\d+), \[([\d, ]+)\].*\)", headline)
     layer = re.fullmatch(r"Layer\((\d+), (\d+).*\)", headline)
     neuron = re.fullmatch(r"Neuron\((\d+).*\)", headline)

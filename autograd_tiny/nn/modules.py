@@ -554,7 +554,7 @@ class MLP(Module):
     >>> type(model([0.5, 0.5])).__name__
     'Value'
     >>> MLP(3, [4, 4], activation="tanh", output_activation="sigmoid")
-    MLP(3, [4, 4], parameters=36)
+    MLP(3, [4, 4], activation='tanh', output_activation='sigmoid', parameters=36)
       Layer(3, 4, activation='tanh', parameters=16)
       Layer(4, 4, activation='sigmoid', parameters=20)
     >>> [name for name, _ in MLP(2, [2, 1]).named_parameters()][-3:]
@@ -610,8 +610,17 @@ class MLP(Module):
         return [n for layer in self.layers for n in layer.neurons]
 
     def _describe(self) -> str:
+        # Activations other than micrograd's defaults are named: a saved model's file
+        # carries this line, and whoever rebuilds the model from it needs them.
         nin = len(self.layers[0].neurons[0].w)
-        return f"{nin}, {[len(layer.neurons) for layer in self.layers]}"
+        text = f"{nin}, {[len(layer.neurons) for layer in self.layers]}"
+        hidden = [layer.neurons[0].activation for layer in self.layers[:-1]]
+        last = self.layers[-1].neurons[0].activation
+        if hidden and hidden[0] != "relu":
+            text += f", activation={hidden[0]!r}"
+        if last != "linear":
+            text += f", output_activation={last!r}"
+        return text
 
 
 # -- helpers ---------------------------------------------------------------------------------
