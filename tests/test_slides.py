@@ -426,3 +426,20 @@ def test_smallest_font_is_recorded_whatever_the_svg_tag_layout():
     svg = ('<?xml version="1.0"?>\n<svg width="8pt"\n height="4pt"\n viewBox="0 0 8 4">'
            '<text font-size="14.00">a</text><text font-size="11.00">b</text></svg>')
     assert _slide_svg(svg, "f1-").startswith('<svg data-font="11" viewBox="0 0 8 4">')
+
+
+@needs_renderer
+def test_network_slides_with_one_bias_per_layer_add_up_each_neurons_delta():
+    # Mazur's network shares b2 between o1 and o2: o1's frame must not claim the total
+    from autograd_tiny.teach.slides import network_slides
+    from autograd_tiny.teach.walkthrough import model
+
+    deck = network_slides(model(), [0.05, 0.1], [0.01, 0.99], input_names=["i1", "i2"],
+                          biases=False)
+    lines = {frame.heading: dict(frame.lines) for frame in deck.frames}
+    assert lines["output layer: neuron o1"]["b2"] == "dE/db2 gets δ = 0.138498562, more to come"
+    assert lines["output layer: neuron o2"]["b2"].endswith(
+        "from all 2 neurons of the layer: 0.100400325")  # 0.138498562 - 0.038098237
+    done = lines["update every weight: w - 0.5 * dE/dw"]
+    assert sorted(done) == [f"w{k}" for k in range(1, 9)]  # Mazur updates the weights only
+    assert done["w5"] == "0.4 - 0.5 * 0.082167041 = 0.35891648"

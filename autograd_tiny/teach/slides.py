@@ -303,12 +303,13 @@ _EDGE_INTO = r'^\t(?:"[^"]*"|[^\s"]+) -> "?{name}"? \['
 def network_slides(model: object, inputs: Sequence[float], target: Sequence[float],
                    loss: Callable[[list[Value], list[float]], Value] | None = None, *,
                    lr: float = 0.5, title: str | None = None,
-                   input_names: Sequence[str] | None = None) -> Slides:
+                   input_names: Sequence[str] | None = None, biases: bool = True) -> Slides:
     """Slides of a model's backward pass in the network's words, layer by layer as
     backpropagation is taught: the forward pass, then the output layer's neurons
     (each one's dE/dout, dout/dnet, its delta dE/dnet and its weights' gradients),
     then each hidden layer back to the inputs, ending with the update of every
-    weight (``w - lr * dE/dw``). Every frame is the network picture of
+    weight (``w - lr * dE/dw``; the biases too unless ``biases=False``, as in Mazur's
+    example, which updates the weights only). Every frame is the network picture of
     :func:`~autograd_tiny.draw_network` with the neuron at work in focus, and every
     name the text uses is printed in it. ``loss`` defaults to Mazur's
     E = sum 1/2 (target - out)^2; the model's gradients are left as they were.
@@ -343,7 +344,7 @@ def network_slides(model: object, inputs: Sequence[float], target: Sequence[floa
         error.backward()
         picture = draw_network(model, inputs=list(inputs), target=list(target), loss=loss,
                                input_names=names)
-        frames = list(_network_frames(neurons, values, error, picture, lr, binary))
+        frames = list(_network_frames(neurons, values, error, picture, lr, binary, biases))
     finally:
         for w, grad in zip(parameters, saved):
             w.grad = grad
@@ -356,7 +357,8 @@ def network_slides(model: object, inputs: Sequence[float], target: Sequence[floa
 
 
 def _network_frames(neurons: list[list[Any]], values: list[Value], error: Value,
-                    picture: Any, lr: float, binary: str) -> Iterator[Frame]:
+                    picture: Any, lr: float, binary: str, biases: bool) -> Iterator[Frame]:
+    layer_of = {id(n): layer for layer in neurons for n in layer}
     def svg(focus: str | None = None) -> str:
         drawing = picture.copy()
         # The picture's caption says what the page's legend says: room for the network.
@@ -394,13 +396,24 @@ def _network_frames(neurons: list[list[Any]], values: list[Value], error: Value,
                 rows.append((name, f"dE/d{name} = δ * {source} = {number_text(n.net.grad)} * "
                                    f"{number_text(x.data)} = {number_text(w.grad)}"))
             bias_name, bias = n.bias
-            rows.append((bias_name, f"dE/d{bias_name} = δ = {number_text(bias.grad)}"))
+            sharing = [m for m in layer_of[id(n)] if m.bias[1] is bias]
+            if len(sharing) == 1:
+                rows.append((bias_name, f"dE/d{bias_name} = δ = {number_text(bias.grad)}"))
+            else:  # one bias for the layer (Mazur's b1, b2): it adds up every neuron's δ
+                rows.append((bias_name, f"dE/d{bias_name} gets δ = {number_text(n.net.grad)}"
+                             + (f"; from all {len(sharing)} neurons of the layer: "
+                                f"{number_text(bias.grad)}" if n is sharing[-1] else
+                                ", more to come")))
             layer = "output layer" if depth == layers - 1 else f"hidden layer {depth + 1}"
             yield Frame("step", f"{layer}: neuron {n.name}", tuple(rows), svg(n.name), "node")
     updates = []
+    updated: set[int] = set()  # a bias shared by a layer is updated once
     for layer_neurons in neurons:
         for n in layer_neurons:
-            for name, w in n.weights + [n.bias]:
+            for name, w in n.weights + ([n.bias] if biases else []):
+                if id(w) in updated:
+                    continue
+                updated.add(id(w))
                 updates.append((name, f"{number_text(w.data)} - {lr:g} * "
                                       f"{number_text(w.grad)} = "
                                       f"{number_text(w.data - lr * w.grad)}"))

@@ -497,7 +497,8 @@ def write_files(walk: Walkthrough, folder: str | os.PathLike[str]) -> tuple[list
         written.append(Path(draw_network(net, inputs, targets, input_names=list(INPUTS),
                                          highlight="w1").render(folder / "network.svg")))
         written.append(network_slides(net, inputs, targets, input_names=list(INPUTS),
-                                      title=title).save(folder / "slides.html"))
+                                      title=title, biases=False)  # Mazur trains weights only
+                       .save(folder / "slides.html"))
         written.append(render(root, folder / "graph.svg"))
         written.append(write_slides(root, folder / "graph_slides.html",
                                     title=f"{title}: the computation graph, edge by edge"))
