@@ -9,6 +9,7 @@ and teaching backpropagation.
 0.000726
 """
 
+import importlib as _importlib
 import sys as _sys
 
 from .core import autodiff as _autodiff, engine, modes as _modes, ops as _ops
@@ -57,6 +58,12 @@ for _old, _module in {"engine": engine, "ops": _ops, "autodiff": _autodiff, "mod
                       "data": data, "losses": losses, "optim": optim, "train": train,
                       "plots": plots, "viz": _dot, "renderer": _renderer}.items():
     _sys.modules.setdefault(f"{__name__}.{_old}", _module)
+for _old, _new in {"floatmath": "core.floatmath", "files": "core.files",
+                   "notation": "teach.notation", "routes": "teach.routes",
+                   "stepping": "teach.stepping", "slides": "teach.slides",
+                   "walkthrough": "teach.walkthrough", "expr": "cli.expr",
+                   "repl": "cli.console"}.items():
+    _sys.modules.setdefault(f"{__name__}.{_old}", _importlib.import_module(f"{__name__}.{_new}"))
 
 __version__ = "0.1.0"
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python demos/recurrent.py [--out FOLDER] [--epochs 300] [--steps 8]
 
-The seed's "recurrent backpropagation": the network runs forward over a sequence, one
+The backpropagation overview's "recurrent backpropagation": the network runs forward over a sequence, one
 time step after another, and the error then flows backward through every step. The
 cell is four scalar ``Value``s::
 

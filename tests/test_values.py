@@ -182,3 +182,21 @@ def test_detect_anomaly_names_the_op_inputs_and_labels():
 def test_generated_methods_carry_their_rule_as_documentation():
     assert "1.0 - out * out" in Value.tanh.__doc__
     assert Value.__mul__.__name__ == "__mul__"
+
+
+def test_the_flat_layouts_import_paths_still_work():
+    # the package grew from one folder of modules; code that imported them by path runs on
+    import importlib
+
+    for old, name in [("engine", "Value"), ("ops", "TABLE"), ("autodiff", "grad"),
+                      ("modes", "no_grad"), ("data", "make_moons"), ("losses", "mse_loss"),
+                      ("optim", "SGD"), ("train", "fit"), ("viz", "draw_dot"),
+                      ("renderer", "find_renderer"), ("slides", "write_slides"),
+                      ("routes", "explain"), ("stepping", "backward_steps"),
+                      ("notation", "formula"), ("walkthrough", "compute"),
+                      ("expr", "build"), ("files", "write_atomically"),
+                      ("floatmath", "sigmoid"), ("repl", "interact")]:
+        module = importlib.import_module(f"autograd_tiny.{old}")
+        assert hasattr(module, name), (old, name)
+    from autograd_tiny.nn import MLP, Layer, Neuron  # micrograd's own import, name swapped
+    assert MLP and Layer and Neuron

@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     for name, module_name in COMMANDS.items():
         module = importlib.import_module(f"autograd_tiny.cli.{module_name}")
-        summary = (module.__doc__ or "").strip().splitlines()[0]
+        summary = " ".join((module.__doc__ or "").strip().split("\n\n")[0].split())
         command = sub.add_parser(name, help=summary, description=summary)
         module.add_arguments(command)
         command.set_defaults(run=module.run)

@@ -2,7 +2,7 @@
 
 Each node keeps its inputs and, for each input, the local derivative d(node)/d(input)
 computed when the op ran; ``_prev`` and ``_local`` show them as tuples, as micrograd's
-``_prev`` does. Backward is then the seed's formula, literally: walk the nodes from the
+``_prev`` does. Backward is then the textbook formula, literally: walk the nodes from the
 output back to the inputs, and for each edge add ``local * (the node's gradient)`` to
 the input's gradient.
 
@@ -813,7 +813,7 @@ def _node_list(items: Any, function: str, what: str) -> list[Value]:
 
 
 def weighted_sum(weights: Iterable[Operand], inputs: Iterable[Operand], bias: Operand) -> Value:
-    """``w1*x1 + ... + wn*xn + b`` as ONE node (a neuron's net input, as the seed
+    """``w1*x1 + ... + wn*xn + b`` as ONE node (a neuron's net input, as Mazur's example
     writes it), with local derivatives d/dwi = xi, d/dxi = wi, d/db = 1. Its inputs
     are ``(w1..wn, x1..xn, b)``, in that order; numbers become constant leaves.
 

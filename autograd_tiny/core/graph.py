@@ -32,7 +32,7 @@ _BINARY = {"add": (" + ", _SUM), "sub": (" - ", _SUM), "mul": ("*", _PRODUCT),
 
 
 def number_text(x: float) -> str:
-    """A number as the seeds print it: nine decimals, trailing zeros dropped
+    """A number as Mazur's example prints it: nine decimals, trailing zeros dropped
     (scientific notation for very small or very large numbers).
 
     >>> number_text(0.7413650695523157), number_text(2.0), number_text(-3.5e-07)

@@ -231,7 +231,7 @@ OPS: tuple[Op, ...] = (
        ("1.0 if a > 0.0 else slope",), {"slope": 0.01}),
     Op("sin", "sin", "a", "sin(a)", ("cos(a)",)),
     Op("cos", "cos", "a", "cos(a)", ("-sin(a)",)),
-    # A neuron's net input as one node (the seed's dnet/dw = x): inputs w1..wn, x1..xn, b.
+    # A neuron's net input as one node (Mazur's dnet/dw = x): inputs w1..wn, x1..xn, b.
     Op("wsum", "weighted_sum", "w{i} x{i} b", "b + sum_i(w{i} * x{i})",
        ("x{i}", "w{i}", "1.0")),
 )

@@ -39,7 +39,7 @@ NEURON_FILL = "#e6e0f3"
 INPUT_FILL = LEAF_FILL
 ERROR_FILL = OUTPUT_FILL
 EDGE_GREY = "#4d4d4d"
-DELTA = "\u03b4"  # δ: dE/dnet, the seed's delta
+DELTA = "\u03b4"  # δ: dE/dnet, the delta of Mazur's example
 
 
 def half_squared_error(outputs: Sequence[Value], targets: Sequence[float]) -> Value:

@@ -443,7 +443,7 @@ class Neuron(Module):
         return self._forward(_inputs(x, len(self.w), "Neuron"))
 
     def _forward(self, x: list[Value]) -> Value:
-        # The net input b + w1*x1 + ... + wn*xn as ONE node (the seed's net), adding in
+        # The net input b + w1*x1 + ... + wn*xn as ONE node (Mazur's net), adding in
         # micrograd's order, so the numbers are micrograd's.
         net = weighted_sum(self.w, x, self.b)
         # The nodes are new, so no label of the user's is overwritten. One store per

@@ -193,7 +193,9 @@ class CheckResult:
     def __str__(self) -> str:
         return "\n".join([entry.message for entry in self.entries] + [self.summary()])
 
-    __repr__ = __str__
+    def __repr__(self) -> str:
+        # check() has printed the report already: at the REPL, echo only the score
+        return f"CheckResult({self.summary()})"
 
 
 def check(answers: Mapping[Any, Any], L: Value, *, file: IO[str] | None = None,

@@ -1,4 +1,4 @@
-"""How the teaching tools name nodes and write derivatives: numbers as the seeds print
+"""How the teaching tools name nodes and write derivatives: numbers as Mazur's example prints
 them, a readable name per node (its label, or the expression that made it), a node's
 ``formula``, Leibniz notation (``dE_total/dw5``), and the op table's rules written with
 the graph's names.
