@@ -42,13 +42,12 @@ from .style import (
     GROUP_FILL,
     HIGHLIGHT_COLOR,
     INTERMEDIATE_FILL,
-    LEAF_FILL,
-    OUTPUT_FILL,
     PARAMETER_TERM_FILL,
     number,
     plain_text,
     record_label,
     record_text,
+    value_fill,
 )
 
 __all__ = ["Structure", "structure", "snapshot", "layer_of", "draw_collapsed", "group_names"]
@@ -446,7 +445,7 @@ class _Collapsed:
             element = self.element[node]
             attrs = {"label": self._stacked(record_label(node, graph.names[node],
                                                          self.show_grad)),
-                     "fillcolor": _fill(node, graph.root)}
+                     "fillcolor": value_fill(node, graph.root)}
             if node in self.route:
                 attrs.update(color=HIGHLIGHT_COLOR, penwidth="2.5")
             target(element).node(element, **attrs)
@@ -715,7 +714,3 @@ def _natural(text: str) -> list[object]:
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
 
 
-def _fill(node: Value, root: Value) -> str:
-    if node is root:
-        return OUTPUT_FILL
-    return LEAF_FILL if node.is_leaf else INTERMEDIATE_FILL

@@ -41,6 +41,7 @@ from .style import (
     number as _number,
     plain_text as _plain_text,
     record_label as _record_label,
+    value_fill,
 )
 from .renderer import (
     RenderError,
@@ -160,7 +161,7 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR",  # noqa: A00
             home = _group_cluster(clusters, parts.group[node])
         inputs_missing = any(parent not in ids for parent in node._prev)
         attrs = {"label": _record_label(node, names[node], show_grad),
-                 "fillcolor": _fill(node, root)}
+                 "fillcolor": value_fill(node, root)}
         if node is focus_node:
             attrs.update(color=FOCUS_COLOR, penwidth="3", fillcolor=FOCUS_FILL)
         elif node in route or node is highlight:
@@ -332,11 +333,6 @@ def _gradient_route(graph: GraphSnapshot, target: Value) -> set[Value]:
 
 # -- labels and styles -------------------------------------------------------------
 
-
-def _fill(node: Value, root: Value) -> str:
-    if node is root:
-        return OUTPUT_FILL
-    return LEAF_FILL if node.is_leaf else INTERMEDIATE_FILL
 
 
 def _route_style() -> dict[str, str]:

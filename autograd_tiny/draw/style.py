@@ -64,3 +64,16 @@ def record_label(node: Any, name: str, show_grad: bool = True) -> str:
     if show_grad:
         fields.append(f"grad {number(node.grad)}")
     return "{ " + " | ".join(fields) + " }"
+
+
+def value_fill(node: Any, root: Any) -> str:
+    """A value's box colour: the output green, inputs and weights blue, the rest grey.
+
+    >>> from autograd_tiny import Value
+    >>> x = Value(1.0); y = x * 2
+    >>> value_fill(y, y) == OUTPUT_FILL, value_fill(x, y) == LEAF_FILL
+    (True, True)
+    """
+    if node is root:
+        return OUTPUT_FILL
+    return LEAF_FILL if node.is_leaf else INTERMEDIATE_FILL

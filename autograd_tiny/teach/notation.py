@@ -237,3 +237,12 @@ def _slot_note(node: Value, slot: int) -> str:
 def _check_value(x: Any, function: str, argument: str) -> None:
     if not isinstance(x, Value):
         raise TypeError(f"{function}: {argument} must be a Value, got {type(x).__name__}")
+
+
+def _exact_sum(values: list[float]) -> float:
+    """The exact sum (``math.fsum``); with infinities of both signs, IEEE's nan rather
+    than fsum's ``ValueError``, and a plain sum where fsum's partials overflow."""
+    try:
+        return math.fsum(values)
+    except (ValueError, OverflowError):
+        return sum(values, 0.0)

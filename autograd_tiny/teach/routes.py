@@ -18,6 +18,7 @@ from typing import Any, Iterable, Iterator, Optional
 from ..core.engine import Value
 from ..core.graph import label_text, snapshot
 from .notation import (
+    _exact_sum,
     _check_value,
     _is_custom,
     _is_number,
@@ -497,21 +498,13 @@ def explain(root: Value, wrt: Value, *, limit: int = ROUTE_LIMIT) -> Explanation
         stops = {root, wrt, *(node for node in on_route if label_text(node))}
         routes = tuple(_route(edges, stops, names, local)
                        for edges in _walk(root, wrt, to_input))
-        total = _sum([route.product for route in routes])
+        total = _exact_sum([route.product for route in routes])
     custom = tuple(dict.fromkeys(str(node._op) for node in on_route if _is_custom(node)))
     wrt_name = graph.names[wrt] if wrt in graph.names else (
         label_text(wrt) or number_text(wrt.data))
     return Explanation(root, wrt, graph.names[root], wrt_name, routes, route_count, limit,
                        total, rows, edge_count, route_factors, wrt.grad, custom)
 
-
-def _sum(values: list[float]) -> float:
-    """The exact sum (``math.fsum``); with infinities of both signs, IEEE's nan rather
-    than fsum's ``ValueError``, and a plain sum where fsum's partials overflow."""
-    try:
-        return math.fsum(values)
-    except (ValueError, OverflowError):
-        return sum(values, 0.0)
 
 
 def _from_root(order: list[Value], local: dict[Value, tuple[float, ...]]

@@ -14,13 +14,13 @@ the input's ``.grad``, on top of whatever was there (earlier passes), exactly as
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any, Generator, Iterable, Iterator, Optional, Union
 
 from ..core.engine import Value
 from ..core.graph import GraphSnapshot, label_text, snapshot
 from .notation import (
+    _exact_sum,
     _check_value,
     _is_number,
     _locals,
@@ -539,7 +539,7 @@ def _neuron_step(index: int, key: Any, name: str, steps: list[Step], graph: Grap
     constants = 0
     for (source, target), (local, rules, mine) in found.items():
         rule = _product_of_rules(rules) if rules is not None else number_text(local)
-        contribution = _sum([step.contribution for step in mine])
+        contribution = _exact_sum([step.contribution for step in mine])
         total, final = told.add(target, contribution, len(mine))
         link = Link(source, target, graph.names[source], graph.names[target], local, rule,
                     contribution, total, final)
@@ -575,12 +575,6 @@ def _written_order(sources: list[Value], owner: dict[Value, Value]
                 stack.append((parent, own))
     return written
 
-
-def _sum(values: list[float]) -> float:
-    try:
-        return math.fsum(values)
-    except (ValueError, OverflowError):  # inf - inf: IEEE's nan, not fsum's error
-        return sum(values, 0.0)
 
 
 def steps_upstream(steps: list[Step], source: Value) -> float:
