@@ -232,3 +232,13 @@ def test_a_model_with_its_own_names_is_drawn_with_them():
     assert '"h1" -> "o1"' in source or "h1 -> o1" in source
     assert "w5 = 0.4" in source and "b1 0.35" in source
     assert "1 route from E back to w5" in source
+
+
+def test_a_linear_neuron_says_its_net_is_its_out():
+    # the engine names a linear neuron's only node L2.N1.net; the picture must show "net"
+    from autograd_tiny import MLP, draw_network
+
+    model = MLP(2, [2, 1], seed=0)
+    source = draw_network(model, inputs=[0.5, -1.0]).source
+    assert model([0.5, -1.0]).label == "L2.N1.net"
+    assert "net = out " in source

@@ -416,7 +416,9 @@ def _neuron_label(n: _Neuron, compact: bool, gradient_of: Callable[[Value], floa
             assert n.net is not None
             if n.net is not n.out:
                 lines.append(f"net {_num(n.net.data, False)}")
-            lines.append(f"out {_num(n.out.data, False)}")
+                lines.append(f"out {_num(n.out.data, False)}")
+            else:  # a linear neuron: its output is its net node (named .net, as text says)
+                lines.append(f"net = out {_num(n.out.data, False)}")
     if not compact:
         if n.delta is not None:
             lines.append(f"{DELTA} {_num(n.delta, False)}")
