@@ -43,6 +43,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..core.engine import _exec_source
+
 __all__ = ["VectorisedReplay", "ARRAY_NAMESPACE"]
 
 
@@ -117,9 +119,12 @@ def _array_function(formula: str, names: tuple[str, ...],
     """One formula of the op table as a function of arrays (inputs..., out)."""
     tree = _ArrayFormula().visit(ast.parse(formula, mode="eval"))
     body = ast.unparse(ast.fix_missing_locations(tree))
-    scope = dict(ARRAY_NAMESPACE, **params)
-    code = compile(f"lambda {', '.join(names)}: {body}", f"<array formula {formula}>", "eval")
-    return eval(code, scope)  # the op table's own text, with array functions
+    # The op table's own text, run on arrays: generated like the engine's op methods
+    # (and, like them, registered so tracebacks show it).
+    source = f"def formula({', '.join(names)}):\n    return {body}\n"
+    scope = _exec_source(source, f"<autograd_tiny array formula {formula}>",
+                         dict(ARRAY_NAMESPACE, **params))
+    return scope["formula"]
 
 
 _FUNCTIONS: dict[tuple[Any, ...], tuple[Callable[..., Any], tuple[Callable[..., Any], ...]]] = {}
