@@ -116,8 +116,13 @@ class TeachingConsole(code.InteractiveConsole):
 
 def interact(stdin: TextIO | None = None, stdout: TextIO | None = None,
              stderr: TextIO | None = None, banner: bool = True) -> int:
-    """Runs the console until its input ends. Exit status 0, or 1 when input that
+    r"""Runs the console until its input ends. Exit status 0, or 1 when input that
     was not typed at a terminal (a pipe, a file) raised an error.
+
+    >>> import io
+    >>> out, err = io.StringIO(), io.StringIO()
+    >>> interact(io.StringIO("1/0\n"), out, err), err.getvalue().splitlines()[-1]
+    (1, 'ZeroDivisionError: division by zero')
     """
     from rich.console import Console
 

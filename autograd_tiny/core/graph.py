@@ -71,7 +71,12 @@ def node_names(root: Value) -> dict[Value, str]:
 
 def label_text(node: Value) -> str:
     """A node's label as text ('' for none): a label that is not a ``str`` (an int, bytes)
-    is shown with ``str()`` rather than breaking the tools that print it."""
+    is shown with ``str()`` rather than breaking the tools that print it.
+
+    >>> from autograd_tiny import Value
+    >>> label_text(Value(1.0, label="w1")), label_text(Value(1.0))
+    ('w1', '')
+    """
     label = node.label
     if isinstance(label, str):
         return label

@@ -255,7 +255,13 @@ def _third(place: dict[str, str], tail: str, head: str, tail_width: str,
 
 
 def target_weight_of(target: _Neuron | None, name: str, neuron: _Neuron) -> Value | None:
-    """The highlighted weight, if it belongs to ``neuron``."""
+    """The highlighted weight, if it belongs to ``neuron``.
+
+    >>> ((neuron,),), _ = _neurons_of(MLP(2, [1], seed=0))
+    >>> name, weight = neuron.weights[1]
+    >>> target_weight_of(neuron, name, neuron) is weight, target_weight_of(None, name, neuron)
+    (True, None)
+    """
     if target is None or target is not neuron:
         return None
     for weight_name, weight in neuron.weights:

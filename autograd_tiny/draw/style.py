@@ -25,7 +25,11 @@ NOTE_FILL = "#fff8dc"
 
 
 def number(x: float) -> str:
-    """Four decimals, like micrograd's pictures; very large or small as exponents."""
+    """Four decimals, like micrograd's pictures; very large or small as exponents.
+
+    >>> number(2), number(-0.5), number(12345678.0), number(float("inf"))
+    ('2.0000', '-0.5000', '1.2346e+07', 'inf')
+    """
     x = float(x) + 0.0  # -0.0 would print as '-0.0000'
     if not math.isfinite(x):
         return str(x)
@@ -40,12 +44,20 @@ _RECORD_SPECIAL = frozenset('{}|<>"')
 
 
 def plain_text(text: str) -> str:
-    """``text`` as a Graphviz escString that shows exactly ``text``."""
+    r"""``text`` as a Graphviz escString that shows exactly ``text``.
+
+    >>> print(plain_text('say "hi"\nbye'))
+    say \"hi\"\nbye
+    """
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
 def record_text(text: str) -> str:
-    """``text`` as one record field that shows exactly ``text``."""
+    r"""``text`` as one record field that shows exactly ``text``.
+
+    >>> print(record_text("{a|b}\n<c>"))
+    \{a\|b\}\n\<c\>
+    """
     escaped = text.replace("\\", "\\\\").replace("\n", "\\n")
     return "".join("\\" + ch if ch in _RECORD_SPECIAL else ch for ch in escaped)
 

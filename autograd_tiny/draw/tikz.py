@@ -93,7 +93,12 @@ def tikz_document(root: Value, **options: Any) -> str:
 
 
 def document(picture: str, margin: float = 6.0) -> str:
-    """``picture`` (a ``tikzpicture`` from this module) on a page of its own size."""
+    r"""``picture`` (a ``tikzpicture`` from this module) on a page of its own size.
+
+    >>> page = document("% bounding box: 100.00 x 50.00 bp\n" + r"\begin{tikzpicture}\end{tikzpicture}")
+    >>> print(page.splitlines()[1])
+    \usepackage[paperwidth=112.00bp,paperheight=62.00bp,margin=6bp]{geometry}
+    """
     match = re.search(r"% bounding box: ([\d.]+) x ([\d.]+) bp", picture)
     width, height = (float(match.group(1)), float(match.group(2))) if match else (400, 300)
     return "\n".join([
@@ -112,8 +117,17 @@ def document(picture: str, margin: float = 6.0) -> str:
 
 def write_tikz(root: Value, path: str | os.PathLike[str], fmt: str = "tex",
                **options: Any) -> Path:
-    """Writes ``root``'s graph to ``path``: ``fmt='tex'`` a complete document,
-    ``'tikz'`` the bare picture. Used by ``render(root, "graph.tex")``."""
+    r"""Writes ``root``'s graph to ``path``: ``fmt='tex'`` a complete document,
+    ``'tikz'`` the bare picture. Used by ``render(root, "graph.tex")``.
+
+    >>> import tempfile, pathlib
+    >>> from autograd_tiny import Value
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder) / "g.tex"
+    ...     find_renderer() is None or write_tikz(Value(2.0) * 3, path).read_text().startswith(
+    ...         r"\documentclass{article}")
+    True
+    """
     if find_renderer() is None:
         raise RendererNotFound(f"render: {missing_renderer_message()}; TikZ output takes "
                                f"its positions from Graphviz's layout")

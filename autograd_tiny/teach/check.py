@@ -184,7 +184,14 @@ class CheckResult:
         raise KeyError(name)
 
     def summary(self) -> str:
-        """``score: 2 of 3 right (1 exact, 1 close)``."""
+        """``score: 2 of 3 right (1 exact, 1 close)``.
+
+        >>> from autograd_tiny import Value
+        >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+        >>> c = a * b; c.label = "c"
+        >>> check({a: -3, b: "2.001", "a": 3}, c, quiet=True).summary()
+        'score: 2 of 3 right (1 exact, 1 close)'
+        """
         exact = sum(entry.status == EXACT for entry in self.entries)
         close = sum(entry.status == CLOSE for entry in self.entries)
         return (f"score: {self.score} of {len(self.entries)} right "

@@ -314,7 +314,12 @@ def _instructions(problem: Problem) -> str:
 
 
 def sheet_html(exercises: list[Exercise], seed: int) -> str:
-    """The exercise sheet: one offline page that checks its own answers."""
+    """The exercise sheet: one offline page that checks its own answers.
+
+    >>> page = sheet_html(make_exercises(1, seed=5), 5)
+    >>> page.startswith("<!DOCTYPE html>"), page.count('class="answer"')
+    (True, 1)
+    """
     body = [f"<h1>Backpropagation by hand: {len(exercises)} exercises</h1>",
             f"<p>Sheet {seed}. Fill in each gradient (a number or a fraction such as "
             f"<code>-3/4</code>; three significant digits are enough), then press "
@@ -339,7 +344,12 @@ def sheet_html(exercises: list[Exercise], seed: int) -> str:
 
 
 def key_html(exercises: list[Exercise], seed: int) -> str:
-    """The answer key: filled graphs and every gradient's routes."""
+    """The answer key: filled graphs and every gradient's routes.
+
+    >>> page = key_html(make_exercises(1, seed=5), 5)
+    >>> [line for line in page.splitlines() if line.startswith("<p><b>")]
+    ['<p><b>dL/da = 0.333333333</b></p>']
+    """
     body = [f"<h1>Answer key: sheet {seed}</h1>",
             "<p>Each gradient is written as the sum over its routes of the product of the "
             "local derivatives along the route.</p>"]
@@ -418,7 +428,12 @@ def _tex_partial(blank: Blank, root: Value) -> str:
 
 
 def sheet_tex(exercises: list[Exercise], seed: int) -> str:
-    """The exercise sheet as a LaTeX document."""
+    r"""The exercise sheet as a LaTeX document.
+
+    >>> tex = sheet_tex(make_exercises(1, seed=5), 5)
+    >>> tex.count(r"\underline"), tex.rstrip().endswith(r"\end{document}")
+    (1, True)
+    """
     parts = [_PREAMBLE, r"\begin{document}",
              rf"\section*{{Backpropagation by hand: {len(exercises)} exercises (sheet {seed})}}",
              "Fill in each gradient. Each is the sum, over the routes back to the node, of "
@@ -436,7 +451,12 @@ def sheet_tex(exercises: list[Exercise], seed: int) -> str:
 
 
 def key_tex(exercises: list[Exercise], seed: int) -> str:
-    """The answer key as a LaTeX document: filled graphs, routes in ``align*``."""
+    r"""The answer key as a LaTeX document: filled graphs, routes in ``align*``.
+
+    >>> tex = key_tex(make_exercises(1, seed=5), 5)
+    >>> tex.count(r"\subsection*"), r"\frac{\partial L}{\partial a} &= 0.333333333" in tex
+    (1, True)
+    """
     parts = [_PREAMBLE, r"\begin{document}",
              rf"\section*{{Answer key (sheet {seed})}}", ""]
     for exercise in exercises:

@@ -332,6 +332,11 @@ class _Prompt:
 
 
 def markup_escape(text: str) -> str:
+    r"""``text`` with ``rich`` markup escaped, so a prompt prints it as written.
+
+    >>> print(markup_escape("[bold]x[/bold] a[1]"))
+    \[bold]x\[/bold] a[1]
+    """
     from rich.markup import escape
 
     return escape(text)
@@ -347,6 +352,11 @@ class QuizScore:
     history: list[tuple[str, str]] = field(default_factory=list)  # (prompt, outcome)
 
     def text(self) -> str:
+        """The score line, and how many questions were answered if not all.
+
+        >>> QuizScore(points=1.5, asked=2, total=3).text()
+        'score: 1.5 of 2 (answered 2 of 3 questions)'
+        """
         points = number_text(self.points)
         return (f"score: {points} of {self.asked}"
                 + (f" (answered {self.asked} of {self.total} questions)"

@@ -379,12 +379,26 @@ class Explanation:
 
     # -- hook: simplified formulas and LaTeX, written in teach/simplify.py --------------
     def latex(self) -> str:
-        """This explanation as a LaTeX ``align*`` (see ``simplify.explanation_latex``)."""
+        r"""This explanation as a LaTeX ``align*`` (see ``simplify.explanation_latex``).
+
+        >>> from autograd_tiny import Value
+        >>> a, b, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(-2.0, label="f")
+        >>> c = a * b; c.label = "c"; L = c * f; L.label = "L"
+        >>> print(explain(L, a).latex().splitlines()[2])
+          &= f \cdot b \\
+        """
         from .simplify import explanation_latex
         return explanation_latex(self)
 
     def simplified(self) -> str:
-        """This explanation with each route as one simplified formula (SymPy)."""
+        """This explanation with each route as one simplified formula (SymPy).
+
+        >>> from autograd_tiny import Value
+        >>> a, b, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(-2.0, label="f")
+        >>> c = a * b; c.label = "c"; L = c * f; L.label = "L"
+        >>> print(explain(L, a).simplified().splitlines()[1])
+          dL/dc * dc/da = f * b = 6
+        """
         from .simplify import explanation_text
         return explanation_text(self)
     # -- end of hook ----------------------------------------------------------------------

@@ -188,7 +188,15 @@ def build_slides(root: Value, *, title: str | None = None, rankdir: str = "LR",
                  max_steps: int = MAX_STEPS, max_nodes: int = DEFAULT_MAX_NODES,
                  who: str = "build_slides", folder: Path | None = None) -> Slides:
     """The frames of ``root``'s forward and backward pass, as a :class:`Slides` deck
-    (what ``write_slides`` writes and ``show_backward`` shows)."""
+    (what ``write_slides`` writes and ``show_backward`` shows).
+
+    >>> from autograd_tiny import Value
+    >>> y = Value(2.0, label="x") * 3; y.label = "y"
+    >>> deck = build_slides(y) if find_renderer() else None
+    >>> deck is None or [frame.kind for frame in deck.frames] == [
+    ...     "forward", "start", "step", "step", "done"]
+    True
+    """
     if not isinstance(root, Value):
         raise TypeError(f"{who}: root must be a Value, got {type(root).__name__}")
     if title is not None and not isinstance(title, str):

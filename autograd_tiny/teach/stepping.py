@@ -578,7 +578,15 @@ def _written_order(sources: list[Value], owner: dict[Value, Value]
 
 
 def steps_upstream(steps: list[Step], source: Value) -> float:
-    """This pass's gradient at ``source``: the upstream of its first edge step."""
+    """This pass's gradient at ``source``: the upstream of its first edge step.
+
+    >>> from autograd_tiny import Value
+    >>> a, b, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(-2.0, label="f")
+    >>> c = a * b; L = c * f
+    >>> steps = list(backward_steps(L))
+    >>> steps_upstream(steps, c), steps_upstream(steps, a)  # dL/dc = f; a passes nothing on
+    (-2.0, 0.0)
+    """
     for step in steps:
         if step.node is source:
             return step.upstream

@@ -251,7 +251,15 @@ def nine(x: float) -> str:
 
 
 def report(walk: Walkthrough, console: Any) -> None:
-    """Prints the worked example on a ``rich`` console, section by section."""
+    """Prints the worked example on a ``rich`` console, section by section.
+
+    >>> import io
+    >>> from rich.console import Console
+    >>> out = io.StringIO()
+    >>> report(compute(steps=3), Console(file=out, width=100))
+    >>> "Mazur's example: 0.74136507 * 0.186815602 * 0.593269992 = 0.082167041" in out.getvalue()
+    True
+    """
     for section in (_print_network, _print_forward, _print_backward, _print_sweep,
                     _print_update, _print_training):
         section(walk, console)
@@ -480,6 +488,14 @@ def write_files(walk: Walkthrough, folder: str | os.PathLike[str]) -> tuple[list
     recorded (``graph.svg``) and its slides one edge at a time (``graph_slides.html``).
     Returns the paths written and notes on what could not be. With no Graphviz
     renderer, the graph's source is written (``graph.dot``) and the rest is left out.
+
+    >>> import tempfile
+    >>> from autograd_tiny.draw.renderer import find_renderer
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     written, notes = write_files(compute(3), folder) if find_renderer() else ([], [])
+    ...     find_renderer() is None or [path.name for path in written] == [
+    ...         "network.svg", "slides.html", "graph.svg", "graph_slides.html"]
+    True
     """
     from ..draw.dot import render
     from ..draw.network import draw_network
