@@ -157,3 +157,11 @@ def test_nn_model_by_node():
     assert [e.status for e in result.entries] == ["exact", "wrong"]
     assert result.entries[1].expected == truth[params[1]]
     assert "so d" in result.entries[1].message
+
+
+def test_a_wrong_answer_for_the_output_itself_is_explained():
+    x = Value(3.0, label="x")
+    y = x * x; y.label = "y"
+    result = check({y: 2}, y, quiet=True)
+    assert result["y"].status == "wrong"
+    assert "dy/dy = 1: backward starts at the output with gradient 1" in result["y"].message

@@ -313,6 +313,9 @@ def _how(node: Value, graph: GraphSnapshot, grads: dict[Value, float],
     from .routes import explain
     from .simplify import simplify_formula
 
+    if node is graph.root:  # no route to follow: this is where backward starts
+        return [f"{gradient} = 1: backward starts at the output with gradient 1 "
+                f"(d of anything with respect to itself)"]
     lines: list[str] = []
     explanation = explain(graph.root, node, limit=_ROUTE_LIMIT)
     if explanation.listed and explanation.routes:
