@@ -20,19 +20,11 @@ from autograd_tiny.compile import CompiledStep, StaleTraceError, compile
 from autograd_tiny.engine import FLOAT_NAMESPACE, reverse_topological_order
 from autograd_tiny.nn import MLP
 from autograd_tiny.core.ops import TABLE
+from compile_checks import close
 
 # The module itself (``autograd_tiny.compile`` may name the function once the package
 # re-exports it).
 compile_module = importlib.import_module("autograd_tiny.compile.replay")
-
-
-def same(a: float, b: float) -> bool:
-    """Equal to 1e-12 (relative, or absolute near zero); nan only matches nan."""
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
-    if math.isinf(a) or math.isinf(b):
-        return a == b
-    return abs(a - b) <= 1e-12 * max(1.0, abs(a), abs(b))
 
 
 def eager(fn, params):
@@ -51,9 +43,9 @@ def compiled(step, params):
 
 def assert_same(got, want):
     (loss, grads), (want_loss, want_grads) = got, want
-    assert same(loss, want_loss), (loss, want_loss)
+    assert close(loss, want_loss), (loss, want_loss)
     for j, (g, w) in enumerate(zip(grads, want_grads)):
-        assert same(g, w), f"params[{j}]: compiled {g!r}, eager {w!r}"
+        assert close(g, w), f"params[{j}]: compiled {g!r}, eager {w!r}"
 
 
 # -- random graphs over the whole op table --------------------------------------------------

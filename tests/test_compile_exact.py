@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from autograd_tiny import Value, weighted_sum
 from autograd_tiny.compile import compile
 from autograd_tiny.core.ops import TABLE
+from compile_checks import eager, replay
 
 
 def bits(x: float) -> bytes:
@@ -94,19 +95,6 @@ def run(program, leaves):
         else:
             nodes.append(build(number, b, parameter) if left else build(a, number, parameter))
     return sum(nodes[len(leaves):], Value(0.0)) if uses_all else nodes[-1]
-
-
-def eager(fn, params):
-    for p in params:
-        p.grad = 0.0
-    root = fn()
-    root.backward()
-    return [root.data] + [p.grad for p in params]
-
-
-def replay(step, params):
-    loss = step()
-    return [loss] + [p.grad for p in params]
 
 
 cases = dict(program=programs(), start=st.lists(numbers, min_size=4, max_size=4),

@@ -17,27 +17,9 @@ from autograd_tiny.compile import StaleTraceError, compile
 from autograd_tiny.core.ops import TABLE
 from autograd_tiny.nn import MLP
 
+from compile_checks import close, eager, replay
+
 np = pytest.importorskip("numpy")
-
-
-def close(a: float, b: float) -> bool:
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
-    if math.isinf(a) or math.isinf(b):
-        return a == b
-    return abs(a - b) <= 1e-12 * max(1.0, abs(a), abs(b))
-
-
-def eager(fn, params):
-    for p in params:
-        p.grad = 0.0
-    root = fn()
-    root.backward()
-    return [root.data] + [p.grad for p in params]
-
-
-def replay(step, params):
-    return [step()] + [p.grad for p in params]
 
 
 def assert_close(got, want):
