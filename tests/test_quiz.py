@@ -134,7 +134,7 @@ def test_cli_piped_session_end_to_end():
     assert "L = e - a = 7" in out  # the problem of seed 4
     assert "not 5. the op table's rule" in out and "try again" in out
     assert "'3/' is not a number" in out
-    assert "skipped: dL/dc = -1" in out
+    assert "skipped: dL/dd = 1" in out  # questions follow backward: highest node first
     assert "stopped." in out
     assert out.rstrip().endswith("score: 1.5 of 3 (answered 3 of 10 questions)")
 

@@ -60,11 +60,16 @@ class Value:
     #   two inputs      _a, _b,               _da, _db
     #   any other node  _a None,   _b (parents...), _da (locals...), _db None for a
     #                   table op (weighted_sum), or the user's _backward function
+    # ``_h`` is the node's height: 0 for a leaf, else 1 + the highest of its inputs'.
+    # Every node is higher than the nodes it was made from, so backward can visit the
+    # nodes highest first and each gradient is complete when its node is reached,
+    # with no pass over the graph beforehand to count who uses what (see
+    # ``_backpropagate``). Heights are small ints for most graphs (CPython shares
+    # those up to 256), so the slot is usually all they cost.
     # ``__dict__`` lets code attach attributes (``p.m``, ``v._vis_color``) as it can to
-    # micrograd's nodes. It costs every node 32 bytes (CPython 3.11), so the label, which
-    # most nodes do not have, lives there instead of in a slot of its own: an unlabelled
-    # node reads the class's default ''.
-    __slots__ = ("data", "grad", "_a", "_b", "_da", "_db", "_op", "__dict__")
+    # micrograd's nodes. The label has a slot of its own: a network names every node
+    # it makes (``L1.N1.net``), and a dictionary per node for that would cost far more.
+    __slots__ = ("data", "grad", "_a", "_b", "_da", "_db", "_op", "_h", "_label", "__dict__")
     __array_ufunc__ = None  # NumPy scalars defer to our reflected operators
 
     data: float
@@ -74,14 +79,14 @@ class Value:
     _da: Any
     _db: Any
     _op: str
-    _label: str = ""
+    _h: int
+    _label: str
 
     def __init__(self, data: float, _children: Iterable["Value"] = (), _op: str = "",
                  label: str = "") -> None:
         self.data = _real(data, "Value")
         self.grad = 0.0
-        if label or label.__class__ is not str:
-            self._label = _checked_label(label)
+        self._label = _checked_label(label) if label or label.__class__ is not str else ""
         if not isinstance(_op, str):
             raise TypeError(f"Value: _op must be a str, got {type(_op).__name__}")
         parents = tuple(_children)
@@ -101,6 +106,7 @@ class Value:
             self._op = str(_op)
             self._a = None
             self._b = parents
+            self._h = 1 + max(parent._h for parent in parents)
             self._da = (math.nan,) * len(parents)
             self._db = _no_backward
             return
@@ -367,97 +373,82 @@ def _gradient_seed(gradient: Any, function: str) -> float:
 def _backpropagate(root: Value, seed: float) -> dict[Value, float]:
     """The chain rule: ``{node: d(root)/d(node) * seed}`` for ``root`` and every node
     below it. Writes nothing to the graph (except around a user's ``_backward``,
-    which works on ``.grad`` by its nature; see ``_user_step``)."""
-    grads, shared = _reached(root)
-    grads[root] = seed
-    # A node passes its gradient on once every node that uses it has passed it
-    # theirs, so its gradient is complete (the order of reverse_topological_order).
-    # A node used once is ready as soon as its one user is done; only nodes used more
-    # than once are counted down, in the small dictionary ``shared``. Both inputs are
-    # written out rather than looped over: this loop is most of backward's time.
-    ready = [root]
-    while ready:
-        node = ready.pop()
-        a = node._a
-        if a is None:
-            parents = node._b
-            if parents is None:
-                continue  # a leaf: nothing to pass on
-            if node._db is not None:
-                _user_step(node, grads, shared, ready)
-                continue
-            grad = grads[node]
-            for parent, local in zip(parents, node._da):  # weighted_sum: any number
-                grads[parent] += local * grad
-                if parent in shared:
-                    remaining = shared[parent] - 1
-                    if remaining:
-                        shared[parent] = remaining
-                        continue
-                ready.append(parent)
+    which works on ``.grad`` by its nature; see ``_user_step``).
+
+    One pass, highest node first. A node is higher than every node it was made from
+    (``Value._h``), so by the time the pass comes down to a node's height, every node
+    that uses it has passed its gradient on: the gradient is complete. Nodes wait in
+    ``waiting[height]`` in the order they were first reached, and a leaf (height 0)
+    never waits: it only collects. No walk beforehand counts who uses what, no
+    record of the graph outlives the call, and nothing is stored on the nodes.
+    ``reverse_topological_order`` lists the same visits, for code that must
+    follow them."""
+    grads = {root: seed}
+    top = root._h
+    waiting: list[list[Value] | None] = [None] * (top + 1)
+    waiting[top] = [root]
+    # The gradient each node receives first is stored as ``0.0 + contribution``, as
+    # adding to a 0.0 would: a lone -0.0 becomes 0.0, exactly as in an eager sum.
+    for height in range(top, 0, -1):
+        nodes = waiting[height]
+        if nodes is None:
             continue
-        grad = grads[node]
-        grads[a] += node._da * grad  # the chain rule: local derivative x upstream
-        if a in shared:
-            remaining = shared[a] - 1
-            if remaining:
-                shared[a] = remaining
+        waiting[height] = None  # done with: let the list go as the pass goes down
+        for node in nodes:
+            grad = grads[node]
+            a = node._a
+            if a is None:  # weighted_sum, or a node with the user's _backward
+                if node._db is not None:
+                    _user_step(node, grads, waiting)
+                    continue
+                for parent, local in zip(node._b, node._da):
+                    before = grads.get(parent)
+                    if before is None:
+                        grads[parent] = 0.0 + local * grad
+                        height_of = parent._h
+                        if height_of:
+                            bucket = waiting[height_of]
+                            if bucket is None:
+                                waiting[height_of] = [parent]
+                            else:
+                                bucket.append(parent)
+                    else:
+                        grads[parent] = before + local * grad
+                continue
+            # One or two inputs, written out rather than looped over: this is most
+            # of backward's time. The chain rule: local derivative x upstream.
+            before = grads.get(a)
+            if before is None:
+                grads[a] = 0.0 + node._da * grad
+                height_of = a._h
+                if height_of:
+                    bucket = waiting[height_of]
+                    if bucket is None:
+                        waiting[height_of] = [a]
+                    else:
+                        bucket.append(a)
             else:
-                ready.append(a)
-        else:
-            ready.append(a)
-        b = node._b
-        if b is not None:
-            grads[b] += node._db * grad
-            if b in shared:
-                remaining = shared[b] - 1
-                if remaining:
-                    shared[b] = remaining
-                else:
-                    ready.append(b)
+                grads[a] = before + node._da * grad
+            b = node._b
+            if b is None:
+                continue
+            before = grads.get(b)
+            if before is None:
+                grads[b] = 0.0 + node._db * grad
+                height_of = b._h
+                if height_of:
+                    bucket = waiting[height_of]
+                    if bucket is None:
+                        waiting[height_of] = [b]
+                    else:
+                        bucket.append(b)
             else:
-                ready.append(b)
+                grads[b] = before + node._db * grad
     return grads
 
 
-def _reached(root: Value) -> tuple[dict[Value, float], dict[Value, int]]:
-    """Every node below ``root`` with a gradient of 0.0 to start from (one walk), and
-    for the nodes used more than once, the number of edges into them."""
-    grads: dict[Value, float] = {root: 0.0}
-    shared: dict[Value, int] = {}
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        a = node._a
-        if a is None:
-            parents = node._b
-            if parents is None:
-                continue
-            for parent in parents:
-                if parent in grads:
-                    shared[parent] = shared.get(parent, 1) + 1
-                else:
-                    grads[parent] = 0.0
-                    stack.append(parent)
-            continue
-        if a in grads:
-            shared[a] = shared.get(a, 1) + 1
-        else:
-            grads[a] = 0.0
-            stack.append(a)
-        b = node._b
-        if b is None:
-            continue
-        if b in grads:
-            shared[b] = shared.get(b, 1) + 1
-        else:
-            grads[b] = 0.0
-            stack.append(b)
-    return grads, shared
-
-
-def _user_step(node: Value, grads: dict[Value, float], shared: dict[Value, int],
-               ready: list[Value]) -> None:
+def _user_step(node: Value, grads: dict[Value, float],
+               waiting: list[list[Value] | None]) -> None:
     """Runs a user's ``_backward`` (micrograd style: it reads ``node.grad`` and adds
     into its children's ``.grad``) with ``node.grad`` set to this pass's gradient and
     the children's ``.grad`` at 0, and takes what it added into this pass's
@@ -478,17 +469,20 @@ def _user_step(node: Value, grads: dict[Value, float], shared: dict[Value, int],
             child.grad = before
         node.grad = saved_own
     for child, extra in zip(children, added):
-        grads[child] += extra
+        before = grads.get(child)
+        if before is None:
+            grads[child] = 0.0 + extra
+            if child._h:
+                bucket = waiting[child._h]
+                if bucket is None:
+                    waiting[child._h] = [child]
+                else:
+                    bucket.append(child)
+        else:
+            grads[child] = before + extra
     if grad and math.isfinite(grad):  # record what the function did, for the tools
         share = dict(zip(children, added))
         node._da = tuple(share[p] / grad / parents.count(p) for p in parents)
-    for parent in parents:
-        if parent in shared:
-            remaining = shared[parent] - 1
-            if remaining:
-                shared[parent] = remaining
-                continue
-        ready.append(parent)
 
 
 def _no_backward() -> None:
@@ -497,42 +491,77 @@ def _no_backward() -> None:
 
 
 def reverse_topological_order(root: Value) -> list[Value]:
-    """Every node ``root`` depends on, each listed after all the nodes that use it
-    (``root`` first, leaves last): the order in which backward visits them.
-
-    Iterative, with no recursion. A node becomes ready once every node that uses it
-    has been visited, so when backward reaches a node its gradient is complete.
+    """Every node ``root`` depends on, each listed after all the nodes that use it:
+    the order in which ``backward()`` passes gradients on. ``root`` first, then the
+    other nodes highest first (in the order they were first reached), then the
+    leaves, which pass nothing on (the last reached first, so that the reversed list,
+    a forward order, meets them in order). The teaching tools step through it, and
+    the compiled replay follows it, so both add gradients up in eager mode's order,
+    bit for bit. Iterative, with no recursion.
 
     >>> a = Value(1.0, label="a")
     >>> b = (a * 2).tanh()
     >>> [n._op or n.label for n in reverse_topological_order(b)]
     ['tanh', '*', '', 'a']
     """
-    uses = _count_uses(root)
+    height = _heights(root)
+    top = height[root]
+    seen = {root}
+    waiting: list[list[Value] | None] = [None] * (top + 1)
+    waiting[top] = [root]
     order = []
-    ready = [root]
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        for parent in node._prev:
-            remaining = uses[parent] - 1
-            uses[parent] = remaining
-            if not remaining:
-                ready.append(parent)
-    return order
+    leaves = [] if top else [root]
+    for level in range(top, 0, -1):
+        for node in waiting[level] or ():
+            order.append(node)
+            for parent in node._prev:
+                if parent not in seen:
+                    seen.add(parent)
+                    h = height[parent]
+                    if h:
+                        bucket = waiting[h]
+                        if bucket is None:
+                            waiting[h] = [parent]
+                        else:
+                            bucket.append(parent)
+                    else:
+                        leaves.append(parent)
+    leaves.reverse()
+    return order + leaves
+
+
+def _heights(root: Value) -> dict[Value, int]:
+    """Each node's height (0 for a leaf, else 1 + its highest input's), worked out
+    from ``_prev`` alone, so that tools also order nodes that stand in for a
+    ``Value`` (for real nodes it equals the ``_h`` each node was given when made)."""
+    height: dict[Value, int] = {}
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:  # depth first, without recursion: a node's height once its inputs have one
+        node, inputs_done = stack.pop()
+        if node in height:
+            continue
+        parents = node._prev
+        if inputs_done or not parents:
+            height[node] = 1 + max(height[p] for p in parents) if parents else 0
+            continue
+        stack.append((node, True))
+        stack.extend((p, False) for p in parents if p not in height)
+    return height
 
 
 def _count_uses(root: Value) -> dict[Value, int]:
     """For every node below ``root``: the number of edges into it from nodes that
-    depend on it. Its gradient is complete once that many have passed theirs on.
-    (Backward's own walk, ``_reached``, counts only the nodes used more than once.)"""
-    reached, shared = _reached(root)
-    del reached[root]
-    return {node: shared.get(node, 1) for node in reached}
+    depend on it (for tools that show how often a node is used)."""
+    uses: dict[Value, int] = {}
+    for node in reverse_topological_order(root):
+        for parent in node._prev:
+            uses[parent] = uses.get(parent, 0) + 1
+    return uses
 
 
 def _set_inputs(node: Value, parents: tuple[Value, ...], local: Iterable[float]) -> None:
     """Stores a node's inputs and local derivatives in its slots (see ``Value``)."""
+    node._h = 1 + max(parent._h for parent in parents) if parents else 0
     if len(parents) > 2:
         node._a = None
         node._b = tuple(parents)
@@ -589,6 +618,8 @@ def _leaf(data: float) -> Value:
     node._a = node._b = None
     node._da = node._db = 0.0
     node._op = ""
+    node._h = 0
+    node._label = ""
     return node
 
 
@@ -660,6 +691,8 @@ def generated({signature}):
     node._da = {da}
     node._db = {db}
     node._op = OP
+    node._h = {height}
+    node._label = ''
     return node
 '''
 
@@ -681,6 +714,8 @@ def _node_function(op: Op, fname: str, signature: str, bind: list[str]) -> Calla
         unpack="\n".join(unpack), forward=op.forward, local=", ".join(op.local),
         nodes=", ".join(nodes), b_node=nodes[1] if len(nodes) == 2 else "None",
         da=op.local[0], db=op.local[1] if len(op.local) == 2 else "0.0",
+        height=("1 + (a_node._h if a_node._h > b_node._h else b_node._h)" if len(nodes) == 2
+                else "1 + a_node._h"),
     )
     namespace = dict(FLOAT_NAMESPACE, Value=Value, OP=op, BASE=op, _bound=_bound,
                      _bound_zero=_bound_zero, _copysign=math.copysign,
@@ -798,6 +833,7 @@ def _nary_function(op: Op) -> Callable[..., tuple[float, tuple[float, ...]]]:
 
 
 _WEIGHTED_SUM = TABLE["weighted_sum"]
+
 _weighted_sum_floats = _nary_function(_WEIGHTED_SUM)
 
 
@@ -825,21 +861,33 @@ def weighted_sum(weights: Iterable[Operand], inputs: Iterable[Operand], bias: Op
     """
     ws = _node_list(weights, "weighted_sum", "weights")
     xs = _node_list(inputs, "weighted_sum", "inputs")
+    b = bias if bias.__class__ is Value else _operand(bias, "weighted_sum")
+    return _weighted_sum_of_nodes(ws, xs, b)
+
+
+def _weighted_sum_of_nodes(ws: list[Value], xs: list[Value], b: Value) -> Value:
+    """``weighted_sum`` for a caller whose lists hold Values only (a neuron: its own
+    weights and its inputs, checked once at the model's door), so nothing is checked
+    again per call. Building a network's nodes is most of its forward pass."""
     if len(ws) != len(xs) or not ws:
         raise ValueError(f"weighted_sum: needs as many weights as inputs, at least one; "
                          f"got {len(ws)} weights and {len(xs)} inputs")
-    b = bias if bias.__class__ is Value else _operand(bias, "weighted_sum")
+    # Comprehensions, not map(attrgetter(...)): CPython specialises their attribute
+    # reads, several times faster for a neuron's twenty or so inputs.
     out, local = _weighted_sum_floats([w.data for w in ws], [x.data for x in xs], b.data)
+    parents = (*ws, *xs, b)
     if mode.get():
-        return _record_in_mode(_WEIGHTED_SUM, out, (*ws, *xs, b), local)
+        return _record_in_mode(_WEIGHTED_SUM, out, parents, local)
     node = _new(Value)
     node.data = out
     node.grad = 0.0
     node._a = None
-    node._b = (*ws, *xs, b)
+    node._b = parents
     node._da = local
     node._db = None
     node._op = _WEIGHTED_SUM
+    node._h = 1 + max([parent._h for parent in parents])
+    node._label = ""
     return node
 
 

@@ -11,7 +11,7 @@ name is printed on the node in every picture, so text and pictures agree.
 >>> y = (w * x + 1).tanh()
 >>> graph = snapshot(y)
 >>> [graph.names[node] for node in graph.order]
-['tanh(w*x + 1)', 'w*x + 1', '1', 'w*x', 'x', 'w']
+['tanh(w*x + 1)', 'w*x + 1', 'w*x', 'x', 'w', '1']
 >>> graph.uses[x]
 1
 """
@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .engine import Value
+from .engine import Value, reverse_topological_order
 
 _NAME_LENGTH = 32  # an unlabelled node's expression text longer than this gets a short name
 
@@ -234,8 +234,8 @@ def snapshot(root: Value) -> GraphSnapshot:
     ``_prev`` (contract A), so a node with any number of inputs takes part.
 
     ``order`` is the order ``backward()`` visits the nodes in: a node comes once
-    every node that uses it has come (same stack discipline as
-    :func:`~autograd_tiny.core.engine.reverse_topological_order`).
+    every node that uses it has come
+    (:func:`~autograd_tiny.core.engine.reverse_topological_order`).
 
     >>> from autograd_tiny import Value
     >>> a = Value(2.0, label="L1.N1.w1")
@@ -245,25 +245,11 @@ def snapshot(root: Value) -> GraphSnapshot:
     """
     if not isinstance(root, Value):
         raise TypeError(f"snapshot: root must be a Value, got {type(root).__name__}")
-    uses: dict[Value, int] = {root: 0}
-    stack = [root]
-    while stack:  # every node once, counting the edges into it; no recursion
-        for parent in stack.pop()._prev:
-            if parent in uses:
-                uses[parent] += 1
-            else:
-                uses[parent] = 1
-                stack.append(parent)
-    waiting = dict(uses)
-    order: list[Value] = []
-    ready = [root]
-    while ready:  # a node is ready once every node that uses it has been visited
-        node = ready.pop()
-        order.append(node)
+    order = reverse_topological_order(root)
+    uses: dict[Value, int] = dict.fromkeys(order, 0)
+    for node in order:  # the edges into each node
         for parent in node._prev:
-            waiting[parent] -= 1
-            if not waiting[parent]:
-                ready.append(parent)
+            uses[parent] += 1
     named = _names(order)
     names = {node: text for node, (text, _) in named.items()}
     groups = {node: module_of(label_text(node)) for node in order}

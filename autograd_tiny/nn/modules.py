@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .data import Seed, random_source
-from ..core.engine import Value, _checked_label, _operand, weighted_sum
+from ..core.engine import Value, _checked_label, _operand, _weighted_sum_of_nodes, weighted_sum
 from ..core.files import PathLike, write_atomically
 
 
@@ -444,8 +444,14 @@ class Neuron(Module):
 
     def _forward(self, x: list[Value]) -> Value:
         # The net input b + w1*x1 + ... + wn*xn as ONE node (Mazur's net), adding in
-        # micrograd's order, so the numbers are micrograd's.
-        net = weighted_sum(self.w, x, self.b)
+        # micrograd's order, so the numbers are micrograd's. ``x`` was checked at the
+        # model's door and the weights are the neuron's own Values, so the unchecked
+        # builder runs; a weight replaced by something else takes the checked path,
+        # which turns a number into a constant or names what is wrong.
+        try:
+            net = _weighted_sum_of_nodes(self.w, x, self.b)
+        except AttributeError:
+            net = weighted_sum(self.w, x, self.b)
         # The nodes are new, so no label of the user's is overwritten. One store per
         # node: the names themselves were made once, when the neuron was named.
         net._label = self.net_label  # checked once, when the neuron was named: skip the setter

@@ -18,7 +18,7 @@ The same seed gives the same files, byte for byte.
 >>> [exercise.problem.level for exercise in exercises]
 [1, 2, 3]
 >>> [(blank.name, blank.answer) for blank in exercises[1].blanks]
-[('dL/de', '1'), ('dL/dc', '1'), ('dL/dd', '1'), ('dL/db', '-1'), ('dL/da', '0')]
+[('dL/de', '1'), ('dL/dd', '1'), ('dL/db', '-1'), ('dL/dc', '1'), ('dL/da', '0')]
 """
 
 from __future__ import annotations

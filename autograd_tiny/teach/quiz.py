@@ -228,7 +228,7 @@ def questions(problem: Problem) -> list[Question]:
     derivative from each stop that uses it, then its gradient.
 
     >>> p = make_problem(2, seed=1)
-    >>> q = questions(p)[7]  # b is used by d and by L: two routes
+    >>> q = questions(p)[9]  # b is used by d and by L: two routes
     >>> q.kind, q.prompt, q.answer
     ('gradient', 'dL/db (gradient)', -2.0)
     >>> q.rule
