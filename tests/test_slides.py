@@ -435,11 +435,36 @@ def test_network_slides_with_one_bias_per_layer_add_up_each_neurons_delta():
     from autograd_tiny.teach.walkthrough import model
 
     deck = network_slides(model(), [0.05, 0.1], [0.01, 0.99], input_names=["i1", "i2"],
-                          biases=False)
+                          biases=False, error_name="E_total")
     lines = {frame.heading: dict(frame.lines) for frame in deck.frames}
-    assert lines["output layer: neuron o1"]["b2"] == "dE/db2 gets δ = 0.138498562, more to come"
+    assert lines["output layer: neuron o1"]["b2"] == ("dE_total/db2 gets δ = 0.138498562, "
+                                                      "more to come")
     assert lines["output layer: neuron o2"]["b2"].endswith(
         "from all 2 neurons of the layer: 0.100400325")  # 0.138498562 - 0.038098237
-    done = lines["update every weight: w - 0.5 * dE/dw"]
+    done = lines["update every weight: w - 0.5 * dE_total/dw"]
     assert sorted(done) == [f"w{k}" for k in range(1, 9)]  # Mazur updates the weights only
     assert done["w5"] == "0.4 - 0.5 * 0.082167041 = 0.35891648"
+
+
+@needs_renderer
+def test_network_slides_call_the_error_by_the_name_they_are_given():
+    # The demo's console says E_total (Mazur's name): its slides and their pictures too.
+    from autograd_tiny.teach.slides import network_slides
+    from autograd_tiny.teach.walkthrough import model
+
+    deck = network_slides(model(), [0.05, 0.1], [0.01, 0.99], input_names=["i1", "i2"],
+                          error_name="E_total")
+    o1 = dict(deck.frames[1].lines)
+    assert o1["dE_total/dout"] == "= 0.74136507    (from the error)"
+    assert o1["δ = dE_total/dnet"] == "= 0.74136507 * 0.186815602 = 0.138498562"
+    assert o1["w5"] == "dE_total/dw5 = δ * out of h1 = 0.138498562 * 0.593269992 = 0.082167041"
+    assert deck.frames[0].lines[-1] == ("error", "E_total = 0.298371109")
+    for frame in deck.frames:
+        svg = html.unescape(frame.svg)
+        assert "<title>E_total</title>" in svg and "<title>E</title>" not in svg
+        text = frame.heading + " ".join(f"{what} {line}" for what, line in frame.lines)
+        assert "E_total" in text or "dE_total/" in text
+        assert not re.search(r"\bE\b|dE/", text), frame.heading
+    page_text = html.unescape(deck.page())
+    assert "error E_total" in page_text and "δ = dE_total/dnet" in page_text
+    assert "dE/" not in page_text
