@@ -108,7 +108,7 @@ def test_mazurs_network_shows_the_seed_numbers():
         texts = p.texts(p.edges[title])
         assert any(t.endswith(f"= {nine(ref['weights'][name])}") for t in texts), (name, texts)
         assert f"grad {nine(back['dE_d' + name])}" in texts, (name, texts)
-    assert p.texts(p.edges["L2.N1->E"]) == ["target 0.01", f"dE/dout {nine(back['dE_dout_o1'])}"]
+    assert p.texts(p.edges["L2.N1->E"]) == ["target 0.01", "dE/dout", nine(back["dE_dout_o1"])]
 
 
 @needs_renderer
@@ -163,11 +163,12 @@ def test_a_bias_shared_by_two_neurons_is_highlighted_with_its_routes_through_bot
         for name in ("h1", "h2", "o1", "o2", "E"):
             assert p.stroke(p.nodes[name]).lower() == HIGHLIGHT_COLOR, name
         assert p.stroke(p.nodes["i1"]).lower() != HIGHLIGHT_COLOR
-        # the bias itself, printed in each neuron it belongs to, is red there and only there
+        # the bias itself (its value and gradient), printed in each neuron it belongs
+        # to, is red there and only there
         for name in ("h1", "h2", "o1", "o2"):
-            bias = next(t for t in p.nodes[name].iter(f"{SVG}text")
-                        if (t.text or "").startswith(("b1 ", "b2 ")))
-            assert (bias.get("fill", "").lower() == HIGHLIGHT_COLOR) == (name[0] == "h"), name
+            red = [t.text for t in p.nodes[name].iter(f"{SVG}text")
+                   if t.get("fill", "").lower() == HIGHLIGHT_COLOR]
+            assert red == (["b1 0.35", "grad 0.018725609"] if name[0] == "h" else []), name
     # b2, the output layer's: one route through each output neuron
     p = NetworkPicture(to_svg(draw_network(net, inputs=[0.05, 0.10], target=[0.01, 0.99],
                                            input_names=["i1", "i2"], highlight="b2")))
@@ -199,7 +200,7 @@ def test_the_error_is_drawn_under_the_name_the_text_uses():
     assert "\u03b4 = dE_total/dnet" in p.caption and "the weight and dE_total/dw" in p.caption
     assert p.red() == {"x1->L1.N1", "L1.N1->L2.N1", "L1.N1->L2.N2", "L2.N1->E_total",
                        "L2.N2->E_total"}
-    assert p.texts(p.edges["L2.N1->E_total"])[1].startswith("dE_total/dout ")
+    assert p.texts(p.edges["L2.N1->E_total"])[1] == "dE_total/dout"
     assert "dE_total/dL1.N1.w1 = " in p.tooltip(p.edges["x1->L1.N1"])
     assert "delta dE_total/dnet = " in p.tooltip(p.nodes["L1.N1"])
     # no text in the picture calls the error anything else

@@ -4,6 +4,7 @@ written out, nothing loaded from the network, and the graph left as it was."""
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 import subprocess
@@ -468,3 +469,63 @@ def test_network_slides_call_the_error_by_the_name_they_are_given():
     page_text = html.unescape(deck.page())
     assert "error E_total" in page_text and "δ = dE_total/dnet" in page_text
     assert "dE/" not in page_text
+
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--no-first-run", "--virtual-time-budget=3000", "--dump-dom"]
+
+
+@pytest.fixture(scope="module")
+def browser_chrome_height(tmp_path_factory) -> int:
+    """How much of --window-size headless Chromium keeps for itself (its viewport is
+    this much shorter than the window when the DOM is dumped)."""
+    page = tmp_path_factory.mktemp("chromium") / "size.html"
+    page.write_text('<!DOCTYPE html><html><body><script>document.body.setAttribute('
+                    '"data-inner", window.innerHeight);</script></body></html>')
+    run = subprocess.run(["chromium", *CHROMIUM_FLAGS, "--window-size=800,1000", page.as_uri()],
+                         capture_output=True, text=True, timeout=120)
+    return 1000 - int(re.search(r'data-inner="(\d+)"', run.stdout).group(1))
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium")
+@needs_renderer
+@pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080)])
+def test_chromium_the_demos_network_fits_the_first_frame_with_text_at_lecture_size(
+        tmp_path, browser_chrome_height, width, height):
+    """Mazur's 2-2-2 network as `make demo` writes its slides: on the first frame every
+    node (the error E_total too) and edge is inside the frame, none scrolled out of
+    sight, and the graph's smallest text is at least 14 px (2% of the window's height
+    on a big screen)."""
+    from autograd_tiny.teach.slides import network_slides
+    from autograd_tiny.teach.walkthrough import ERROR_NAME, model
+
+    deck = network_slides(model(), [0.05, 0.1], [0.01, 0.99], input_names=["i1", "i2"],
+                          biases=False, error_name=ERROR_NAME)
+    probe = """<script>
+    window.addEventListener("load", function () { setTimeout(function () {
+      var stage = document.querySelector(".frame.current .atg-stage");
+      var svg = stage.querySelector("svg"), s = stage.getBoundingClientRect();
+      var scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+      var smallest = 1e9, outside = [];
+      svg.querySelectorAll("text").forEach(function (t) {
+        smallest = Math.min(smallest, parseFloat(t.getAttribute("font-size")) * scale);
+      });
+      svg.querySelectorAll("g.node, g.edge").forEach(function (g) {
+        var r = g.getBoundingClientRect();
+        if (r.left < s.left - 1 || r.right > s.right + 1 || r.top < s.top - 1 ||
+            r.bottom > s.bottom + 1) { outside.push(g.querySelector("title").textContent); }
+      });
+      document.body.setAttribute("data-result", JSON.stringify({
+        inner: [window.innerWidth, window.innerHeight], outside: outside,
+        smallest: smallest, nodes: svg.querySelectorAll("g.node").length}));
+    }, 300); });</script>"""
+    page_path = tmp_path / "slides.html"
+    page_path.write_text(deck.page().replace("</body>", probe + "</body>"), encoding="utf-8")
+    run = subprocess.run(["chromium", *CHROMIUM_FLAGS,
+                          f"--window-size={width},{height + browser_chrome_height}",
+                          page_path.as_uri()], capture_output=True, text=True, timeout=120)
+    result = json.loads(html.unescape(re.search(r'data-result="([^"]*)"', run.stdout).group(1)))
+    assert result["inner"] == [width, height]
+    assert result["nodes"] == 7  # i1 i2 h1 h2 o1 o2 E_total
+    assert result["outside"] == []
+    assert result["smallest"] >= max(14, 0.02 * height) - 0.01

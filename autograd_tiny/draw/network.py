@@ -168,19 +168,19 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
         # Positions are worked out here (columns of evenly spaced neurons, in order)
         # and pinned: neato draws them where they are put, straight edges between.
         graph_attr={"layout": "neato", "fontname": FONT, "splines": "line",
-                    "outputorder": "edgesfirst", "pad": "0.3",
+                    "outputorder": "edgesfirst", "pad": "0.2",
                     "labelloc": "t", "labeljust": "l", "fontsize": "18",
                     "label": _caption(neurons, error, chosen, route_count, compact,
                                       bool(gradients) or gradient_of(neurons[0][0].bias[1])
                                       is not None, e)},
         node_attr={"fontname": FONT, "fontsize": "14",
                    "style": "filled", "penwidth": "1.2"},
-        edge_attr={"fontname": FONT, "fontsize": "12", "arrowsize": "0.6"},
+        edge_attr={"fontname": FONT, "fontsize": SMALL_TEXT, "arrowsize": "0.6"},
     )
     columns = [list(names), *([n.name for n in layer] for layer in neurons)]
     if error is not None:
         columns.append([e])
-    place = _positions(columns, compact, rankdir)
+    place = _positions(columns, compact, rankdir, error is not None)
     widths = NODE_SIZE[compact]
     for k, name in enumerate(names):
         value = f"<br/>{_num(values[k].data, compact)}" if values else ""
@@ -211,9 +211,12 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
                     # Beside the line a third of the way from its tail: labels of
                     # crossing edges would meet at the middle.
                     attrs.update(taillabel=_weight_label(weight_name, weight, g),
-                                 labelangle="27", labeldistance=_third(place, source, n.name,
-                                                      widths["input" if index == 0 else "neuron"],
-                                                      widths["neuron"]))
+                                 labelangle="27", labeldistance=_third(
+                                     place, source, n.name,
+                                     widths["input" if index == 0 else "neuron"],
+                                     widths["neuron"],
+                                     # the inputs' column sits closer: clear their circles
+                                     0.36 if index == 0 else 0.28))
                 size = abs(g if g is not None else weight.data) / scale if scale else 0.0
                 attrs["penwidth"] = f"{0.4 + 3.6 * size:.2f}"
                 attrs["color"] = _grey(size)
@@ -237,8 +240,8 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
             assert n.out is not None
             d_out = grad(error, n.out)[0]
             label = f"target {number_text(float(t))}"
-            if not compact:
-                label += f"\n{_d(e)}/dout {number_text(float(d_out))}"
+            if not compact:  # three short lines: the error's column sits close
+                label += f"\n{_d(e)}/dout\n{number_text(float(d_out))}"
             attrs = {"label": label, "tooltip": f"{n.name}: target {number_text(float(t))}, "
                                                 f"{_d(e)}/dout = {number_text(float(d_out))}"}
             if n.name in routes:
@@ -252,20 +255,40 @@ _FORMATS = ("svg", "png", "pdf", "dot", "jpg", "jpeg")
 # Circle widths and spacing, in inches: full detail (every number printed) or compact.
 NODE_SIZE = {False: {"input": "0.95", "neuron": "2.1", "error": "1.3"},
              True: {"input": "0.86", "neuron": "0.86", "error": "0.9"}}
-SPACING = {False: (4.6, 2.4), True: (5.8, 0.92)}  # (between columns, between rows)
+# Between columns: after the inputs (small circles), between layers (two labels on each
+# crossing edge), before the error (three short lines on each edge); and between rows.
+# Full detail is sized so that a 2-2-2 network (Mazur's) is at most 87 times its
+# smallest text (12 pt) wide and 31 times tall: on a 16:9 slide at 1280x720 or
+# 1920x1080, drawn with that text at the slides' minimum size, it fits the frame whole.
+COLUMN_GAPS = {False: (3.9, 4.6, 3.4), True: (5.8, 5.8, 5.8)}
+ROW_GAP = {False: 2.3, True: 0.92}
+SMALL_TEXT = "12"  # points: edge labels and the bias lines, the picture's smallest text
 
 
-def _positions(columns: list[list[str]], compact: bool, rankdir: str) -> dict[str, str]:
+def _positions(columns: list[list[str]], compact: bool, rankdir: str,
+               has_error: bool = False) -> dict[str, str]:
     """A pinned ``pos`` for every node: columns left to right (or rows top to bottom
-    for ``rankdir='TB'``), each centred, first neuron on top."""
-    across, down = SPACING[compact]
+    for ``rankdir='TB'``), each centred, first neuron on top.
+
+    >>> _positions([["x1"], ["h1", "h2"], ["E"]], False, "LR", has_error=True)
+    {'x1': '0.000,0.000!', 'h1': '3.900,1.150!', 'h2': '3.900,-1.150!', 'E': '7.300,0.000!'}
+    """
+    after_inputs, between, before_error = COLUMN_GAPS[compact]
+    down = ROW_GAP[compact]
     place = {}
+    across = 0.0
     for c, column in enumerate(columns):
+        if c == 1:
+            across += after_inputs
+        elif c == len(columns) - 1 and has_error and c > 1:
+            across += before_error
+        elif c > 1:
+            across += between
         middle = (len(column) - 1) / 2
         for r, name in enumerate(column):
-            x, y = c * across, (middle - r) * down
+            x, y = across, (middle - r) * down
             if rankdir in ("TB", "BT"):
-                x, y = (r - middle) * down * 1.6, -c * across * 0.6
+                x, y = (r - middle) * down * 1.6, -across * 0.6
             if rankdir == "RL":
                 x = -x
             if rankdir == "BT":
@@ -275,12 +298,13 @@ def _positions(columns: list[list[str]], compact: bool, rankdir: str) -> dict[st
 
 
 def _third(place: dict[str, str], tail: str, head: str, tail_width: str,
-           head_width: str) -> str:
+           head_width: str, fraction: float = 0.28) -> str:
     """``labeldistance`` (units of 10 points, from the tail circle's edge) putting a
-    tail label a third of the way along the visible line from ``tail`` to ``head``."""
+    tail label about a third (``fraction``) of the way along the visible line from
+    ``tail`` to ``head``."""
     (x1, y1), (x2, y2) = (tuple(map(float, place[n].rstrip("!").split(","))) for n in (tail, head))
     length = ((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5 - (float(tail_width) + float(head_width)) / 2
-    return f"{length * 72 * 0.28 / 10:.2f}"
+    return f"{length * 72 * fraction / 10:.2f}"
 
 
 # -- the model --------------------------------------------------------------------------
@@ -502,9 +526,13 @@ def _neuron_label(n: NetworkNeuron, compact: bool, gradient_of: Callable[[Value]
         name, bias = n.bias
         g = gradient_of(bias)
         short = "b" if name == f"{n.name}.b" else html.escape(name)
-        colour = f' color="{HIGHLIGHT_COLOR}"' if highlighted_bias else ""
-        lines.append(f'<font point-size="11"{colour}>{short} {_num(bias.data, False)}'
-                     + (f", grad {_num(g, False)}" if g is not None else "") + "</font>")
+        font = (f'<font point-size="{SMALL_TEXT}"'
+                + (f' color="{HIGHLIGHT_COLOR}"' if highlighted_bias else "") + ">")
+        # Two lines, like a weight's label (its value, then its gradient): one line
+        # would not fit the circle at the size of the edges' text.
+        lines.append(f"{font}{short} {_num(bias.data, False)}</font>")
+        if g is not None:
+            lines.append(f"{font}grad {_num(g, False)}</font>")
     return "<" + "<br/>".join(lines) + ">"
 
 

@@ -325,6 +325,9 @@ def network_slides(model: object, inputs: Sequence[float], target: Sequence[floa
     E = sum 1/2 (target - out)^2; the model's gradients are left as they were.
     ``error_name`` is what the picture and the text call the error: ``'E'``, or the
     name the text around the slides uses (the demo passes Mazur's ``'E_total'``).
+    A network as small as Mazur's fits a 16:9 window whole (1280x720, 1920x1080)
+    with its text at the slides' lecture-hall size; a bigger one scrolls to the
+    neuron in focus.
 
     >>> from autograd_tiny import MLP, find_renderer
     >>> model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
