@@ -47,6 +47,10 @@ def test_draws_a_saved_model_with_input_target_and_highlight(mazur_file, tmp_pat
     assert "out 0.593269992" in nodes["L1.N1"]  # Mazur's out_h1
     assert nodes["E"] == ["E", "0.298371109"]
     assert "2 routes from E back to L1.N1.w1" in svg
+    # a bias is highlighted the same way
+    assert main(["network", str(mazur_file), "--input", "0.05", "0.10", "--target", "0.01",
+                 "0.99", "--highlight", "L2.N2.b", "--output", str(out)]) == 0
+    assert "1 route from E back to L2.N2.b (in red): the bias of L2.N2" in out.read_text()
 
 
 def test_without_activations_the_hidden_layers_are_relu_as_in_micrograd(mazur_file, tmp_path):
@@ -89,7 +93,8 @@ def test_a_model_saved_under_its_own_names_is_loaded_by_position(tmp_path):
     (["--input", "1", "2", "--target", "1", "--output", "{tmp}/x.svg"],
      "--target: the model has 2 outputs, got 1 number"),
     (["--target", "1", "2", "--output", "{tmp}/x.svg"], "--target needs --input"),
-    (["--highlight", "w9", "--output", "{tmp}/x.svg"], "--highlight w9: no weight named 'w9'"),
+    (["--highlight", "w9", "--output", "{tmp}/x.svg"],
+     "--highlight w9: no weight or bias named 'w9'"),
     (["--output", "{tmp}/x.gif"], "unknown format '.gif' for a network picture"),
     (["--output", "{tmp}/no/such/x.svg"], "no such directory"),
     (["--input", "a", "b", "--output", "{tmp}/x.svg"], "'a' is not a number"),

@@ -108,7 +108,7 @@ def test_mazurs_network_shows_the_seed_numbers():
         texts = p.texts(p.edges[title])
         assert any(t.endswith(f"= {nine(ref['weights'][name])}") for t in texts), (name, texts)
         assert f"grad {nine(back['dE_d' + name])}" in texts, (name, texts)
-    assert p.texts(p.edges["L2.N1->E"]) == ["target 0.01", f"dE/dout {nine(back['dE_dout_o1'])}"]
+    assert p.texts(p.edges["L2.N1->E"]) == ["target 0.01", "dE/dout", nine(back["dE_dout_o1"])]
 
 
 @needs_renderer
@@ -142,6 +142,71 @@ def test_highlight_colours_every_route_from_e_back_to_the_weight_and_counts_them
                                            highlight="L2.N1.w1")))
     assert "1 route from E back to L2.N1.w1" in p.caption
     assert p.red() == {"L1.N1->L2.N1", "L2.N1->E"}
+
+
+@needs_renderer
+def test_a_bias_shared_by_two_neurons_is_highlighted_with_its_routes_through_both():
+    # Mazur's network as the walkthrough builds it: b1 is one parameter, the bias of
+    # both h1 and h2 (tie_biases()), so it has two routes through each of them.
+    from autograd_tiny.teach.walkthrough import model as mazur
+
+    net = mazur()
+    b1 = net.layers[0].neurons[0].b
+    assert b1 is net.layers[0].neurons[1].b
+    for highlight in ("b1", b1):
+        picture = draw_network(net, inputs=[0.05, 0.10], target=[0.01, 0.99],
+                               input_names=["i1", "i2"], highlight=highlight)
+        p = NetworkPicture(to_svg(picture))
+        assert "4 routes from E back to b1 (in red): the bias of h1 and h2" in p.caption
+        # every edge from h1 and h2 onwards, and none into them (no weight is chosen)
+        assert p.red() == {"h1->o1", "h1->o2", "h2->o1", "h2->o2", "o1->E", "o2->E"}
+        for name in ("h1", "h2", "o1", "o2", "E"):
+            assert p.stroke(p.nodes[name]).lower() == HIGHLIGHT_COLOR, name
+        assert p.stroke(p.nodes["i1"]).lower() != HIGHLIGHT_COLOR
+        # the bias itself (its value and gradient), printed in each neuron it belongs
+        # to, is red there and only there
+        for name in ("h1", "h2", "o1", "o2"):
+            red = [t.text for t in p.nodes[name].iter(f"{SVG}text")
+                   if t.get("fill", "").lower() == HIGHLIGHT_COLOR]
+            assert red == (["b1 0.35", "grad 0.018725609"] if name[0] == "h" else []), name
+    # b2, the output layer's: one route through each output neuron
+    p = NetworkPicture(to_svg(draw_network(net, inputs=[0.05, 0.10], target=[0.01, 0.99],
+                                           input_names=["i1", "i2"], highlight="b2")))
+    assert "2 routes from E back to b2 (in red): the bias of o1 and o2" in p.caption
+    assert p.red() == {"o1->E", "o2->E"}
+
+
+@needs_renderer
+def test_a_bias_of_one_neuron_is_highlighted_like_its_weights():
+    model = mazur_model()  # untied biases: L1.N1.b belongs to L1.N1 alone
+    p = NetworkPicture(to_svg(draw_network(model, inputs=[0.05, 0.10], target=[0.01, 0.99],
+                                           highlight="L1.N1.b")))
+    assert "2 routes from E back to L1.N1.b (in red): the bias of L1.N1" in p.caption
+    # the weight w1's routes without w1's own edge
+    assert p.red() == {"L1.N1->L2.N1", "L1.N1->L2.N2", "L2.N1->E", "L2.N2->E"}
+    # without a target: routes to the outputs
+    source = draw_network(model, highlight=model.layers[1].neurons[1].b).source
+    assert "1 route from the outputs back to L2.N2.b (in red): the bias of L2.N2" in source
+
+
+@needs_renderer
+def test_the_error_is_drawn_under_the_name_the_text_uses():
+    model = mazur_model()
+    w1 = model.layers[0].neurons[0].w[0]
+    p = NetworkPicture(to_svg(draw_network(model, inputs=[0.05, 0.10], target=[0.01, 0.99],
+                                           highlight=w1, error_name="E_total")))
+    assert "E" not in p.nodes and p.texts(p.nodes["E_total"])[0] == "E_total"
+    assert "2 routes from E_total back to L1.N1.w1" in p.caption
+    assert "\u03b4 = dE_total/dnet" in p.caption and "the weight and dE_total/dw" in p.caption
+    assert p.red() == {"x1->L1.N1", "L1.N1->L2.N1", "L1.N1->L2.N2", "L2.N1->E_total",
+                       "L2.N2->E_total"}
+    assert p.texts(p.edges["L2.N1->E_total"])[1] == "dE_total/dout"
+    assert "dE_total/dL1.N1.w1 = " in p.tooltip(p.edges["x1->L1.N1"])
+    assert "delta dE_total/dnet = " in p.tooltip(p.nodes["L1.N1"])
+    # no text in the picture calls the error anything else
+    texts = " ".join(" ".join(p.texts(g)) + " " + p.tooltip(g)
+                     for g in [*p.nodes.values(), *p.edges.values()]) + " " + p.caption
+    assert not re.search(r"\bE\b|dE/", texts)
 
 
 @needs_renderer
@@ -191,10 +256,16 @@ def test_bad_arguments_name_draw_network_and_the_problem():
         draw_network(model, inputs="12")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="a target needs inputs"):
         draw_network(model, target=[0.0, 1.0])
-    with pytest.raises(ValueError, match="no weight named 'w9'"):
+    with pytest.raises(ValueError, match=r"no weight or bias named 'w9' \(parameters: "
+                                         r"L1\.N1\.w1, L1\.N1\.w2, L1\.N1\.b, "):
         draw_network(model, highlight="w9")
-    with pytest.raises(ValueError, match="not a weight of this model"):
+    with pytest.raises(ValueError, match="not a weight or a bias of this model"):
         draw_network(model, highlight=Value(0.1))
+    with pytest.raises(TypeError, match="error_name must be a non-empty str, got ''"):
+        draw_network(model, error_name="")
+    with pytest.raises(ValueError, match="error_name 'L2.N1' is already the name of an "
+                                         "input or a neuron"):
+        draw_network(model, inputs=[0.05, 0.1], target=[0.01, 0.99], error_name="L2.N1")
     with pytest.raises(ValueError, match="unknown format"):
         draw_network(model, format="gif2")
 

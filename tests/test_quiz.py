@@ -54,10 +54,64 @@ def test_level_three_network_questions():
     by_label = {n.label: n for n in snapshot(problem.root).order if n.label}
     w5 = qs["dE_total/dw5 (gradient)"]
     assert w5.answer == grads[by_label["w5"]]
-    local = qs["dE_o1/dout_o1 (local derivative of *, **2, -)"]
+    local = qs["∂E_o1/∂out_o1 (local derivative of *, **2, -)"]
     assert local.rule == "out_o1 - target_o1"
     assert local.answer == pytest.approx(by_label["out_o1"].data - by_label["target_o1"].data)
-    assert qs["dnet_o1/dw5 (local derivative of *, +)"].rule == "out_h1"
+    assert qs["∂net_o1/∂w5 (local derivative of *, +)"].rule == "out_h1"
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_local_derivatives_and_gradients_are_written_apart(seed):
+    # A local derivative (one op's) is written with ∂, the gradient of the output with
+    # d, as teach.notation writes them: never one symbol for both.
+    from autograd_tiny.teach.notation import derivative_text, local_derivative_text
+
+    for level in (1, 2, 3):
+        problem = make_problem(level, seed=seed)
+        graph = snapshot(problem.root)
+        for q in questions(problem):
+            name = q.prompt.split(" (")[0]
+            top, bottom = graph.names[q.top], graph.names[q.bottom]
+            if q.kind == "local":
+                assert name == local_derivative_text(top, bottom) and name.startswith("∂")
+            else:
+                assert name == derivative_text(top, bottom) and "∂" not in name
+                # the chain rule in names: gradients with d, each route's last factor with ∂
+                chain = q.rule.split(" = ")[1]
+                for term in chain.split(" + "):
+                    *gradients_, local = term.split(" * ")
+                    assert local.startswith("∂") and all(g.startswith("d") for g in gradients_)
+
+
+def test_the_chain_rule_hint_tells_the_gradient_from_the_local_derivative():
+    # b is used by L directly and through d: dL/db = ∂L/∂b + dL/dd * ∂d/∂b
+    q = questions(make_problem(2, seed=1))[7]
+    assert q.rule == "dL/db = ∂L/∂b + dL/dd * ∂d/∂b = (-1) + 1 * (-1)"
+
+
+def test_a_console_that_cannot_print_the_partial_sign_gets_plain_d():
+    class Ascii(io.StringIO):
+        encoding = "ascii"
+
+    out = Ascii()
+    replies = iter(["5", "7", "skip", "5", "5"])  # two misses, a skip, two misses
+
+    def ask(prompt):
+        out.write(prompt)
+        reply = next(replies, None)
+        if reply is None:
+            raise EOFError
+        return reply
+
+    score = run_quiz(make_problem(2, seed=1), Console(file=out, width=200), ask=ask)
+    assert score.asked == 3 and score.points == 0
+    text = out.getvalue()
+    assert "skipped: de/dc = 1" in text
+    assert "not 5 either: chain rule: dL/dc = dL/de * de/dc = 1 * 1" in text
+    assert "∂" not in text
+    assert "[1/10] dL/de (local derivative of -) = " in text
+    assert "the op table's rule for -: d/da = 1.0" in text
+    text.encode("ascii")
 
 
 def session(replies, level=2, seed=4):
@@ -91,10 +145,10 @@ def test_wrong_then_retry_and_bad_input_keep_the_score():
     answers = right_answers()
     replies = ["oops", "", "nan", "99", answers[0], *answers[1:]]
     score, text = session(replies)
-    assert score.history[0] == ("dL/de (local derivative of -)", "retry")
+    assert score.history[0] == ("∂L/∂e (local derivative of -)", "retry")
     assert score.points == len(answers) - 0.5
     assert "'oops' is not a number" in text and "blank" in text
-    assert "not 99. the op table's rule for -: d/da = 1.0 (here e is a); try again." in text
+    assert "not 99. the op table's rule for -: ∂/∂a = 1.0 (here e is a); try again." in text
     assert "Traceback" not in text
 
 
@@ -114,7 +168,7 @@ def test_fraction_answers_accepted():
     L = a / b; L.label = "L"
     problem = Problem(L, [(a, ""), (b, ""), (L, "a / b")], [a, b], "one op", 1)
     assert [(q.prompt, q.answer) for q in questions(problem)] == [
-        ("dL/db (local derivative of /)", -0.125), ("dL/da (local derivative of /)", 0.25)]
+        ("∂L/∂b (local derivative of /)", -0.125), ("∂L/∂a (local derivative of /)", 0.25)]
     replies = iter(["-1/8", "1 / 4"])
     score = run_quiz(problem, Console(file=io.StringIO()), ask=lambda _: next(replies))
     assert score.points == 2 and [h[1] for h in score.history] == ["right", "right"]

@@ -4,6 +4,7 @@ written out, nothing loaded from the network, and the graph left as it was."""
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 import subprocess
@@ -435,11 +436,96 @@ def test_network_slides_with_one_bias_per_layer_add_up_each_neurons_delta():
     from autograd_tiny.teach.walkthrough import model
 
     deck = network_slides(model(), [0.05, 0.1], [0.01, 0.99], input_names=["i1", "i2"],
-                          biases=False)
+                          biases=False, error_name="E_total")
     lines = {frame.heading: dict(frame.lines) for frame in deck.frames}
-    assert lines["output layer: neuron o1"]["b2"] == "dE/db2 gets δ = 0.138498562, more to come"
+    assert lines["output layer: neuron o1"]["b2"] == ("dE_total/db2 gets δ = 0.138498562, "
+                                                      "more to come")
     assert lines["output layer: neuron o2"]["b2"].endswith(
         "from all 2 neurons of the layer: 0.100400325")  # 0.138498562 - 0.038098237
-    done = lines["update every weight: w - 0.5 * dE/dw"]
+    done = lines["update every weight: w - 0.5 * dE_total/dw"]
     assert sorted(done) == [f"w{k}" for k in range(1, 9)]  # Mazur updates the weights only
     assert done["w5"] == "0.4 - 0.5 * 0.082167041 = 0.35891648"
+
+
+@needs_renderer
+def test_network_slides_call_the_error_by_the_name_they_are_given():
+    # The demo's console says E_total (Mazur's name): its slides and their pictures too.
+    from autograd_tiny.teach.slides import network_slides
+    from autograd_tiny.teach.walkthrough import model
+
+    deck = network_slides(model(), [0.05, 0.1], [0.01, 0.99], input_names=["i1", "i2"],
+                          error_name="E_total")
+    o1 = dict(deck.frames[1].lines)
+    assert o1["dE_total/dout"] == "= 0.74136507    (from the error)"
+    assert o1["δ = dE_total/dnet"] == "= 0.74136507 * 0.186815602 = 0.138498562"
+    assert o1["w5"] == "dE_total/dw5 = δ * out of h1 = 0.138498562 * 0.593269992 = 0.082167041"
+    assert deck.frames[0].lines[-1] == ("error", "E_total = 0.298371109")
+    for frame in deck.frames:
+        svg = html.unescape(frame.svg)
+        assert "<title>E_total</title>" in svg and "<title>E</title>" not in svg
+        text = frame.heading + " ".join(f"{what} {line}" for what, line in frame.lines)
+        assert "E_total" in text or "dE_total/" in text
+        assert not re.search(r"\bE\b|dE/", text), frame.heading
+    page_text = html.unescape(deck.page())
+    assert "error E_total" in page_text and "δ = dE_total/dnet" in page_text
+    assert "dE/" not in page_text
+
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--no-first-run", "--virtual-time-budget=3000", "--dump-dom"]
+
+
+@pytest.fixture(scope="module")
+def browser_chrome_height(tmp_path_factory) -> int:
+    """How much of --window-size headless Chromium keeps for itself (its viewport is
+    this much shorter than the window when the DOM is dumped)."""
+    page = tmp_path_factory.mktemp("chromium") / "size.html"
+    page.write_text('<!DOCTYPE html><html><body><script>document.body.setAttribute('
+                    '"data-inner", window.innerHeight);</script></body></html>')
+    run = subprocess.run(["chromium", *CHROMIUM_FLAGS, "--window-size=800,1000", page.as_uri()],
+                         capture_output=True, text=True, timeout=120)
+    return 1000 - int(re.search(r'data-inner="(\d+)"', run.stdout).group(1))
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium")
+@needs_renderer
+@pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080)])
+def test_chromium_the_demos_network_fits_the_first_frame_with_text_at_lecture_size(
+        tmp_path, browser_chrome_height, width, height):
+    """Mazur's 2-2-2 network as `make demo` writes its slides: on the first frame every
+    node (the error E_total too) and edge is inside the frame, none scrolled out of
+    sight, and the graph's smallest text is at least 14 px (2% of the window's height
+    on a big screen)."""
+    from autograd_tiny.teach.slides import network_slides
+    from autograd_tiny.teach.walkthrough import ERROR_NAME, model
+
+    deck = network_slides(model(), [0.05, 0.1], [0.01, 0.99], input_names=["i1", "i2"],
+                          biases=False, error_name=ERROR_NAME)
+    probe = """<script>
+    window.addEventListener("load", function () { setTimeout(function () {
+      var stage = document.querySelector(".frame.current .atg-stage");
+      var svg = stage.querySelector("svg"), s = stage.getBoundingClientRect();
+      var scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+      var smallest = 1e9, outside = [];
+      svg.querySelectorAll("text").forEach(function (t) {
+        smallest = Math.min(smallest, parseFloat(t.getAttribute("font-size")) * scale);
+      });
+      svg.querySelectorAll("g.node, g.edge").forEach(function (g) {
+        var r = g.getBoundingClientRect();
+        if (r.left < s.left - 1 || r.right > s.right + 1 || r.top < s.top - 1 ||
+            r.bottom > s.bottom + 1) { outside.push(g.querySelector("title").textContent); }
+      });
+      document.body.setAttribute("data-result", JSON.stringify({
+        inner: [window.innerWidth, window.innerHeight], outside: outside,
+        smallest: smallest, nodes: svg.querySelectorAll("g.node").length}));
+    }, 300); });</script>"""
+    page_path = tmp_path / "slides.html"
+    page_path.write_text(deck.page().replace("</body>", probe + "</body>"), encoding="utf-8")
+    run = subprocess.run(["chromium", *CHROMIUM_FLAGS,
+                          f"--window-size={width},{height + browser_chrome_height}",
+                          page_path.as_uri()], capture_output=True, text=True, timeout=120)
+    result = json.loads(html.unescape(re.search(r'data-result="([^"]*)"', run.stdout).group(1)))
+    assert result["inner"] == [width, height]
+    assert result["nodes"] == 7  # i1 i2 h1 h2 o1 o2 E_total
+    assert result["outside"] == []
+    assert result["smallest"] >= max(14, 0.02 * height) - 0.01

@@ -5,6 +5,7 @@ table."""
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import io
 import json
@@ -236,6 +237,32 @@ def test_run_writes_graph_and_slides_and_names_the_folder(tmp_path):
         graph = re.findall(r"<text[^>]*>([^<]*)</text>", (folder / "graph.svg").read_text())
         for label in ("net_o1", "out_h1", "E_o1", "E_total"):
             assert label in graph
+
+
+@pytest.mark.skipif(find_renderer() is None, reason="no Graphviz renderer")
+def test_the_network_picture_and_slides_call_the_error_what_the_text_calls_it(tmp_path):
+    """The console says E_total and dE_total/dw5 (Mazur's names): the network picture
+    and its slides, written beside it, say the same, and never E or dE/dw."""
+    out = io.StringIO()
+    walkthrough.run(tmp_path, steps=2, console=Console(file=out, width=100, color_system=None))
+    printed = out.getvalue()
+    # the error's name and its gradients with respect to the weights and biases
+    names = set(re.findall(r"\bdE_total/d(?:w\d?|b\d)\b", printed))
+    assert {"dE_total/dw5", "dE_total/dw1", "dE_total/dw"} <= names
+    assert "E_total" in printed and "E " not in printed.replace("E = 1/2", "")
+
+    svg = html.unescape((tmp_path / "network.svg").read_text())
+    nodes = re.findall(r'<g id="node\d+" class="node">\s*<title>([^<]*)</title>', svg)
+    assert "E_total" in nodes and "E" not in nodes
+    picture_text = " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg))
+    assert "E_total" in picture_text and "2 routes from E_total back to w1" in picture_text
+    slides = html.unescape((tmp_path / "slides.html").read_text())
+    for name in sorted(names):
+        assert name in svg, name  # on the weight's edge (its tooltip) or in the caption
+        assert name in slides, name
+    for text in (svg, slides):
+        assert "dE/d" not in text and not re.search(r"\bE =", text)
+        assert not re.search(r">E<", text)
 
 
 def test_readable_when_piped(printed):

@@ -45,7 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the target outputs: draws the error E = sum 1/2 (target - out)^2 "
                              "and every gradient (needs --input)")
     parser.add_argument("--highlight", metavar="NAME",
-                        help="a weight, e.g. L1.N1.w1: colours and counts its routes from E")
+                        help="a weight or a bias, e.g. L1.N1.w1 or L1.N1.b: colours and "
+                             "counts its routes from E")
     parser.add_argument("--output", "-o", metavar="FILE", required=True,
                         help="where to draw: .svg, .png, .pdf (system Graphviz only) or .dot")
     parser.add_argument("--activation", choices=sorted(ACTIVATIONS),

@@ -49,9 +49,9 @@ def run(args: argparse.Namespace) -> int:
     ...     sys.stdin = stdin
     Level 1: one op (seed 3)
     ...
-    [1/2] dL/db (local derivative of *) = -2
+    [1/2] ∂L/∂b (local derivative of *) = -2
       right
-    [2/2] dL/da (local derivative of *) = 
+    [2/2] ∂L/∂a (local derivative of *) = 
     stopped.
     score: 1 of 1 (answered 1 of 2 questions)
     """

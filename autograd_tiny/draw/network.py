@@ -2,8 +2,10 @@
 
 Inputs on the left, each layer's neurons as circles (with net, out and, once there
 is an error to differentiate, the neuron's delta dE/dnet), every weight an edge
-labelled with its value and gradient, the error E on the right. ``highlight=`` a
-weight colours every route from E back to it and says how many there are.
+labelled with its value and gradient, the error E on the right (``error_name=``
+calls it what the text beside the picture calls it, such as Mazur's ``E_total``).
+``highlight=`` a weight or a bias colours every route from E back to it and says
+how many there are.
 
 Small networks print every number; big ones (micrograd's ``MLP(2, [16, 16, 1])``
 has 337 parameters) print names and outputs, draw each edge's width and shade by
@@ -31,7 +33,8 @@ from ..nn.modules import MLP, Layer, Neuron  # draw reads nn; nn never imports d
 from .picture import Drawing
 from .style import FONT, HIGHLIGHT_COLOR, LEAF_FILL, OUTPUT_FILL, number, plain_text
 
-__all__ = ["draw_network", "half_squared_error"]
+__all__ = ["NetworkNeuron", "draw_network", "forward_neurons", "half_squared_error",
+           "network_neurons"]
 
 # Above this many weights the edges carry no printed label (tooltips keep the numbers).
 LABELLED_WEIGHTS_UP_TO = 40
@@ -58,7 +61,19 @@ def half_squared_error(outputs: Sequence[Value], targets: Sequence[float]) -> Va
 
 
 @dataclass
-class _Neuron:
+class NetworkNeuron:
+    """One neuron as the network picture (and the network slides) see it: its name
+    (the model's, such as ``h1``, else ``L{i}.N{j}``), its layer (1-based), its weights
+    and its bias as (name, parameter) pairs, and the ``nn.Neuron`` itself. After
+    :func:`forward_neurons`, ``net`` and ``out`` are the nodes its forward made;
+    ``delta`` is dE/dnet once an error has been differentiated.
+
+    >>> from autograd_tiny import MLP
+    >>> (neuron,), = network_neurons(MLP(2, [1], seed=0))[0]
+    >>> neuron.name, neuron.layer, [name for name, _ in neuron.weights], neuron.bias[0]
+    ('L1.N1', 1, ['L1.N1.w1', 'L1.N1.w2'], 'L1.N1.b')
+    """
+
     name: str
     layer: int  # 1-based
     weights: list[tuple[str, Value]]  # (name, parameter) per input
@@ -74,7 +89,7 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
                  loss: Callable[[list[Value], list[float]], Value] | None = None,
                  highlight: Value | str | None = None, format: str = "svg",  # noqa: A002
                  rankdir: str = "LR", input_names: Sequence[str] | None = None,
-                 detail: str = "auto") -> Drawing:
+                 detail: str = "auto", error_name: str = "E") -> Drawing:
     """``model`` (an ``MLP``, ``Layer`` or ``Neuron``) as a network diagram.
 
     ``inputs``: run the model on them and print each neuron's net and out.
@@ -82,10 +97,14 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
     E = sum 1/2 (target - out)^2) and its gradients, computed with ``grad()`` so
     the model's ``.grad`` is left alone: every weight's dE/dw, every neuron's delta
     dE/dnet. Without a target, weights show their ``.grad`` when a backward has
-    filled it. ``highlight``: a weight (the parameter, or its name such as
-    ``'L1.N1.w2'``) whose routes from E are coloured and counted. ``detail``:
-    ``'full'`` prints every number, ``'compact'`` names and outputs only (the
-    rest in tooltips); ``'auto'`` picks compact above 40 weights.
+    filled it. ``highlight``: a weight or a bias (the parameter, or its name such
+    as ``'L1.N1.w2'`` or ``'L1.N1.b'``) whose routes from E are coloured and
+    counted; a bias shared by several neurons (``tie_biases()``, as Mazur's b1 is
+    shared by h1 and h2) has routes through each of them. ``detail``: ``'full'``
+    prints every number, ``'compact'`` names and outputs only (the rest in
+    tooltips); ``'auto'`` picks compact above 40 weights. ``error_name``: what the
+    error is called in the picture (its node, dE/dw, ...): ``'E'``, or the name the
+    text beside the picture uses, such as Mazur's ``'E_total'``.
 
     >>> from autograd_tiny import MLP
     >>> model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
@@ -93,8 +112,12 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
     ...                        highlight="L1.N1.w1")
     >>> "2 routes from E back to L1.N1.w1" in picture.source
     True
+    >>> picture = draw_network(model, inputs=[0.05, 0.1], target=[0.01, 0.99],
+    ...                        highlight="L2.N1.b", error_name="E_total")
+    >>> "1 route from E_total back to L2.N1.b" in picture.source
+    True
     """
-    neurons, layer_sizes = _neurons_of(model)
+    neurons, layer_sizes = network_neurons(model)
     nin = len(neurons[0][0].weights)
     names = _input_names(input_names, nin)
     _check(inputs, target, loss, detail, nin, layer_sizes[-1])
@@ -102,12 +125,16 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
         raise ValueError(f"draw_network: unknown format {format!r} (use 'svg', 'png' or 'pdf')")
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"draw_network: rankdir must be LR, TB, RL or BT, got {rankdir!r}")
+    # The error is a node of its own only when there is a target to measure it by.
+    _check_error_name(error_name, [*names, *(n.name for layer in neurons for n in layer)]
+                      if target is not None else [])
+    e = error_name
 
     error: Value | None = None
     gradients: dict[Value, float] = {}
     if inputs is not None:
         values = [Value(float(x), label=name) for x, name in zip(inputs, names)]
-        outputs = _forward(neurons, values)
+        outputs = forward_neurons(neurons, values)
         if target is not None:
             error = (loss or half_squared_error)(outputs, [float(t) for t in target])
             if not isinstance(error, Value):
@@ -127,8 +154,8 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
 
     weight_count = sum(len(n.weights) for layer in neurons for n in layer)
     compact = detail == "compact" or (detail == "auto" and weight_count > LABELLED_WEIGHTS_UP_TO)
-    target_neuron, target_name = _highlighted(highlight, neurons)
-    routes, route_count = _routes(neurons, target_neuron, error is not None)
+    chosen = _highlighted(highlight, neurons)
+    routes, route_count = _routes(neurons, chosen, e if error is not None else None)
 
     def gradient_of(p: Value) -> float | None:
         if gradients:
@@ -141,19 +168,19 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
         # Positions are worked out here (columns of evenly spaced neurons, in order)
         # and pinned: neato draws them where they are put, straight edges between.
         graph_attr={"layout": "neato", "fontname": FONT, "splines": "line",
-                    "outputorder": "edgesfirst", "pad": "0.3",
+                    "outputorder": "edgesfirst", "pad": "0.2",
                     "labelloc": "t", "labeljust": "l", "fontsize": "18",
-                    "label": _caption(neurons, error, target_name, route_count, compact,
+                    "label": _caption(neurons, error, chosen, route_count, compact,
                                       bool(gradients) or gradient_of(neurons[0][0].bias[1])
-                                      is not None)},
+                                      is not None, e)},
         node_attr={"fontname": FONT, "fontsize": "14",
                    "style": "filled", "penwidth": "1.2"},
-        edge_attr={"fontname": FONT, "fontsize": "12", "arrowsize": "0.6"},
+        edge_attr={"fontname": FONT, "fontsize": SMALL_TEXT, "arrowsize": "0.6"},
     )
     columns = [list(names), *([n.name for n in layer] for layer in neurons)]
     if error is not None:
-        columns.append(["E"])
-    place = _positions(columns, compact, rankdir)
+        columns.append([e])
+    place = _positions(columns, compact, rankdir, error is not None)
     widths = NODE_SIZE[compact]
     for k, name in enumerate(names):
         value = f"<br/>{_num(values[k].data, compact)}" if values else ""
@@ -163,11 +190,13 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
                      + (f" = {number_text(values[k].data)}" if values else ""))
     for layer in neurons:
         for n in layer:
-            attrs = {"label": _neuron_label(n, compact, gradient_of), "shape": "circle",
+            holds = chosen is not None and chosen.is_bias and any(
+                m is n for m in chosen.neurons)
+            attrs = {"label": _neuron_label(n, compact, gradient_of, holds), "shape": "circle",
                      "fillcolor": NEURON_FILL, "fixedsize": "true", "width": widths["neuron"],
-                     "pos": place[n.name], "tooltip": _neuron_tooltip(n, gradient_of)}
+                     "pos": place[n.name], "tooltip": _neuron_tooltip(n, gradient_of, e)}
             if n.name in routes:
-                attrs.update(color=HIGHLIGHT_COLOR, penwidth="3")
+                attrs.update(color=HIGHLIGHT_COLOR, penwidth="4" if holds else "3")
             drawing.node(n.name, **attrs)
 
     scale = _scale(neurons, gradient_of)
@@ -177,18 +206,21 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
             for k, (weight_name, weight) in enumerate(n.weights):
                 source = sources[k]
                 g = gradient_of(weight)
-                attrs = {"tooltip": _weight_text(weight_name, weight, g, single_line=True)}
+                attrs = {"tooltip": _weight_text(weight_name, weight, g, e)}
                 if not compact:
                     # Beside the line a third of the way from its tail: labels of
                     # crossing edges would meet at the middle.
                     attrs.update(taillabel=_weight_label(weight_name, weight, g),
-                                 labelangle="27", labeldistance=_third(place, source, n.name,
-                                                      widths["input" if index == 0 else "neuron"],
-                                                      widths["neuron"]))
+                                 labelangle="27", labeldistance=_third(
+                                     place, source, n.name,
+                                     widths["input" if index == 0 else "neuron"],
+                                     widths["neuron"],
+                                     # the inputs' column sits closer: clear their circles
+                                     0.36 if index == 0 else 0.28))
                 size = abs(g if g is not None else weight.data) / scale if scale else 0.0
                 attrs["penwidth"] = f"{0.4 + 3.6 * size:.2f}"
                 attrs["color"] = _grey(size)
-                if weight is target_weight_of(target_neuron, target_name, n):
+                if chosen is not None and not chosen.is_bias and weight is chosen.parameter:
                     attrs.update(color=HIGHLIGHT_COLOR, fontcolor=HIGHLIGHT_COLOR,
                                  penwidth="4")
                 elif n.name in routes and source in routes:
@@ -199,22 +231,22 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
 
     if error is not None:
         assert target is not None
-        drawing.node("E", label=f"<<b>E</b><br/>{_num(error.data, compact)}>", shape="circle",
-                     fillcolor=ERROR_FILL, fixedsize="true", width=widths["error"],
-                     pos=place["E"],
-                     tooltip=f"E = {number_text(error.data)}",
+        drawing.node(e, label=f"<<b>{html.escape(e)}</b><br/>{_num(error.data, compact)}>",
+                     shape="circle", fillcolor=ERROR_FILL, fixedsize="true",
+                     width=widths["error"], pos=place[e],
+                     tooltip=f"{e} = {number_text(error.data)}",
                      **({"color": HIGHLIGHT_COLOR, "penwidth": "3"} if routes else {}))
         for n, t in zip(neurons[-1], target):
             assert n.out is not None
             d_out = grad(error, n.out)[0]
             label = f"target {number_text(float(t))}"
-            if not compact:
-                label += f"\ndE/dout {number_text(float(d_out))}"
+            if not compact:  # three short lines: the error's column sits close
+                label += f"\n{_d(e)}/dout\n{number_text(float(d_out))}"
             attrs = {"label": label, "tooltip": f"{n.name}: target {number_text(float(t))}, "
-                                                f"dE/dout = {number_text(float(d_out))}"}
+                                                f"{_d(e)}/dout = {number_text(float(d_out))}"}
             if n.name in routes:
                 attrs.update(color=HIGHLIGHT_COLOR, fontcolor=HIGHLIGHT_COLOR, penwidth="3")
-            drawing.edge(n.name, "E", **attrs)
+            drawing.edge(n.name, e, **attrs)
     return drawing
 
 
@@ -223,20 +255,40 @@ _FORMATS = ("svg", "png", "pdf", "dot", "jpg", "jpeg")
 # Circle widths and spacing, in inches: full detail (every number printed) or compact.
 NODE_SIZE = {False: {"input": "0.95", "neuron": "2.1", "error": "1.3"},
              True: {"input": "0.86", "neuron": "0.86", "error": "0.9"}}
-SPACING = {False: (4.6, 2.4), True: (5.8, 0.92)}  # (between columns, between rows)
+# Between columns: after the inputs (small circles), between layers (two labels on each
+# crossing edge), before the error (three short lines on each edge); and between rows.
+# Full detail is sized so that a 2-2-2 network (Mazur's) is at most 87 times its
+# smallest text (12 pt) wide and 31 times tall: on a 16:9 slide at 1280x720 or
+# 1920x1080, drawn with that text at the slides' minimum size, it fits the frame whole.
+COLUMN_GAPS = {False: (3.9, 4.6, 3.4), True: (5.8, 5.8, 5.8)}
+ROW_GAP = {False: 2.3, True: 0.92}
+SMALL_TEXT = "12"  # points: edge labels and the bias lines, the picture's smallest text
 
 
-def _positions(columns: list[list[str]], compact: bool, rankdir: str) -> dict[str, str]:
+def _positions(columns: list[list[str]], compact: bool, rankdir: str,
+               has_error: bool = False) -> dict[str, str]:
     """A pinned ``pos`` for every node: columns left to right (or rows top to bottom
-    for ``rankdir='TB'``), each centred, first neuron on top."""
-    across, down = SPACING[compact]
+    for ``rankdir='TB'``), each centred, first neuron on top.
+
+    >>> _positions([["x1"], ["h1", "h2"], ["E"]], False, "LR", has_error=True)
+    {'x1': '0.000,0.000!', 'h1': '3.900,1.150!', 'h2': '3.900,-1.150!', 'E': '7.300,0.000!'}
+    """
+    after_inputs, between, before_error = COLUMN_GAPS[compact]
+    down = ROW_GAP[compact]
     place = {}
+    across = 0.0
     for c, column in enumerate(columns):
+        if c == 1:
+            across += after_inputs
+        elif c == len(columns) - 1 and has_error and c > 1:
+            across += before_error
+        elif c > 1:
+            across += between
         middle = (len(column) - 1) / 2
         for r, name in enumerate(column):
-            x, y = c * across, (middle - r) * down
+            x, y = across, (middle - r) * down
             if rankdir in ("TB", "BT"):
-                x, y = (r - middle) * down * 1.6, -c * across * 0.6
+                x, y = (r - middle) * down * 1.6, -across * 0.6
             if rankdir == "RL":
                 x = -x
             if rankdir == "BT":
@@ -246,34 +298,28 @@ def _positions(columns: list[list[str]], compact: bool, rankdir: str) -> dict[st
 
 
 def _third(place: dict[str, str], tail: str, head: str, tail_width: str,
-           head_width: str) -> str:
+           head_width: str, fraction: float = 0.28) -> str:
     """``labeldistance`` (units of 10 points, from the tail circle's edge) putting a
-    tail label a third of the way along the visible line from ``tail`` to ``head``."""
+    tail label about a third (``fraction``) of the way along the visible line from
+    ``tail`` to ``head``."""
     (x1, y1), (x2, y2) = (tuple(map(float, place[n].rstrip("!").split(","))) for n in (tail, head))
     length = ((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5 - (float(tail_width) + float(head_width)) / 2
-    return f"{length * 72 * 0.28 / 10:.2f}"
-
-
-def target_weight_of(target: _Neuron | None, name: str, neuron: _Neuron) -> Value | None:
-    """The highlighted weight, if it belongs to ``neuron``.
-
-    >>> ((neuron,),), _ = _neurons_of(MLP(2, [1], seed=0))
-    >>> name, weight = neuron.weights[1]
-    >>> target_weight_of(neuron, name, neuron) is weight, target_weight_of(None, name, neuron)
-    (True, None)
-    """
-    if target is None or target is not neuron:
-        return None
-    for weight_name, weight in neuron.weights:
-        if weight_name == name:
-            return weight
-    return None
+    return f"{length * 72 * fraction / 10:.2f}"
 
 
 # -- the model --------------------------------------------------------------------------
 
 
-def _neurons_of(model: Any) -> tuple[list[list[_Neuron]], list[int]]:
+def network_neurons(model: Any) -> tuple[list[list[NetworkNeuron]], list[int]]:
+    """``model`` (an ``MLP``, ``Layer`` or ``Neuron``) as the picture sees it: its
+    neurons layer by layer, each named and with its named weights and bias, and the
+    size of each layer. Nothing runs: see :func:`forward_neurons`.
+
+    >>> from autograd_tiny import MLP
+    >>> layers, sizes = network_neurons(MLP(2, [2, 1], seed=0))
+    >>> sizes, [n.name for n in layers[0]], [name for name, _ in layers[1][0].weights]
+    ([2, 1], ['L1.N1', 'L1.N2'], ['L2.N1.w1', 'L2.N1.w2'])
+    """
     if isinstance(model, MLP):
         layers = [layer.neurons for layer in model.layers]
     elif isinstance(model, Layer):
@@ -283,14 +329,14 @@ def _neurons_of(model: Any) -> tuple[list[list[_Neuron]], list[int]]:
     else:
         raise TypeError(f"draw_network: model must be an MLP, Layer or Neuron, "
                         f"got {type(model).__name__}")
-    drawn: list[list[_Neuron]] = []
+    drawn: list[list[NetworkNeuron]] = []
     for i, layer in enumerate(layers, 1):
         row = []
         for j, neuron in enumerate(layer, 1):
             name = _neuron_name(neuron, i, j, len(layers), len(layer))
             weights = [(w.label or f"{name}.w{k}", w) for k, w in enumerate(neuron.w, 1)]
             bias = (neuron.b.label or f"{name}.b", neuron.b)
-            row.append(_Neuron(name, i, weights, bias, neuron))
+            row.append(NetworkNeuron(name, i, weights, bias, neuron))
         drawn.append(row)
     return drawn, [len(layer) for layer in layers]
 
@@ -307,8 +353,17 @@ def _neuron_name(neuron: Any, i: int, j: int, layers: int, width: int) -> str:
     return f"L{i}.N{j}"
 
 
-def _forward(neurons: list[list[_Neuron]], values: list[Value]) -> list[Value]:
-    """Runs the model neuron by neuron, keeping each neuron's net and out."""
+def forward_neurons(neurons: list[list[NetworkNeuron]], values: list[Value]) -> list[Value]:
+    """Runs the model on ``values`` neuron by neuron (each ``nn.Neuron``'s own
+    forward), keeps each neuron's net and out nodes in it, and returns the outputs.
+
+    >>> from autograd_tiny import MLP, Value
+    >>> layers, _ = network_neurons(MLP(2, [1], output_activation="sigmoid", seed=0))
+    >>> (out,) = forward_neurons(layers, [Value(1.0), Value(-1.0)])
+    >>> neuron = layers[0][0]
+    >>> neuron.out is out, neuron.net is out._prev[0], out._op.name
+    (True, True, 'sigmoid')
+    """
     current = values
     for layer in neurons:
         outputs = []
@@ -321,7 +376,7 @@ def _forward(neurons: list[list[_Neuron]], values: list[Value]) -> list[Value]:
     return current
 
 
-def _run_neuron(n: _Neuron, inputs: list[Value]) -> Value:
+def _run_neuron(n: NetworkNeuron, inputs: list[Value]) -> Value:
     # The model's own forward runs (with the net/out labels the nn side sets).
     out = n.module(inputs)
     if not isinstance(out, Value):
@@ -370,40 +425,79 @@ def _check(inputs: Any, target: Any, loss: Any, detail: Any, nin: int, nout: int
                          f"got {detail!r}")
 
 
+@dataclass
+class _Highlight:
+    """The highlighted parameter, its name, the neurons that hold it (a weight one, a
+    bias shared by a layer each of its neurons), and whether it is a bias."""
+
+    name: str
+    parameter: Value
+    neurons: list[NetworkNeuron]
+    is_bias: bool
+
+
 def _highlighted(highlight: Value | str | None,
-                 neurons: list[list[_Neuron]]) -> tuple[_Neuron | None, str]:
+                 neurons: list[list[NetworkNeuron]]) -> _Highlight | None:
     if highlight is None:
-        return None, ""
+        return None
     if not isinstance(highlight, (Value, str)):
-        raise TypeError(f"draw_network: highlight must be a weight (a Value) or its name, "
-                        f"got {type(highlight).__name__}")
-    known = []
+        raise TypeError(f"draw_network: highlight must be a weight or a bias (a Value) or "
+                        f"its name, got {type(highlight).__name__}")
+    known: list[str] = []
+    found: _Highlight | None = None
     for layer in neurons:
         for n in layer:
-            for name, weight in n.weights:
-                if weight is highlight or name == highlight:
-                    return n, name
-                known.append(name)
+            for name, p in [*n.weights, n.bias]:
+                if name not in known:
+                    known.append(name)
+                if not (p is highlight or name == highlight):
+                    continue
+                is_bias = p is n.bias[1]
+                if found is None:
+                    found = _Highlight(name, p, [], is_bias)
+                if p is found.parameter and all(m is not n for m in found.neurons):
+                    found.neurons.append(n)  # a tied bias: every neuron it is the bias of
+    if found is not None:
+        return found
     if isinstance(highlight, Value):
-        raise ValueError("draw_network: highlight is not a weight of this model")
+        raise ValueError("draw_network: highlight is not a weight or a bias of this model")
     shown = ", ".join(known[:6]) + (", ..." if len(known) > 6 else "")
-    raise ValueError(f"draw_network: no weight named {highlight!r} (weights: {shown})")
+    raise ValueError(f"draw_network: no weight or bias named {highlight!r} "
+                     f"(parameters: {shown})")
 
 
-def _routes(neurons: list[list[_Neuron]], start: _Neuron | None,
-            has_error: bool) -> tuple[set[str], int]:
-    """The neurons on a route from the highlighted weight's neuron to the outputs,
-    and how many routes there are (each layer is fully connected to the next)."""
-    if start is None:
+def _routes(neurons: list[list[NetworkNeuron]], chosen: _Highlight | None,
+            error_name: str | None) -> tuple[set[str], int]:
+    """The neurons on a route from the highlighted parameter to the outputs (and the
+    error, if drawn), and how many routes there are: each layer is fully connected to
+    the next, so a neuron in layer i starts (size of layer i+1) * ... routes, and a
+    bias shared by several neurons starts that many from each."""
+    if chosen is None:
         return set(), 0
-    on_route = {start.name}
-    count = 1
-    for layer in neurons[start.layer:]:
-        count *= len(layer)
-        on_route.update(n.name for n in layer)
-    if has_error:
-        on_route.add("E")
+    on_route = {n.name for n in chosen.neurons}
+    count = 0
+    for n in chosen.neurons:
+        routes = 1
+        for layer in neurons[n.layer:]:
+            routes *= len(layer)
+            on_route.update(m.name for m in layer)
+        count += routes
+    if error_name is not None:
+        on_route.add(error_name)
     return on_route, count
+
+
+def _check_error_name(name: Any, taken: list[str]) -> None:
+    if not isinstance(name, str) or not name.strip():
+        raise TypeError(f"draw_network: error_name must be a non-empty str, got {name!r}")
+    if name in taken:
+        raise ValueError(f"draw_network: error_name {name!r} is already the name of an "
+                         f"input or a neuron")
+
+
+def _d(name: str) -> str:
+    """``dE`` for a plain name, ``d(E + R)`` for an expression (as the text writes it)."""
+    return "d" + name if all(ch.isalnum() or ch in "_.'#" for ch in name) else f"d({name})"
 
 
 # -- text ---------------------------------------------------------------------------------
@@ -413,7 +507,8 @@ def _num(x: float, compact: bool) -> str:
     return number(x) if compact else number_text(round(x, 9))
 
 
-def _neuron_label(n: _Neuron, compact: bool, gradient_of: Callable[[Value], float | None]) -> str:
+def _neuron_label(n: NetworkNeuron, compact: bool, gradient_of: Callable[[Value], float | None],
+                  highlighted_bias: bool = False) -> str:
     lines = [f"<b>{html.escape(n.name)}</b>"]
     if n.out is not None:
         if compact:
@@ -431,20 +526,26 @@ def _neuron_label(n: _Neuron, compact: bool, gradient_of: Callable[[Value], floa
         name, bias = n.bias
         g = gradient_of(bias)
         short = "b" if name == f"{n.name}.b" else html.escape(name)
-        lines.append(f'<font point-size="11">{short} {_num(bias.data, False)}'
-                     + (f", grad {_num(g, False)}" if g is not None else "") + "</font>")
+        font = (f'<font point-size="{SMALL_TEXT}"'
+                + (f' color="{HIGHLIGHT_COLOR}"' if highlighted_bias else "") + ">")
+        # Two lines, like a weight's label (its value, then its gradient): one line
+        # would not fit the circle at the size of the edges' text.
+        lines.append(f"{font}{short} {_num(bias.data, False)}</font>")
+        if g is not None:
+            lines.append(f"{font}grad {_num(g, False)}</font>")
     return "<" + "<br/>".join(lines) + ">"
 
 
-def _neuron_tooltip(n: _Neuron, gradient_of: Callable[[Value], float | None]) -> str:
+def _neuron_tooltip(n: NetworkNeuron, gradient_of: Callable[[Value], float | None],
+                    error_name: str = "E") -> str:
     parts = [n.name]
     if n.net is not None and n.out is not None:
         parts.append(f"net = {number_text(n.net.data)}")
         parts.append(f"out = {number_text(n.out.data)}")
     if n.delta is not None:
-        parts.append(f"delta dE/dnet = {number_text(n.delta)}")
+        parts.append(f"delta {_d(error_name)}/dnet = {number_text(n.delta)}")
     name, bias = n.bias
-    parts.append(_weight_text(name, bias, gradient_of(bias), single_line=True))
+    parts.append(_weight_text(name, bias, gradient_of(bias), error_name))
     return "; ".join(parts)
 
 
@@ -455,14 +556,14 @@ def _weight_label(name: str, weight: Value, g: float | None) -> str:
     return text
 
 
-def _weight_text(name: str, weight: Value, g: float | None, single_line: bool) -> str:
+def _weight_text(name: str, weight: Value, g: float | None, error_name: str = "E") -> str:
     text = f"{name} = {number_text(weight.data)}"
     if g is not None:
-        text += f", dE/d{name} = {number_text(g)}"
+        text += f", {_d(error_name)}/{_d(name)} = {number_text(g)}"
     return text
 
 
-def _scale(neurons: list[list[_Neuron]], gradient_of: Callable[[Value], float | None]) -> float:
+def _scale(neurons: list[list[NetworkNeuron]], gradient_of: Callable[[Value], float | None]) -> float:
     sizes = []
     for layer in neurons:
         for n in layer:
@@ -478,8 +579,9 @@ def _grey(size: float) -> str:
     return f"#{level:02x}{level:02x}{level:02x}"
 
 
-def _caption(neurons: list[list[_Neuron]], error: Value | None, target_name: str,
-             route_count: int, compact: bool, has_gradients: bool) -> str:
+def _caption(neurons: list[list[NetworkNeuron]], error: Value | None,
+             chosen: _Highlight | None, route_count: int, compact: bool, has_gradients: bool,
+             e: str = "E") -> str:
     sizes = [len(layer) for layer in neurons]
     nin = len(neurons[0][0].weights)
     # Distinct parameters: a bias tied across a layer counts once.
@@ -487,18 +589,22 @@ def _caption(neurons: list[list[_Neuron]], error: Value | None, target_name: str
                       for p in [*(w for _, w in n.weights), n.bias[1]]})
     lines = [f"network {nin} -> {' -> '.join(map(str, sizes))}: {parameters} parameters"]
     if error is not None and not compact:
-        lines.append(f"E = {number_text(error.data)}; in each neuron: net, out, "
-                     f"{DELTA} = dE/dnet, bias; on each edge: the weight and dE/dw")
+        lines.append(f"{e} = {number_text(error.data)}; in each neuron: net, out, "
+                     f"{DELTA} = {_d(e)}/dnet, bias; on each edge: the weight and {_d(e)}/dw")
     elif error is not None:
-        lines.append(f"E = {number_text(error.data)}; in each neuron: its out (hover for "
-                     f"net, {DELTA} = dE/dnet and the bias)")
+        lines.append(f"{e} = {number_text(error.data)}; in each neuron: its out (hover for "
+                     f"net, {DELTA} = {_d(e)}/dnet and the bias)")
     if compact:
         lines.append("edge width and shade: size of "
                      + ("the gradient" if has_gradients else "the weight")
                      + "; hover for every number")
-    if target_name:
-        lines.append(f"{route_count} route{'s' * (route_count != 1)} from E back to "
-                     f"{target_name} (in red)" if error is not None else
-                     f"{route_count} route{'s' * (route_count != 1)} from the outputs back "
-                     f"to {target_name} (in red)")
+    if chosen is not None:
+        start = e if error is not None else "the outputs"
+        line = (f"{route_count} route{'s' * (route_count != 1)} from {start} back to "
+                f"{chosen.name} (in red)")
+        if chosen.is_bias:
+            holders = [n.name for n in chosen.neurons]
+            line += (f": the bias of {', '.join(holders[:-1])} and {holders[-1]}"
+                     if len(holders) > 1 else f": the bias of {holders[0]}")
+        lines.append(line)
     return "".join(plain_text(line) + "\\l" for line in lines)

@@ -15,7 +15,8 @@ Both read what the engine recorded when the ops ran: each node's parents
 in ``ops.py`` (``op.local_rules(n)``). No derivative is worked out a second time.
 Both read the graph once, through :func:`~autograd_tiny.core.graph.snapshot`, and
 name nodes as the pictures do (:mod:`~autograd_tiny.teach.notation`:
-:func:`number_text`, :func:`node_names`, :func:`formula`, :func:`derivative_text`).
+:func:`number_text`, :func:`node_names`, :func:`formula`, :func:`derivative_text`,
+:func:`local_derivative_text`).
 
 >>> from autograd_tiny import Value
 >>> x = Value(2.0, label="x")
@@ -37,7 +38,7 @@ True
 from __future__ import annotations
 
 from ..core.graph import node_names, number_text
-from .notation import derivative_text, formula
+from .notation import derivative_text, formula, local_derivative_text
 from .routes import ROUTE_LIMIT, Explanation, Factor, NodeGradient, Route, explain
 from .stepping import Link, NeuronStep, Step, backward_steps, steps_table
 
@@ -54,6 +55,7 @@ __all__ = [
     "derivative_text",
     "explain",
     "formula",
+    "local_derivative_text",
     "node_names",
     "number_text",
     "steps_table",

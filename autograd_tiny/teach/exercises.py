@@ -36,7 +36,7 @@ from ..core.files import write_atomically
 from ..core.graph import number_text, snapshot
 from .check import CLOSE_ABSOLUTE, CLOSE_RELATIVE, gradients
 from .notation import derivative_text
-from .quiz import Problem, _stops, make_problem
+from .quiz import Problem, make_problem, route_stops
 from .simplify import number_latex
 
 __all__ = ["Blank", "Exercise", "make_exercises", "write_exercises", "sheet_html",
@@ -115,7 +115,7 @@ def _blanks(number: int, problem: Problem) -> list[Blank]:
 
     graph = snapshot(problem.root)
     grads = gradients(graph)
-    stops = _stops(graph, problem.asked)
+    stops = route_stops(graph, problem.asked)
     root_name = graph.names[graph.root]
     blanks = []
     for node in graph.order:
@@ -134,14 +134,14 @@ def _blanks(number: int, problem: Problem) -> list[Blank]:
 def _formulas(route: object) -> tuple[str, str]:
     """The route's rules multiplied and simplified, as text and as LaTeX; empty when
     the product of the rules is a plain number (nothing to add to the values)."""
-    from .simplify import _route_latex_formula, route_formula
+    from .simplify import route_formula, route_formula_latex
 
     text = route_formula(route)  # type: ignore[arg-type]
     try:
         float(text)
         return "", ""
     except ValueError:
-        return text, _route_latex_formula(route)  # type: ignore[arg-type]
+        return text, route_formula_latex(route)  # type: ignore[arg-type]
 
 
 def _slug(text: str) -> str:
@@ -422,9 +422,9 @@ def _tex_forward(problem: Problem) -> str:
 
 
 def _tex_partial(blank: Blank, root: Value) -> str:
-    from .simplify import _partial
+    from .simplify import partial_latex
 
-    return _partial(root.label, blank.label)
+    return partial_latex(root.label, blank.label)
 
 
 def sheet_tex(exercises: list[Exercise], seed: int) -> str:

@@ -3,6 +3,14 @@ them, a readable name per node (its label, or the expression that made it), a no
 ``formula``, Leibniz notation (``dE_total/dw5``), and the op table's rules written with
 the graph's names.
 
+Derivatives are written with d (:func:`derivative_text`: ``dL/da``). Where a local
+derivative and a gradient stand side by side and must not be mistaken for each other
+(the quiz asks for both, one after the other), the local derivative, one op's with its
+other inputs held fixed, is written with ∂ (:func:`local_derivative_text`: ``∂e/∂a``)
+and the gradient of the output, summed over every route, keeps d (``dL/da``), so the
+chain rule reads dL/da = dL/de * ∂e/∂a. Text for a console that cannot print ∂ falls
+back to d (``ascii=True``).
+
 :mod:`~autograd_tiny.routes` (``explain``) and :mod:`~autograd_tiny.stepping`
 (``backward_steps``) print everything through these helpers, so both tools name the
 same node the same way.
@@ -54,9 +62,9 @@ def formula(node: Value, numbers: bool = False) -> str:
     return _expression(node, names)[0]
 
 
-def _d(name: str) -> str:
-    """``dx`` for a plain name, ``d(w*x + b)`` for an expression."""
-    return "d" + name if _PLAIN_NAME.match(name) else f"d({name})"
+def _d(name: str, symbol: str = "d") -> str:
+    """``dx`` for a plain name, ``d(w*x + b)`` for an expression (or with ``∂``)."""
+    return symbol + name if _PLAIN_NAME.match(name) else f"{symbol}({name})"
 
 
 def derivative_text(top: str, bottom: str) -> str:
@@ -66,6 +74,23 @@ def derivative_text(top: str, bottom: str) -> str:
     ('dE_total/dw5', 'dy/d(w*x + b)')
     """
     return f"{_d(top)}/{_d(bottom)}"
+
+
+PARTIAL = "\u2202"  # ∂
+
+
+def local_derivative_text(top: str, bottom: str, ascii: bool = False) -> str:
+    """A local derivative, ∂(top)/∂(bottom): one op's, its other inputs held fixed, as
+    opposed to a gradient (:func:`derivative_text`, with d). ``ascii=True`` writes d
+    instead, for a console that cannot print ∂.
+
+    >>> local_derivative_text("e", "a"), local_derivative_text("a/d", "d")
+    ('∂e/∂a', '∂(a/d)/∂d')
+    >>> local_derivative_text("e", "a", ascii=True)
+    'de/da'
+    """
+    symbol = "d" if ascii else PARTIAL
+    return f"{_d(top, symbol)}/{_d(bottom, symbol)}"
 
 
 def _rule(node: Value, slot: int, names: dict[Value, tuple[str, int]]) -> str:

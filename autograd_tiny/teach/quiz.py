@@ -9,6 +9,10 @@ problem, so a whole class can get one quiz.
 the local derivative on each edge into the nodes that use it, then its gradient.
 Nodes without a label (``w1*x1`` inside a neuron) are passed through: the local
 derivative between two named nodes is then the product along the way, simplified.
+The two are written apart, as :mod:`~autograd_tiny.teach.notation` writes them: a
+local derivative with ∂ (``∂e/∂a``), the gradient of the output with d (``dL/da``),
+so the chain rule reads ``dL/da = dL/de * ∂e/∂a``; a console that cannot print ∂
+gets d in both, told apart by the words after them.
 
 :func:`run_quiz` asks the questions one by one (rich prompts; piped input works),
 allows a retry after a miss (showing the op table's rule), and keeps the score safe
@@ -19,7 +23,7 @@ through bad input, end of input and Ctrl-C.
 a = -2, b = -1
 L = a * b = 2
 >>> [q.prompt for q in questions(problem)]
-['dL/db (local derivative of *)', 'dL/da (local derivative of *)']
+['∂L/∂b (local derivative of *)', '∂L/∂a (local derivative of *)']
 """
 
 from __future__ import annotations
@@ -34,10 +38,10 @@ from ..core.engine import Value
 from ..core.graph import GraphSnapshot, number_text, snapshot
 from ..core.ops import Op
 from .check import AnswerError, gradients, is_close, parse_answer
-from .notation import derivative_text
+from .notation import PARTIAL, derivative_text, local_derivative_text
 
 __all__ = ["Problem", "Question", "QuizScore", "make_problem", "questions", "run_quiz",
-           "network_2_2_2", "LEVELS"]
+           "network_2_2_2", "route_stops", "LEVELS"]
 
 LEVELS = (1, 2, 3)
 _LEVEL_NAMES = {1: "one op", 2: "a few ops, one node used twice",
@@ -68,7 +72,7 @@ class Problem:
 
 @dataclass(frozen=True)
 class Question:
-    """One thing to work out. ``kind`` is ``local`` (d top/d bottom on one edge, or
+    """One thing to work out. ``kind`` is ``local`` (∂top/∂bottom on one edge, or
     through unnamed nodes) or ``gradient`` (d root/d bottom). ``answer`` is the
     engine's number; ``rule`` the formula that gives it, shown after a miss."""
 
@@ -231,28 +235,28 @@ def questions(problem: Problem) -> list[Question]:
     >>> q = questions(p)[9]  # b is used by d and by L: two routes
     >>> q.kind, q.prompt, q.answer
     ('gradient', 'dL/db (gradient)', -2.0)
-    >>> q.rule
-    'dL/db = dL/db + dL/dd * dd/db = (-1) + 1 * (-1)'
+    >>> q.rule  # L uses b directly (∂L/∂b) and through d
+    'dL/db = ∂L/∂b + dL/dd * ∂d/∂b = (-1) + 1 * (-1)'
     """
     graph = snapshot(problem.root)
     grads = gradients(graph)
-    stops = _stops(graph, problem.asked)
+    stops = route_stops(graph, problem.asked)
     result = []
     for node in graph.order:
         if node not in stops or node is graph.root:
             continue
         links = _local_links(graph, node, stops)
         for user, value, rule, op_note in links:
-            name = derivative_text(graph.names[user], graph.names[node])
+            name = local_derivative_text(graph.names[user], graph.names[node])
             result.append(Question("local", user, node, f"{name} (local derivative{op_note})",
                                    value, rule))
         if [user for user, *_ in links] == [graph.root]:
             continue  # the gradient is the local derivative just asked
         root = graph.names[graph.root]
         names = " + ".join(f"{derivative_text(root, graph.names[u])} * "
-                           f"{derivative_text(graph.names[u], graph.names[node])}"
+                           f"{local_derivative_text(graph.names[u], graph.names[node])}"
                            if u is not graph.root else
-                           derivative_text(graph.names[u], graph.names[node])
+                           local_derivative_text(graph.names[u], graph.names[node])
                            for u, *_ in links)
         numbers = " + ".join(f"{_bracket(grads[u])} * {_bracket(v)}"
                              if u is not graph.root else _bracket(v) for u, v, *_ in links)
@@ -267,8 +271,18 @@ def _bracket(x: float) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def _stops(graph: GraphSnapshot, asked: list[Value]) -> set[Value]:
-    """Labelled nodes that lie on a route from the root to an asked node."""
+def route_stops(graph: GraphSnapshot, asked: list[Value]) -> set[Value]:
+    """The labelled nodes that lie on a route from the graph's root to one of the
+    ``asked`` nodes (those included): where the quiz asks a question and the
+    exercise sheets leave a blank.
+
+    >>> from autograd_tiny import Value
+    >>> a, b, c = Value(2.0, label="a"), Value(3.0, label="b"), Value(4.0, label="c")
+    >>> d = a * b; d.label = "d"
+    >>> L = d + c; L.label = "L"
+    >>> sorted(node.label for node in route_stops(snapshot(L), [a]))
+    ['L', 'a', 'd']
+    """
     leads = set(asked)  # nodes from which an asked node can be reached
     for node in reversed(graph.order):  # inputs before the nodes that use them
         if any(parent in leads for parent in node._prev):
@@ -405,7 +419,7 @@ def run_quiz(problem: Problem, console: Any = None,
     try:
         for number, question in enumerate(todo, 1):
             score.asked = number
-            outcome = _ask_one(question, number, len(todo), ask, console)
+            outcome = _ask_one(question, number, len(todo), ask, console, _printable(console))
             if outcome == "quit":
                 score.asked -= 1
                 break
@@ -420,19 +434,38 @@ def run_quiz(problem: Problem, console: Any = None,
     return score
 
 
+def _printable(console: Any) -> Callable[[str], str]:
+    """Text as it is, or with ∂ written d where the console's encoding has no ∂ (a
+    Windows pipe in cp1252, a C locale): a quiz must not stop at a character.
+
+    >>> import io
+    >>> from rich.console import Console
+    >>> class Latin1(io.StringIO):
+    ...     encoding = "latin-1"
+    >>> _printable(Console(file=Latin1()))("∂L/∂b"), _printable(Console())("∂L/∂b")
+    ('dL/db', '∂L/∂b')
+    """
+    try:
+        PARTIAL.encode(getattr(console, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return lambda text: text.replace(PARTIAL, "d")
+    return lambda text: text
+
+
 def _ask_one(question: Question, number: int, count: int, ask: Callable[[str], str],
-             console: Any) -> str:
+             console: Any, printable: Callable[[str], str] = lambda text: text) -> str:
     """'right', 'retry' (right at the second try), 'missed', 'skipped' or 'quit'."""
     tries = 0
-    prompt = f"[{number}/{count}] {question.prompt} = "
+    prompt = printable(f"[{number}/{count}] {question.prompt} = ")
     while True:
         reply = ask(prompt)
         text = (reply or "").strip().lower()
         if text in _QUIT:
             return "quit"
         if text in _SKIP:
-            console.print(f"  skipped: {question.prompt.split(' (')[0]} = "
-                          f"{number_text(question.answer)}", markup=False, highlight=False)
+            console.print(printable(f"  skipped: {question.prompt.split(' (')[0]} = "
+                                    f"{number_text(question.answer)}"),
+                          markup=False, highlight=False)
             return "skipped"
         try:
             value = parse_answer(reply or "")
@@ -447,14 +480,14 @@ def _ask_one(question: Question, number: int, count: int, ask: Callable[[str], s
             return "right" if tries == 0 else "retry"
         tries += 1
         if tries == 1:
-            console.print(f"  not {number_text(value)}. {_rule_hint(question, first=True)}; "
-                      f"try again.",
+            console.print(printable(f"  not {number_text(value)}. "
+                                    f"{_rule_hint(question, first=True)}; try again."),
                           style="red", markup=False, highlight=False)
             continue
         hint, answer = _rule_hint(question), number_text(question.answer)
         if not hint.endswith(f"= {answer}"):
             hint += f" = {answer}"
-        console.print(f"  not {number_text(value)} either: {hint}", style="red",
+        console.print(printable(f"  not {number_text(value)} either: {hint}"), style="red",
                       markup=False, highlight=False)
         return "missed"
 
@@ -469,7 +502,7 @@ def _rule_hint(question: Question, first: bool = False) -> str:
         if first and isinstance(op, Op) and slots:
             arity = len(top._prev)
             inputs, rules = op.input_names(arity), op.shown_rules(arity)
-            places = ", ".join(f"d/d{inputs[i]} = {rules[i]}" for i in slots)
+            places = ", ".join(f"{PARTIAL}/{PARTIAL}{inputs[i]} = {rules[i]}" for i in slots)
             which = " and ".join(inputs[i] for i in slots)
             bottom = question.bottom.label or "this input"
             where = [f"{bottom} is {which}"] if bottom != which else []

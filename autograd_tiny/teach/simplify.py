@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["FormulaError", "to_sympy", "simplify_formula", "formula_latex", "local_rule",
            "route_formula", "route_latex", "explanation_latex", "explanation_text",
-           "name_latex", "rules_product", "is_sum"]
+           "name_latex", "rules_product", "is_sum", "partial_latex", "route_formula_latex"]
 
 # A number, or a name: letters, digits, underscores, with dots, '#' and primes inside
 # (``L1.N1.w1``, ``tanh#2``, ``x'``). Numbers come first so ``2e-05`` stays a number.
@@ -309,14 +309,23 @@ def route_latex(route: "Route", names: dict[Value, str]) -> str:
     """
     parts = []
     for factor in route.factors:
-        part = _partial(names.get(factor.top, "?"), names.get(factor.bottom, "?"))
+        part = partial_latex(names.get(factor.top, "?"), names.get(factor.bottom, "?"))
         # x * x: each use of x is its own route; say which input, as the text does.
         note = re.search(r" \(as (\w+)\)$", factor.name)
         parts.append(part + (rf"\Big|_{{\text{{as }}{note.group(1)}}}" if note else ""))
     return r" \cdot ".join(parts) or "1"
 
 
-def _partial(top: str, bottom: str) -> str:
+def partial_latex(top: str, bottom: str) -> str:
+    r"""The derivative of the node named ``top`` with respect to ``bottom`` as a LaTeX
+    fraction of partials; a name is set as :func:`name_latex` sets it, an unlabelled
+    node's expression in parentheses.
+
+    >>> print(partial_latex("E_total", "w5"))
+    \frac{\partial E_{total}}{\partial w_{5}}
+    >>> print(partial_latex("L", "a*b"))
+    \frac{\partial L}{\partial \left(a b\right)}
+    """
     return rf"\frac{{\partial {_node_latex(top)}}}{{\partial {_node_latex(bottom)}}}"
 
 
@@ -353,7 +362,7 @@ def explanation_latex(explanation: "Explanation") -> str:
         raise TypeError(f"explanation_latex: expected an Explanation, got "
                         f"{type(explanation).__name__}")
     names = {node: text for node, (text, _) in _names(_order(explanation.root)).items()}
-    left = _partial(explanation.root_name, explanation.wrt_name)
+    left = partial_latex(explanation.root_name, explanation.wrt_name)
     total = number_latex(explanation.total)
     if explanation.route_count == 0:
         body = [rf"{left} &= 0"]
@@ -383,8 +392,15 @@ def _values_latex(route: "Route") -> str:
     return r" \cdot ".join(f"({v})" if v.startswith("-") else v for v in values)
 
 
-def _route_latex_formula(route: "Route") -> str:
-    """The route's formula (see :func:`route_formula`) as LaTeX, factors in order."""
+def route_formula_latex(route: "Route") -> str:
+    r"""The route's formula (see :func:`route_formula`) as LaTeX, factors in order.
+
+    >>> from autograd_tiny import Value, explain
+    >>> o = Value(0.75, label="out_o1"); t = Value(0.01, label="target_o1")
+    >>> E = 0.5 * (t - o) ** 2; E.label = "E_o1"
+    >>> print(route_formula_latex(explain(E, o).routes[0]))
+    out_{o1} - target_{o1}
+    """
     parts = _route_parts(route)
     if parts is None:
         return r"\text{" + _latex_escape(route.values) + "}"
@@ -395,7 +411,7 @@ def _route_latex_formula(route: "Route") -> str:
 
 def _in_sum(route: "Route", count: int) -> str:
     """A route's LaTeX formula as a term of a sum (in parentheses if it is a sum)."""
-    latex = _route_latex_formula(route)
+    latex = route_formula_latex(route)
     parts = _route_parts(route)
     if count > 1 and parts is not None and len(parts) == 1 and parts[0].is_Add:
         return f"\\left({latex}\\right)"

@@ -312,7 +312,8 @@ _EDGE_INTO = r'^\t(?:"[^"]*"|[^\s"]+) -> "?{name}"? \['
 def network_slides(model: object, inputs: Sequence[float], target: Sequence[float],
                    loss: Callable[[list[Value], list[float]], Value] | None = None, *,
                    lr: float = 0.5, title: str | None = None,
-                   input_names: Sequence[str] | None = None, biases: bool = True) -> Slides:
+                   input_names: Sequence[str] | None = None, biases: bool = True,
+                   error_name: str = "E") -> Slides:
     """Slides of a model's backward pass in the network's words, layer by layer as
     backpropagation is taught: the forward pass, then the output layer's neurons
     (each one's dE/dout, dout/dnet, its delta dE/dnet and its weights' gradients),
@@ -322,6 +323,11 @@ def network_slides(model: object, inputs: Sequence[float], target: Sequence[floa
     :func:`~autograd_tiny.draw_network` with the neuron at work in focus, and every
     name the text uses is printed in it. ``loss`` defaults to Mazur's
     E = sum 1/2 (target - out)^2; the model's gradients are left as they were.
+    ``error_name`` is what the picture and the text call the error: ``'E'``, or the
+    name the text around the slides uses (the demo passes Mazur's ``'E_total'``).
+    A network as small as Mazur's fits a 16:9 window whole (1280x720, 1920x1080)
+    with its text at the slides' lecture-hall size; a bigger one scrolls to the
+    neuron in focus.
 
     >>> from autograd_tiny import MLP, find_renderer
     >>> model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
@@ -329,11 +335,15 @@ def network_slides(model: object, inputs: Sequence[float], target: Sequence[floa
     ...          "6 frames: 1 forward, 4 steps, 1 done)")
     >>> find_renderer() is None or repr(network_slides(model, [0.05, 0.1], [0.01, 0.99])) == shown
     True
+    >>> deck = find_renderer() and network_slides(model, [0.05, 0.1], [0.01, 0.99],
+    ...                                           error_name="E_total")
+    >>> deck is None or deck.frames[-1].heading == "update every weight: w - 0.5 * dE_total/dw"
+    True
     """
-    from ..draw.network import (DELTA, ERROR_FILL, INPUT_FILL, NEURON_FILL, _forward,
-                                _neurons_of, draw_network, half_squared_error)
+    from ..draw.network import (DELTA, ERROR_FILL, INPUT_FILL, NEURON_FILL, draw_network,
+                                forward_neurons, half_squared_error, network_neurons)
 
-    neurons, sizes = _neurons_of(model)
+    neurons, sizes = network_neurons(model)
     count = len(neurons[0][0].weights)
     names = list(input_names) if input_names is not None else [f"x{i}" for i in
                                                                 range(1, count + 1)]
@@ -348,27 +358,35 @@ def network_slides(model: object, inputs: Sequence[float], target: Sequence[floa
     saved = [w.grad for w in parameters]
     values = [Value(float(x), label=name) for x, name in zip(inputs, names)]
     try:
-        outputs = _forward(neurons, values)
+        outputs = forward_neurons(neurons, values)
         error = (loss or half_squared_error)(outputs, [float(t) for t in target])
         for w in parameters:
             w.grad = 0.0
         error.backward()
         picture = draw_network(model, inputs=list(inputs), target=list(target), loss=loss,
-                               input_names=names)
-        frames = list(_network_frames(neurons, values, error, picture, lr, binary, biases))
+                               input_names=names, error_name=error_name)
+        frames = list(_network_frames(neurons, values, error, picture, lr, binary, biases,
+                                      error_name))
     finally:
         for w, grad in zip(parameters, saved):
             w.grad = grad
     shape = " -> ".join(str(size) for size in [count] + sizes)
-    legend = _legend(((INPUT_FILL, "input"), (NEURON_FILL, "neuron"), (ERROR_FILL, "error E"),
-                      (FOCUS_FILL, "in focus")),
-                     (f"in each neuron: net, out, {DELTA} = dE/dnet, bias",
-                      "on each edge: the weight and dE/dw"))
+    legend = _legend(((INPUT_FILL, "input"), (NEURON_FILL, "neuron"),
+                      (ERROR_FILL, f"error {error_name}"), (FOCUS_FILL, "in focus")),
+                     (f"in each neuron: net, out, {DELTA} = "
+                      f"{derivative_text(error_name, 'net')}, bias",
+                      f"on each edge: the weight and {derivative_text(error_name, 'w')}"))
     return Slides(title or f"Backpropagation through a {shape} network", frames, legend)
 
 
 def _network_frames(neurons: list[list[Any]], values: list[Value], error: Value,
-                    picture: Any, lr: float, binary: str, biases: bool) -> Iterator[Frame]:
+                    picture: Any, lr: float, binary: str, biases: bool,
+                    error_name: str = "E") -> Iterator[Frame]:
+    e = error_name
+
+    def d(bottom: str) -> str:  # dE/dw5, with the error's name
+        return derivative_text(e, bottom)
+
     layer_of = {id(n): layer for layer in neurons for n in layer}
     def svg(focus: str | None = None) -> str:
         drawing = picture.copy()
@@ -379,9 +397,9 @@ def _network_frames(neurons: list[list[Any]], values: list[Value], error: Value,
         return to_svg(drawing, binary)
 
     last = neurons[-1]
-    yield Frame("forward", f"forward: E = {number_text(error.data)}",
+    yield Frame("forward", f"forward: {e} = {number_text(error.data)}",
                 tuple((f"out of {n.name}", f"= {number_text(n.out.data)}") for n in last)
-                + (("error", f"E = {number_text(error.data)}"),), svg())
+                + (("error", f"{e} = {number_text(error.data)}"),), svg())
     layers = len(neurons)
     for depth in range(layers - 1, -1, -1):
         inputs = ([f"{value.label}" for value in values] if depth == 0 else
@@ -389,29 +407,29 @@ def _network_frames(neurons: list[list[Any]], values: list[Value], error: Value,
         for j, n in enumerate(neurons[depth]):
             rows: list[tuple[str, str]] = []
             if depth == layers - 1:
-                rows.append(("dE/dout", f"= {number_text(n.out.grad)}    (from the error)"))
+                rows.append((d("out"), f"= {number_text(n.out.grad)}    (from the error)"))
             else:
                 parts = [(m, m.weights[j]) for m in neurons[depth + 1]]
                 terms = " + ".join(f"δ {m.name} * {name}" for m, (name, _) in parts)
                 numbers = " + ".join(f"{number_text(m.net.grad)} * {number_text(w.data)}"
                                      for m, (_, w) in parts).replace("+ -", "- ")
-                rows.append(("dE/dout", f"= {terms} = {numbers} = "
-                                        f"{number_text(n.out.grad)}"))
+                rows.append((d("out"), f"= {terms} = {numbers} = "
+                                       f"{number_text(n.out.grad)}"))
             local = n.out._local[0] if n.out is not n.net else 1.0
             rows.append(("dout/dnet", f"= {number_text(local)}    ({n.out._op})"
                          if n.out is not n.net else "= 1    (no activation)"))
-            rows.append(("δ = dE/dnet", f"= {number_text(n.out.grad)} * {number_text(local)}"
-                                       f" = {number_text(n.net.grad)}"))
+            rows.append((f"δ = {d('net')}", f"= {number_text(n.out.grad)} * "
+                                            f"{number_text(local)} = {number_text(n.net.grad)}"))
             sources = zip(inputs, n.net._prev[len(n.weights):])  # (w..., x..., b): contract B
             for (name, w), (source, x) in zip(n.weights, sources):
-                rows.append((name, f"dE/d{name} = δ * {source} = {number_text(n.net.grad)} * "
+                rows.append((name, f"{d(name)} = δ * {source} = {number_text(n.net.grad)} * "
                                    f"{number_text(x.data)} = {number_text(w.grad)}"))
             bias_name, bias = n.bias
             sharing = [m for m in layer_of[id(n)] if m.bias[1] is bias]
             if len(sharing) == 1:
-                rows.append((bias_name, f"dE/d{bias_name} = δ = {number_text(bias.grad)}"))
+                rows.append((bias_name, f"{d(bias_name)} = δ = {number_text(bias.grad)}"))
             else:  # one bias for the layer (Mazur's b1, b2): it adds up every neuron's δ
-                rows.append((bias_name, f"dE/d{bias_name} gets δ = {number_text(n.net.grad)}"
+                rows.append((bias_name, f"{d(bias_name)} gets δ = {number_text(n.net.grad)}"
                              + (f"; from all {len(sharing)} neurons of the layer: "
                                 f"{number_text(bias.grad)}" if n is sharing[-1] else
                                 ", more to come")))
@@ -428,7 +446,7 @@ def _network_frames(neurons: list[list[Any]], values: list[Value], error: Value,
                 updates.append((name, f"{number_text(w.data)} - {lr:g} * "
                                       f"{number_text(w.grad)} = "
                                       f"{number_text(w.data - lr * w.grad)}"))
-    yield Frame("done", f"update every weight: w - {lr:g} * dE/dw", tuple(updates), svg())
+    yield Frame("done", f"update every weight: w - {lr:g} * {d('w')}", tuple(updates), svg())
 
 
 def _focus_neuron(drawing: Any, name: str) -> None:

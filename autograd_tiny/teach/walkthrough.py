@@ -39,6 +39,9 @@ NEURONS = ("h1", "h2", "o1", "o2")  # layer by layer, as the model lists them
 LEARNING_RATE = 0.5
 TRAINING_STEPS = 10_000
 DEFAULT_FOLDER = "autograd_tiny_demo"
+# The example's name for the error: the text prints it (dE_total/dw5), and the network
+# picture and its slides are drawn with it, so the names beside each other agree.
+ERROR_NAME = "E_total"
 
 # Which unit each weight connects: the example's picture (w1: i1 -> h1, w2: i2 -> h1,
 # ...). In the model each neuron lists its weights in input order, so w1..w8 are the
@@ -103,7 +106,7 @@ def _error(net: MLP) -> Value:
     e_o2 = 0.5 * (t2 - out_o2) ** 2
     e_o1.label, e_o2.label = "E_o1", "E_o2"
     total = e_o1 + e_o2
-    total.label = "E_total"
+    total.label = ERROR_NAME
     return total
 
 
@@ -511,9 +514,11 @@ def write_files(walk: Walkthrough, folder: str | os.PathLike[str]) -> tuple[list
     written, notes = [], []
     try:
         written.append(Path(draw_network(net, inputs, targets, input_names=list(INPUTS),
-                                         highlight="w1").render(folder / "network.svg")))
+                                         highlight="w1", error_name=ERROR_NAME)
+                            .render(folder / "network.svg")))
         written.append(network_slides(net, inputs, targets, input_names=list(INPUTS),
-                                      title=title, biases=False)  # Mazur trains weights only
+                                      title=title, biases=False,  # Mazur trains weights only
+                                      error_name=ERROR_NAME)
                        .save(folder / "slides.html"))
         written.append(render(root, folder / "graph.svg"))
         written.append(write_slides(root, folder / "graph_slides.html",
