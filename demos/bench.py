@@ -465,7 +465,8 @@ def batched_model(shape: Sequence[int], weights: Sequence[float]) -> list[tuple[
     return layers
 
 
-def batched_loss_and_grads(layers: Sequence[tuple[Any, Any]], X: Any, y: Any) -> tuple[float, list[tuple[Any, Any]]]:
+def batched_loss_and_grads(layers: Sequence[tuple[Any, Any]], X: Any,
+                           y: Any) -> tuple[float, list[tuple[Any, Any]]]:
     """The demo loss of an MLP (ReLU hidden layers, linear output), forward and backward
     by hand on the whole batch: ``X`` is points x inputs, ``y`` the labels -1/+1.
 
@@ -798,8 +799,8 @@ def compile_row(results: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
 class Target:
     """One goal: ``measured`` against ``goal``, at least (speed-ups) or at most.
     ``unit`` is how both are shown: ``"x"`` a speed-up (``12.0x``), ``""`` a plain
-    ratio, ``"s"`` seconds, ``"B"`` bytes. A secondary check is not one of the
-    issue's targets, only a yardstick kept from an earlier one."""
+    ratio, ``"s"`` seconds (to the millisecond), ``"B"`` bytes. A secondary check is
+    not one of the issue's targets, only a yardstick kept from an earlier one."""
 
     issue: str
     text: str
@@ -823,6 +824,8 @@ class Target:
             return f"{self.measured:.1f}x"
         if self.unit == "B":
             return f"{self.measured:,.0f} B"
+        if self.unit == "s":
+            return f"{self.measured:.3f} s"
         return f"{self.measured:.2f}" + (f" {self.unit}" if self.unit else "")
 
     def goal_text(self) -> str:

@@ -299,7 +299,7 @@ def test_targets_are_issue_13s_judged_from_the_figures():
         "issue 13: eager bytes per node, as a fraction of micrograd's: 0.20 (target <= 0.25): met",
         "issue 13: compiled (numpy backend) vs micrograd, demo step: 1500.0x (target >= 1000x): "
         "met",
-        "issue 13: compiling the demo step with the numpy backend: 0.50 s (target <= 0.3 s): "
+        "issue 13: compiling the demo step with the numpy backend: 0.500 s (target <= 0.3 s): "
         "MISSED",
         "issue 13: compile time per traced node, demo step at 400 points over 100 points "
         "(linear: does not grow): 1.05 (target <= 1.5): met",
