@@ -85,7 +85,7 @@ def test_local_derivatives_and_gradients_are_written_apart(seed):
 
 def test_the_chain_rule_hint_tells_the_gradient_from_the_local_derivative():
     # b is used by L directly and through d: dL/db = ∂L/∂b + dL/dd * ∂d/∂b
-    q = questions(make_problem(2, seed=1))[7]
+    q = questions(make_problem(2, seed=1))[9]
     assert q.rule == "dL/db = ∂L/∂b + dL/dd * ∂d/∂b = (-1) + 1 * (-1)"
 
 
@@ -106,8 +106,8 @@ def test_a_console_that_cannot_print_the_partial_sign_gets_plain_d():
     score = run_quiz(make_problem(2, seed=1), Console(file=out, width=200), ask=ask)
     assert score.asked == 3 and score.points == 0
     text = out.getvalue()
-    assert "skipped: de/dc = 1" in text
-    assert "not 5 either: chain rule: dL/dc = dL/de * de/dc = 1 * 1" in text
+    assert "skipped: de/dd = 1" in text
+    assert "not 5 either: chain rule: dL/dd = dL/de * de/dd = 1 * 1" in text
     assert "∂" not in text
     assert "[1/10] dL/de (local derivative of -) = " in text
     assert "the op table's rule for -: d/da = 1.0" in text
