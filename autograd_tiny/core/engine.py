@@ -67,9 +67,10 @@ class Value:
     # ``_backpropagate``). Heights are small ints for most graphs (CPython shares
     # those up to 256), so the slot is usually all they cost.
     # ``__dict__`` lets code attach attributes (``p.m``, ``v._vis_color``) as it can to
-    # micrograd's nodes. The label has a slot of its own: a network names every node
-    # it makes (``L1.N1.net``), and a dictionary per node for that would cost far more.
-    __slots__ = ("data", "grad", "_a", "_b", "_da", "_db", "_op", "_h", "_label", "__dict__")
+    # micrograd's nodes. The label, which a node built by an op does not have, lives
+    # there too rather than in a slot of every node: an unlabelled node reads the
+    # class's default ''.
+    __slots__ = ("data", "grad", "_a", "_b", "_da", "_db", "_op", "_h", "__dict__")
     __array_ufunc__ = None  # NumPy scalars defer to our reflected operators
 
     data: float
@@ -80,13 +81,14 @@ class Value:
     _db: Any
     _op: str
     _h: int
-    _label: str
+    _label: str = ""
 
     def __init__(self, data: float, _children: Iterable["Value"] = (), _op: str = "",
                  label: str = "") -> None:
         self.data = _real(data, "Value")
         self.grad = 0.0
-        self._label = _checked_label(label) if label or label.__class__ is not str else ""
+        if label or label.__class__ is not str:
+            self._label = _checked_label(label)
         if not isinstance(_op, str):
             raise TypeError(f"Value: _op must be a str, got {type(_op).__name__}")
         parents = tuple(_children)
@@ -619,7 +621,6 @@ def _leaf(data: float) -> Value:
     node._da = node._db = 0.0
     node._op = ""
     node._h = 0
-    node._label = ""
     return node
 
 
@@ -692,7 +693,6 @@ def generated({signature}):
     node._db = {db}
     node._op = OP
     node._h = {height}
-    node._label = ''
     return node
 '''
 
@@ -887,7 +887,6 @@ def _weighted_sum_of_nodes(ws: list[Value], xs: list[Value], b: Value) -> Value:
     node._db = None
     node._op = _WEIGHTED_SUM
     node._h = 1 + max([parent._h for parent in parents])
-    node._label = ""
     return node
 
 
