@@ -23,6 +23,7 @@ from __future__ import annotations
 import linecache
 import math
 import numbers
+import operator
 import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Union
@@ -807,6 +808,18 @@ def generated({groups}, {fixed}):
     return out, ({local},)
 '''
 
+# The same sum for a term that is a product of two repeated inputs (``w{i} * x{i}``):
+# ``sum`` of ``map(mul, ...)`` runs the same float additions in the same order, in C.
+_NARY_PRODUCTS_TEMPLATE = '''\
+def generated({groups}, {fixed}):
+    return _sum(_map(_mul, {factors}), {head}), ({local},)
+'''
+
+# True where ``sum`` adds floats one after another, as ``+`` does (CPython up to 3.11).
+# Newer versions compensate for rounding (1e100 + 1.0 - 1e100 gives 1.0 there), which
+# would make a neuron's output differ from the formula in its last bit.
+_SUM_ADDS_IN_ORDER = sum([1e100, 1.0, -1e100]) == 0.0
+
 
 def _nary_function(op: Op) -> Callable[..., tuple[float, tuple[float, ...]]]:
     """Float code for an n-ary row ``HEAD + sum_i(TERM)``: a function of one list per
@@ -825,10 +838,17 @@ def _nary_function(op: Op) -> Callable[..., tuple[float, tuple[float, ...]]]:
             local.append("*" + rule.replace("{i}", ""))  # the list itself: x1..xn
         else:
             local.append(f"*[{rule.replace('{i}', '_i')} for {each} in zip({', '.join(groups)})]")
-    source = _NARY_TEMPLATE.format(groups=", ".join(groups), fixed=", ".join(fixed), head=head,
-                                   each=each, term=term.replace("{i}", "_i"),
-                                   local=", ".join(local))
-    scope = _exec_source(source, f"<autograd_tiny op {op.name}>", dict(FLOAT_NAMESPACE))
+    product = re.fullmatch(r"(\w+)\{i\} \* (\w+)\{i\}", term)
+    if _SUM_ADDS_IN_ORDER and product and sorted(product.groups()) == sorted(groups):
+        source = _NARY_PRODUCTS_TEMPLATE.format(
+            groups=", ".join(groups), fixed=", ".join(fixed), head=head,
+            factors=", ".join(product.groups()), local=", ".join(local))
+    else:
+        source = _NARY_TEMPLATE.format(groups=", ".join(groups), fixed=", ".join(fixed),
+                                       head=head, each=each, term=term.replace("{i}", "_i"),
+                                       local=", ".join(local))
+    namespace = dict(FLOAT_NAMESPACE, _sum=sum, _map=map, _mul=operator.mul)
+    scope = _exec_source(source, f"<autograd_tiny op {op.name}>", namespace)
     return scope["generated"]
 
 
@@ -862,19 +882,25 @@ def weighted_sum(weights: Iterable[Operand], inputs: Iterable[Operand], bias: Op
     ws = _node_list(weights, "weighted_sum", "weights")
     xs = _node_list(inputs, "weighted_sum", "inputs")
     b = bias if bias.__class__ is Value else _operand(bias, "weighted_sum")
-    return _weighted_sum_of_nodes(ws, xs, b)
+    if not xs:
+        raise ValueError(f"weighted_sum: needs as many weights as inputs, at least one; "
+                         f"got {len(ws)} weights and 0 inputs")
+    return _weighted_sum_of_nodes(ws, xs, b, [x.data for x in xs], max([x._h for x in xs]))
 
 
-def _weighted_sum_of_nodes(ws: list[Value], xs: list[Value], b: Value) -> Value:
+def _weighted_sum_of_nodes(ws: list[Value], xs: list[Value], b: Value, x_data: list[float],
+                           x_height: int) -> Value:
     """``weighted_sum`` for a caller whose lists hold Values only (a neuron: its own
     weights and its inputs, checked once at the model's door), so nothing is checked
-    again per call. Building a network's nodes is most of its forward pass."""
+    again per call. ``x_data`` and ``x_height`` are the inputs' data and their
+    highest height: a layer works them out once for all its neurons. Building a
+    network's nodes is most of its forward pass."""
     if len(ws) != len(xs) or not ws:
         raise ValueError(f"weighted_sum: needs as many weights as inputs, at least one; "
                          f"got {len(ws)} weights and {len(xs)} inputs")
     # Comprehensions, not map(attrgetter(...)): CPython specialises their attribute
     # reads, several times faster for a neuron's twenty or so inputs.
-    out, local = _weighted_sum_floats([w.data for w in ws], [x.data for x in xs], b.data)
+    out, local = _weighted_sum_floats([w.data for w in ws], x_data, b.data)
     parents = (*ws, *xs, b)
     if mode.get():
         return _record_in_mode(_WEIGHTED_SUM, out, parents, local)
@@ -886,7 +912,10 @@ def _weighted_sum_of_nodes(ws: list[Value], xs: list[Value], b: Value) -> Value:
     node._da = local
     node._db = None
     node._op = _WEIGHTED_SUM
-    node._h = 1 + max([parent._h for parent in parents])
+    height = max([w._h for w in ws])
+    if b._h > height:
+        height = b._h
+    node._h = 1 + (x_height if x_height > height else height)
     return node
 
 

@@ -443,13 +443,18 @@ class Neuron(Module):
         return self._forward(_inputs(x, len(self.w), "Neuron"))
 
     def _forward(self, x: list[Value]) -> Value:
+        return self._forward_shared(x, [v.data for v in x], max([v._h for v in x]))
+
+    def _forward_shared(self, x: list[Value], x_data: list[float], x_height: int) -> Value:
+        """The neuron on inputs whose data and highest height the caller worked out
+        (a layer does it once for all its neurons)."""
         # The net input b + w1*x1 + ... + wn*xn as ONE node (Mazur's net), adding in
         # micrograd's order, so the numbers are micrograd's. ``x`` was checked at the
         # model's door and the weights are the neuron's own Values, so the unchecked
         # builder runs; a weight replaced by something else takes the checked path,
         # which turns a number into a constant or names what is wrong.
         try:
-            net = _weighted_sum_of_nodes(self.w, x, self.b)
+            net = _weighted_sum_of_nodes(self.w, x, self.b, x_data, x_height)
         except AttributeError:
             net = weighted_sum(self.w, x, self.b)
         # The nodes are new, so no label of the user's is overwritten. One store per
@@ -507,7 +512,10 @@ class Layer(Module):
         return out[0] if len(out) == 1 else out
 
     def _forward(self, x: list[Value]) -> list[Value]:
-        return [n._forward(x) for n in self.neurons]
+        # Every neuron reads the same inputs: read their data and heights once.
+        x_data = [v.data for v in x]
+        x_height = max([v._h for v in x])
+        return [n._forward_shared(x, x_data, x_height) for n in self.neurons]
 
     def tie_biases(self) -> "Layer":
         """Gives every neuron of the layer the same bias (the first neuron's), as
