@@ -552,16 +552,6 @@ def _heights(root: Value) -> dict[Value, int]:
     return height
 
 
-def _count_uses(root: Value) -> dict[Value, int]:
-    """For every node below ``root``: the number of edges into it from nodes that
-    depend on it (for tools that show how often a node is used)."""
-    uses: dict[Value, int] = {}
-    for node in reverse_topological_order(root):
-        for parent in node._prev:
-            uses[parent] = uses.get(parent, 0) + 1
-    return uses
-
-
 def _set_inputs(node: Value, parents: tuple[Value, ...], local: Iterable[float]) -> None:
     """Stores a node's inputs and local derivatives in its slots (see ``Value``)."""
     node._h = 1 + max(parent._h for parent in parents) if parents else 0
