@@ -418,8 +418,9 @@ def _backpropagate(root: Value, seed: float) -> dict[Value, float]:
                     else:
                         grads[parent] = before + local * grad
                 continue
-            # One or two inputs, written out rather than looped over: this is most
-            # of backward's time. The chain rule: local derivative x upstream.
+            # One or two inputs, written out rather than looped over, and _wait
+            # written inline: this is most of backward's time. The chain rule: local
+            # derivative x upstream.
             before = grads.get(a)
             if before is None:
                 grads[a] = 0.0 + node._da * grad
@@ -476,11 +477,7 @@ def _user_step(node: Value, grads: dict[Value, float],
         if before is None:
             grads[child] = 0.0 + extra
             if child._h:
-                bucket = waiting[child._h]
-                if bucket is None:
-                    waiting[child._h] = [child]
-                else:
-                    bucket.append(child)
+                _wait(waiting, child, child._h)
         else:
             grads[child] = before + extra
     if grad and math.isfinite(grad):  # record what the function did, for the tools
@@ -491,6 +488,15 @@ def _user_step(node: Value, grads: dict[Value, float],
 def _no_backward() -> None:
     """The ``_backward`` of a hand-built node with an unknown op until the user sets
     one (micrograd's default: the gradient stops there)."""
+
+
+def _wait(waiting: list[list[Value] | None], node: Value, height: int) -> None:
+    """Puts ``node`` in line at ``height`` (backward's hot loop writes this inline)."""
+    bucket = waiting[height]
+    if bucket is None:
+        waiting[height] = [node]
+    else:
+        bucket.append(node)
 
 
 def reverse_topological_order(root: Value) -> list[Value]:
@@ -520,13 +526,8 @@ def reverse_topological_order(root: Value) -> list[Value]:
             for parent in node._prev:
                 if parent not in seen:
                     seen.add(parent)
-                    h = height[parent]
-                    if h:
-                        bucket = waiting[h]
-                        if bucket is None:
-                            waiting[h] = [parent]
-                        else:
-                            bucket.append(parent)
+                    if height[parent]:
+                        _wait(waiting, parent, height[parent])
                     else:
                         leaves.append(parent)
     leaves.reverse()
