@@ -217,17 +217,21 @@ def _terms(i: int, absorbed: bytes, first: Any, inputs: Any) -> list[int]:
         i = left
 
 
+def _sum_forward(*terms: Any) -> Any:
+    total = terms[0] + terms[1]
+    for term in terms[2:]:  # left to right, as eager mode adds them
+        total = total + term
+    return total
+
+
+def _one(*args: Any) -> float:
+    return 1.0  # d(sum)/d(term): the add op's rule, '1.0', for every term
+
+
 def _sum_functions(count: int) -> tuple[Callable[..., Any], tuple[Callable[..., Any], ...]]:
-    def forward(*terms: Any) -> Any:
-        total = terms[0] + terms[1]
-        for term in terms[2:]:  # left to right, as eager mode adds them
-            total = total + term
-        return total
-
-    def one(*args: Any) -> float:
-        return 1.0  # d(sum)/d(term): the add op's rule, '1.0', for every term
-
-    return forward, (one,) * count
+    # the same two functions for every group of sums (a chain of `x * w + b` has a
+    # group per link: a pair of new closures each would cost 200 bytes a node)
+    return _sum_forward, (_one,) * count
 
 
 class _Scatter:
