@@ -457,7 +457,12 @@ class _Generator:
     def __init__(self, trace: Trace, n_params: int) -> None:
         self.trace = trace
         self.n_params = n_params
-        self.parents = [trace.inputs_of(i) for i in range(trace.n)]
+        # Python lists for the columns read in the loops below: a list returns the
+        # object it holds, an array makes a new one on every read (this backend's
+        # memory is CPython's compiler's anyway, some 30 KB a node).
+        self.variable = list(map(bool, trace.variable))
+        self.param = trace.param.tolist()
+        self.parents = [trace.inputs_of(i).tolist() for i in range(trace.n)]
         opcodes: dict[tuple[int, int], _OpCode] = {}
         self.code: list[_OpCode | None] = []
         for k, mine in zip(trace.op, self.parents):
@@ -478,7 +483,7 @@ class _Generator:
 
     def generate(self) -> _Code:
         trace, code, parents = self.trace, self.code, self.parents
-        n, variable = trace.n, trace.variable
+        n, variable = trace.n, self.variable
         emit = self.statements.append
         inline = self._inlinable()
         # text[i]: how node i's value is written where it is used; reads[i]: the
@@ -490,7 +495,7 @@ class _Generator:
             if not variable[i]:
                 text[i] = _literal(trace.data[i])
                 continue
-            j = trace.param[i]
+            j = self.param[i]
             if j >= 0:
                 if inline[i]:  # read once, by a sum say: read it there
                     text[i] = f"P[{j}].data"
@@ -528,7 +533,7 @@ class _Generator:
     def _inlinable(self) -> list[bool]:
         """Which variable nodes may be written inline in their one consumer."""
         code, parents = self.code, self.parents
-        variable = self.trace.variable
+        variable = self.variable
         n = len(variable)
         uses = [0] * n
         pinned = [False] * n  # needed by name: in a derivative, or read twice
@@ -551,14 +556,13 @@ class _Generator:
                     if count:
                         pinned[k] = True
         root = n - 1
-        return [bool(variable[i]) and uses[i] == 1 and not pinned[i] and i != root
-                for i in range(n)]
+        return [variable[i] and uses[i] == 1 and not pinned[i] and i != root for i in range(n)]
 
     def _backward(self, text: list[str], reads: list[tuple[str, ...]]) -> dict[int, str]:
         """Emits the chain rule, in eager ``backward()``'s order; returns each reached
         parameter's gradient expression (a variable name or a literal)."""
         trace, code, parents = self.trace, self.code, self.parents
-        variable, param = trace.variable, trace.param
+        variable, param = self.variable, self.param
         emit = self.statements.append
         root = len(variable) - 1
         grad: list[str | None] = [None] * len(variable)
