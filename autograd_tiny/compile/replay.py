@@ -68,11 +68,18 @@ Traceback (most recent call last):
 autograd_tiny.compile.replay.StaleTraceError: compile: the graph fn() builds has changed since it was traced (node 1 was the constant 2.0, now the constant -3.0); a Python if on .data or a value read from .data took another path. Call step.retrace(), pass on_stale='retrace', or use eager mode.
 
 What it costs, and what it buys: micrograd's demo step (``MLP(2, [16, 16, 1])`` on
-100 points, a graph of about 65,000 nodes) compiles in about 2 s on a slow 2-core
-machine, then replays in about 4 ms, some 30 times faster than building and
-back-propagating the graph eagerly, and as fast as the same step written by hand in
-plain floats (``demos/bench.py`` measures all three). Compiling pays off after a
+100 points, a graph of 8,318 nodes with 69,354 edges) compiles in about 2 s on a
+slow 2-core machine, then replays in about 4 ms, some 30 times faster than building
+and back-propagating the graph eagerly, and as fast as the same step written by hand
+in plain floats (``demos/bench.py`` measures all three). Compiling pays off after a
 dozen or so steps.
+
+Memory: the graph ``fn()`` returns is read once into a ``Trace`` (a few compact
+columns, :mod:`autograd_tiny.compile.trace`) and freed before any code is built, so
+the two are never alive together. Compiling the demo step with the numpy backend
+peaks at about 430 bytes per traced node, 290 of them the graph itself, and stays
+linear in the graph (``tests/test_compile_memory.py``); the python backend's peak is
+CPython's compiler's, some 30 KB per node.
 
 How the code is written: a node used once, by one formula, and by no derivative is
 written inline in its user's expression (``b + w0 * x0 + w1 * x1``); every gradient is
@@ -99,8 +106,8 @@ from dataclasses import dataclass
 from collections.abc import Iterable
 from typing import Any, Callable
 
-from ..core.engine import FLOAT_NAMESPACE, Value, reverse_topological_order
-from ..core.ops import Op
+from ..core.engine import FLOAT_NAMESPACE, Value
+from .trace import Signature, Trace
 
 __all__ = ["CompiledStep", "StaleTraceError", "compile"]
 
@@ -195,8 +202,9 @@ class CompiledStep:
         """Calls ``fn()`` again and compiles the graph it builds now (after a change
         of data or of the branch a Python ``if`` takes)."""
         started = time.perf_counter()
-        root = self._call_fn()
-        self._build(root, started)
+        # The graph fn() returns lives only while it is read into the trace: nothing
+        # here keeps a name for it, so it is freed before the replay is built.
+        self._build(self._trace(self._call_fn()), started)
 
     def _call_fn(self) -> Value:
         root = self._fn()
@@ -204,50 +212,48 @@ class CompiledStep:
             raise TypeError(f"compile: fn() must return a Value (the loss), got {type(root).__name__}")
         return root
 
-    def _build(self, root: Value, started: float) -> None:
-        graph = _Graph(root, self._params, keep_signature=self._check_every is not None)
+    def _trace(self, root: Value) -> Trace:
+        # the python backend writes the recorded local derivative of an edge whose
+        # rule reads only constants; the numpy backend evaluates every rule
+        return Trace(root, self._params, locals_too=self.backend == "python")
+
+    def _build(self, trace: Trace, started: float) -> None:
         traced = time.perf_counter()
-        if self.backend == "numpy":
-            self._build_vectorised(graph, started, traced)
-            return
-        code = _Generator(graph, len(self._params)).generate()
+        self._signature: Signature | None = (trace.signature() if self._check_every is not None
+                                             else None)
+        build = self._build_vectorised if self.backend == "numpy" else self._build_python
+        self.timings = {"trace": traced - started, **build(trace)}
+        self.nodes = trace.n
+        self.unreached = tuple(j for j in range(len(self._params)) if j not in trace.reached)
+        if self._params and not trace.reached:
+            warnings.warn("compile: the loss depends on none of the params; every grad will "
+                          "be 0.0 (was fn() run inside no_grad()?)", RuntimeWarning, stacklevel=5)
+
+    def _build_python(self, trace: Trace) -> dict[str, float]:
+        started = time.perf_counter()
+        code = _Generator(trace, len(self._params)).generate()
         generated = time.perf_counter()
         scope = _namespace()
         exec(builtins.compile(code.source, "<autograd_tiny compiled step>", "exec"), scope)
         self._replay: Callable[[list[Value]], float] = scope["replay"]
-        finished = time.perf_counter()
         self.source = code.source
         self.statements = code.statements
         self.chunks = code.chunks
-        self.nodes = len(graph.nodes)
-        self.unreached = tuple(j for j in range(len(self._params)) if j not in graph.reached)
-        self.timings = {"trace": traced - started, "generate": generated - traced,
-                        "compile": finished - generated}
-        self._signature = graph.signature
-        if self._params and not graph.reached:
-            warnings.warn("compile: the loss depends on none of the params; every grad will "
-                          "be 0.0 (was fn() run inside no_grad()?)", RuntimeWarning, stacklevel=5)
+        return {"generate": generated - started, "compile": time.perf_counter() - generated}
 
-    def _build_vectorised(self, graph: "_Graph", started: float, traced: float) -> None:
+    def _build_vectorised(self, trace: Trace) -> dict[str, float]:
+        started = time.perf_counter()
         try:
             from .vectorised import VectorisedReplay
         except ImportError:  # numpy is missing
             raise ImportError("compile(backend='numpy') needs NumPy: pip install numpy "
                               "(or use backend='python')") from None
-        replay = VectorisedReplay(graph, len(self._params))
+        replay = VectorisedReplay(trace, len(self._params))
         self._replay = replay
-        finished = time.perf_counter()
         self.source = replay.describe()
         self.statements = len(replay.groups)
         self.chunks = 1
-        self.nodes = len(graph.nodes)
-        self.unreached = tuple(j for j in range(len(self._params)) if j not in graph.reached)
-        self.timings = {"trace": traced - started, "generate": finished - traced,
-                        "compile": 0.0}
-        self._signature = graph.signature
-        if self._params and not graph.reached:
-            warnings.warn("compile: the loss depends on none of the params; every grad will "
-                          "be 0.0 (was fn() run inside no_grad()?)", RuntimeWarning, stacklevel=5)
+        return {"generate": time.perf_counter() - started, "compile": 0.0}
 
     # -- running -----------------------------------------------------------------------
 
@@ -263,12 +269,18 @@ class CompiledStep:
             self._compare(eager, loss)
         return loss
 
-    def _check(self) -> Value:
-        """Re-traces and compares the new graph with the compiled one."""
+    def _check(self) -> Value | None:
+        """Re-traces and compares the new graph with the compiled one; returns the new
+        graph's root in debug mode (to compare with), else None."""
         started = time.perf_counter()
         root = self._call_fn()
-        fresh = _Graph(root, self._params, keep_signature=True)
-        difference = _first_difference(self._signature, fresh.signature)
+        trace = self._trace(root)
+        # debug mode compares with the graph; otherwise it is freed here, before a
+        # re-compile builds a new replay
+        eager = root if self._debug else None
+        del root
+        assert self._signature is not None  # check_every is set
+        difference = self._signature.first_difference(trace.signature())
         if difference is not None:
             if self._on_stale == "raise":
                 raise StaleTraceError(
@@ -276,8 +288,8 @@ class CompiledStep:
                     f"({difference}); a Python if on .data or a value read from .data took "
                     f"another path. Call step.retrace(), pass on_stale='retrace', or use "
                     f"eager mode.")
-            self._build(root, started)
-        return root
+            self._build(trace, started)
+        return eager
 
     def _compare(self, root: Value, loss: float) -> None:
         from ..core.autodiff import grad  # here: autodiff is only needed in debug mode
@@ -322,78 +334,6 @@ def _close(want: float, got: float) -> bool:
     if want == got or (want != want and got != got):
         return True
     return abs(want - got) <= 1e-9 * max(1.0, abs(want), abs(got))
-
-
-# -- reading the trace ---------------------------------------------------------------------
-
-
-class _Graph:
-    """The traced graph in forward order (leaves first, root last), with each node's
-    role: a parameter, a constant, or *variable* (it depends on a parameter)."""
-
-    def __init__(self, root: Value, params: list[Value], keep_signature: bool) -> None:
-        self.nodes = reverse_topological_order(root)
-        self.nodes.reverse()
-        self.index = {node: i for i, node in enumerate(self.nodes)}
-        param_of = {id(p): j for j, p in enumerate(params)}
-        # param[i]: the parameter index of node i, or -1. variable[i]: depends on a param.
-        self.param = [param_of.get(id(node), -1) for node in self.nodes]
-        self.reached = {j for j in self.param if j >= 0}
-        index = self.index
-        variable: list[bool] = []
-        for i, node in enumerate(self.nodes):
-            variable.append(self.param[i] >= 0 or any(variable[index[p]] for p in node._prev))
-        self.variable = variable
-        self.signature = self._signature() if keep_signature else None
-
-    def _signature(self) -> list[tuple[Any, ...]]:
-        """What decides the computation: per node its op and parents, or which param it
-        is, or its constant value. Equal signatures mean equal float code."""
-        index = self.index
-        signature: list[tuple[Any, ...]] = []
-        for node, j in zip(self.nodes, self.param):
-            if j >= 0:
-                signature.append(("param", j))
-            elif not node._prev:
-                signature.append(("constant", _constant_key(node.data)))
-            else:
-                op = node._op
-                signature.append((op.name, str(op), tuple(op.params.values()),  # type: ignore[attr-defined]
-                                  tuple(index[p] for p in node._prev)))
-        return signature
-
-
-def _constant_key(x: float) -> Any:
-    """``x`` as compared between traces: nan equals nan, -0.0 differs from 0.0 (1/x
-    tells them apart), anything else by value.
-
-    >>> _constant_key(2.0), _constant_key(float("nan")), _constant_key(-0.0)
-    (2.0, 'nan', '-0.0')
-    """
-    if x != x:
-        return "nan"
-    if x == 0.0 and math.copysign(1.0, x) < 0:
-        return "-0.0"
-    return x
-
-
-def _first_difference(old: list[tuple[Any, ...]] | None,
-                      new: list[tuple[Any, ...]] | None) -> str | None:
-    """A short description of where two graph signatures first differ, or None."""
-    if old is None or new is None or old == new:
-        return None
-    for i, (was, now) in enumerate(zip(old, new)):
-        if was != now:
-            return f"node {i} was {_describe(was)}, now {_describe(now)}"
-    return f"the graph had {len(old)} nodes, now {len(new)}"
-
-
-def _describe(entry: tuple[Any, ...]) -> str:
-    if entry[0] == "param":
-        return f"params[{entry[1]}]"
-    if entry[0] == "constant":
-        return f"the constant {entry[1]}"
-    return f"{entry[1]!r} of {entry[3]}"
 
 
 # -- writing the code ------------------------------------------------------------------------
@@ -514,25 +454,24 @@ class _Generator:
     same variable, with no code at all.
     """
 
-    def __init__(self, graph: _Graph, n_params: int) -> None:
-        self.graph = graph
+    def __init__(self, trace: Trace, n_params: int) -> None:
+        self.trace = trace
         self.n_params = n_params
-        nodes, index = graph.nodes, graph.index
-        self.parents = [[index[p] for p in node._prev] for node in nodes]
+        # Python lists for the columns read in the loops below: a list returns the
+        # object it holds, an array makes a new one on every read (this backend's
+        # memory is CPython's compiler's anyway, some 30 KB a node).
+        self.variable = list(map(bool, trace.variable))
+        self.param = trace.param.tolist()
+        self.parents = [trace.inputs_of(i).tolist() for i in range(trace.n)]
         opcodes: dict[tuple[int, int], _OpCode] = {}
         self.code: list[_OpCode | None] = []
-        for node, mine in zip(nodes, self.parents):
-            op = node._op
-            if not mine:
+        for k, mine in zip(trace.op, self.parents):
+            if k < 0:
                 self.code.append(None)
                 continue
-            if not isinstance(op, Op):
-                raise ValueError(f"compile: the node {node!r} was built by hand with its own "
-                                 f"_backward (op {str(op)!r} is not in the op table), so "
-                                 f"it has no formula to compile; use eager mode")
-            key = (id(op), len(mine))
+            key = (k, len(mine))
             if key not in opcodes:
-                opcodes[key] = _opcode(op, len(mine))
+                opcodes[key] = _opcode(trace.ops[k], len(mine))
             self.code.append(opcodes[key])
         # statements: (target name or '', text, names read)
         self.statements: list[tuple[str, str, tuple[str, ...]]] = []
@@ -543,20 +482,20 @@ class _Generator:
         return f"{prefix}{self.counter}"
 
     def generate(self) -> _Code:
-        graph, code, parents = self.graph, self.code, self.parents
-        nodes, variable = graph.nodes, graph.variable
+        trace, code, parents = self.trace, self.code, self.parents
+        n, variable = trace.n, self.variable
         emit = self.statements.append
         inline = self._inlinable()
         # text[i]: how node i's value is written where it is used; reads[i]: the
         # variables that text reads; size[i]: ops in the text, to bound inlining.
-        text: list[str] = [""] * len(nodes)
-        reads: list[tuple[str, ...]] = [()] * len(nodes)
-        size = [0] * len(nodes)
-        for i, node in enumerate(nodes):
+        text: list[str] = [""] * n
+        reads: list[tuple[str, ...]] = [()] * n
+        size = [0] * n
+        for i in range(n):
             if not variable[i]:
-                text[i] = _literal(node.data)
+                text[i] = _literal(trace.data[i])
                 continue
-            j = graph.param[i]
+            j = self.param[i]
             if j >= 0:
                 if inline[i]:  # read once, by a sum say: read it there
                     text[i] = f"P[{j}].data"
@@ -575,7 +514,7 @@ class _Generator:
                 name = self._new("v")
                 emit((name, expression, used))
                 text[i], reads[i] = name, (name,)
-        root = len(nodes) - 1
+        root = n - 1
         grads = self._backward(text, reads)
         for j in range(self.n_params):
             g = grads.get(j)
@@ -593,8 +532,8 @@ class _Generator:
 
     def _inlinable(self) -> list[bool]:
         """Which variable nodes may be written inline in their one consumer."""
-        graph, code, parents = self.graph, self.code, self.parents
-        variable = graph.variable
+        code, parents = self.code, self.parents
+        variable = self.variable
         n = len(variable)
         uses = [0] * n
         pinned = [False] * n  # needed by name: in a derivative, or read twice
@@ -622,8 +561,8 @@ class _Generator:
     def _backward(self, text: list[str], reads: list[tuple[str, ...]]) -> dict[int, str]:
         """Emits the chain rule, in eager ``backward()``'s order; returns each reached
         parameter's gradient expression (a variable name or a literal)."""
-        graph, code, parents = self.graph, self.code, self.parents
-        variable = graph.variable
+        trace, code, parents = self.trace, self.code, self.parents
+        variable, param = self.variable, self.param
         emit = self.statements.append
         root = len(variable) - 1
         grad: list[str | None] = [None] * len(variable)
@@ -656,7 +595,7 @@ class _Generator:
                     if not used:
                         # The rule reads only constants of the trace, so its value is the
                         # local derivative the engine recorded for this edge when tracing.
-                        local = _literal(graph.nodes[i]._local[slot])
+                        local = _literal(trace.local[trace.first[i] + slot])  # type: ignore[index]
                     elif rule.bare is None:
                         local = f"({local})"
                     if g == "1.0":  # the root's own edges: 1.0 * local is local, exactly
@@ -677,8 +616,8 @@ class _Generator:
                     before_reads = (before,) if _is_variable(before) else ()
                     emit((name, f"{before} {sign} {term}", before_reads + term_reads))
                 grad[k] = name
-        return {graph.param[i]: grad[i] for i in range(len(variable))  # type: ignore[misc]
-                if graph.param[i] >= 0 and grad[i] is not None}
+        return {param[i]: grad[i] for i in range(len(variable))  # type: ignore[misc]
+                if param[i] >= 0 and grad[i] is not None}
 
     # -- one function, or several -------------------------------------------------------
 

@@ -6,9 +6,10 @@ and by op: all the ``*`` nodes of level 3 form one group, and the group runs as 
 NumPy operation, its inputs gathered by index. Backward walks the levels from the
 top down: each group's local derivatives are the op table's formulas evaluated on
 arrays (the same text eager mode runs on floats), multiplied by the group's
-gradients and added into their inputs' gradients with ``np.add.at`` (an input used
-by several nodes of a group collects every contribution). A node's consumers all sit
-on higher levels, so its gradient is complete before it is passed on.
+gradients and added into their inputs' gradients (with ``np.bincount`` where an
+input is used by several nodes of a group: it collects every contribution). A
+node's consumers all sit on higher levels, so its gradient is complete before it
+is passed on.
 
 An n-ary ``weighted_sum`` (a neuron's net input, ``b + w1 * x1 + ... + wn * xn``)
 groups with the weighted sums of its level that have the same n: their inputs are
@@ -19,6 +20,11 @@ d/dxi = wi) multiplies that input's row by the gradients, each number (d/db = 1.
 multiplies the gradients, and all of it is added into the inputs' gradients in one
 ``np.bincount``. In micrograd's demo (``MLP(2, [16, 16, 1])``) a layer of 100 points
 is one group of 1,600 nodes, and the whole step is 14 groups.
+
+The groups are found from the trace's columns (:mod:`autograd_tiny.compile.trace`),
+after the ``Value`` graph has been freed, and kept in arrays: per node and per edge a
+few bytes while they are built, no Python object. What a compiled step keeps is its
+index and buffer arrays: about 27 bytes per edge of micrograd's demo step.
 
 The numbers equal eager mode's to about 1e-15 relative, not bit for bit: NumPy's
 transcendental functions may differ from the ``math`` module's in the last bit, and
@@ -39,11 +45,13 @@ backend stays the exact one.
 from __future__ import annotations
 
 import ast
+from array import array
 from typing import Any, Callable
 
 import numpy as np
 
 from ..core.engine import _exec_source
+from .trace import Trace
 
 __all__ = ["VectorisedReplay", "ARRAY_NAMESPACE"]
 
@@ -175,47 +183,34 @@ def _plain_rules(op: Any, arity: int) -> list[tuple[int, float]] | None:
     return rules
 
 
-def _inputs_and_adds(nodes: list[Any], index: dict[Any, int]) -> tuple[list[list[int]],
-                                                                        list[bool]]:
-    """Each node's inputs as indices (read once: ``_prev`` builds a tuple per read),
-    and whether it is a binary ``+``."""
-    inputs = [[index[p] for p in node._prev] for node in nodes]
-    is_add: dict[int, bool] = {}
-    adds = []
-    for node, mine in zip(nodes, inputs):
-        op = node._op
-        known = is_add.get(id(op))
-        if known is None:
-            known = is_add[id(op)] = getattr(op, "name", None) == "add"
-        adds.append(known and len(mine) == 2)
-    return inputs, adds
+def _adds(trace: Trace, computed: Any, arity: Any) -> Any:
+    """Which of the ``computed`` nodes are a binary ``+``."""
+    # one entry per op of the trace, and a False at the end that a leaf's op, -1, reads
+    is_add = np.array([op.name == "add" for op in trace.ops] + [False], dtype=bool)
+    return computed & (arity == 2) & is_add[np.frombuffer(trace.op, dtype=np.int32)]
 
 
-def _absorbed_sums(graph: Any, inputs: list[list[int]], adds: list[bool]) -> list[bool]:
+def _absorbed_sums(trace: Trace, computed: Any, adds: Any, arity: Any) -> Any:
     """Which nodes are a partial sum inside a longer sum: a ``+`` node used once, as
     the left input of another ``+`` (``sum(...)`` builds such chains). The chain is
     computed as one sum, in eager mode's order, and its partial sums are not stored."""
-    variable, param = graph.variable, graph.param
-    n = len(inputs)
-    uses = [0] * n
-    left_of_add = [False] * n
-    for j in range(n):
-        if not variable[j] or param[j] >= 0:
-            continue
-        for k in inputs[j]:
-            uses[k] += 1
-        if adds[j]:
-            left_of_add[inputs[j][0]] = True
-    root = n - 1
-    return [adds[i] and variable[i] and param[i] < 0 and uses[i] == 1 and left_of_add[i]
-            and i != root for i in range(n)]
+    n = trace.n
+    first = np.frombuffer(trace.first, dtype=np.int64)
+    inputs = np.frombuffer(trace.inputs, dtype=np.int32)
+    # uses: edges into each node from the nodes the replay computes
+    uses = np.bincount(inputs[np.repeat(computed, arity)], minlength=n)
+    left_of_add = np.zeros(n, dtype=bool)
+    left_of_add[inputs[first[:-1][adds]]] = True
+    absorbed = adds & (uses == 1) & left_of_add
+    absorbed[n - 1] = False  # the root is stored: it is the loss
+    return absorbed
 
 
-def _terms(i: int, absorbed: list[bool], inputs: list[list[int]]) -> list[int]:
+def _terms(i: int, absorbed: bytes, first: Any, inputs: Any) -> list[int]:
     """The terms of the sum ending at node ``i``, first to last."""
     rights = []
     while True:
-        left, right = inputs[i]
+        left, right = inputs[first[i]], inputs[first[i] + 1]
         rights.append(right)
         if not absorbed[left]:
             rights.append(left)
@@ -223,35 +218,63 @@ def _terms(i: int, absorbed: list[bool], inputs: list[list[int]]) -> list[int]:
         i = left
 
 
+def _sum_forward(*terms: Any) -> Any:
+    total = terms[0] + terms[1]
+    for term in terms[2:]:  # left to right, as eager mode adds them
+        total = total + term
+    return total
+
+
+def _one(*args: Any) -> float:
+    return 1.0  # d(sum)/d(term): the add op's rule, '1.0', for every term
+
+
 def _sum_functions(count: int) -> tuple[Callable[..., Any], tuple[Callable[..., Any], ...]]:
-    def forward(*terms: Any) -> Any:
-        total = terms[0] + terms[1]
-        for term in terms[2:]:  # left to right, as eager mode adds them
-            total = total + term
-        return total
-
-    def one(*args: Any) -> float:
-        return 1.0  # d(sum)/d(term): the add op's rule, '1.0', for every term
-
-    return forward, (one,) * count
+    # the same two functions for every group of sums (a chain of `x * w + b` has a
+    # group per link: a pair of new closures each would cost 200 bytes a node)
+    return _sum_forward, (_one,) * count
 
 
 class _Scatter:
     """Adds one contribution per node into ``grads`` at ``column``: a plain indexed
     add where every index is different, else the contributions summed per index by
     ``np.bincount`` over the span of indices the column reaches (one pass, each index's
-    contributions added in the column's order; much faster than ``np.add.at``)."""
+    contributions added in the column's order; much faster than ``np.add.at``).
+
+    With ``in_place``, a column with repeats is shifted (by ``low``, its lowest index)
+    in its own memory rather than in a copy: the caller owns it and reads it as
+    indices into ``values[low:]`` from then on.
+
+    >>> grads = np.zeros(5)
+    >>> _Scatter(np.array([3, 1, 3])).add(grads, np.array([1.0, 2.0, 4.0]))
+    >>> grads.tolist()
+    [0.0, 2.0, 0.0, 5.0, 0.0]
+    """
 
     __slots__ = ("column", "repeats", "low", "span", "shifted")
 
-    def __init__(self, column: Any) -> None:
+    def __init__(self, column: Any, in_place: bool = False) -> None:
         self.column = column
-        self.repeats = len(column) > 0 and len(np.unique(column)) != len(column)
+        self.repeats = False
+        self.low = 0
+        if len(column) < 2:
+            return
+        if int(column.max()) < len(column):
+            # Count each index: one pass, and no copy of the column, which may be
+            # every input of a layer's weighted sums (np.unique sorts a copy). The
+            # counts are no longer than the column.
+            self.repeats = bool(np.bincount(column).max() > 1)
+        else:  # a few indices spread wide: sorting them costs less than counting
+            self.repeats = len(np.unique(column)) != len(column)
         if self.repeats:
-            self.low = int(column.min())
-            self.span = int(column.max()) - self.low + 1
-            self.shifted = column - self.low
-            self.column = None  # only the shifted copy is read
+            low = int(column.min())
+            self.low, self.span = low, int(column.max()) - low + 1
+            if in_place:
+                column -= low
+                self.shifted = column
+            else:
+                self.shifted = column - low
+            self.column = None  # only the shifted indices are read
 
     def add(self, grads: Any, contributions: Any) -> None:
         if not self.repeats:
@@ -264,7 +287,7 @@ class _Scatter:
 class _Group:
     __slots__ = ("name", "level", "out", "size", "inputs", "forward", "local", "variable",
                  "scatters", "terms", "sum_scatter", "matrix", "gathered", "partners",
-                 "constants", "matrix_scatter", "products")
+                 "constants", "matrix_scatter", "products", "low")
 
     def __init__(self, name: str, level: int, out: slice, inputs: Any,
                  forward: Callable[..., Any], local: tuple[Callable[..., Any], ...],
@@ -273,7 +296,9 @@ class _Group:
         self.level = level
         self.out = out  # the group's nodes: one slice of the value and gradient arrays
         self.size = out.stop - out.start
-        self.inputs = list(inputs)  # inputs: (inputs x nodes), a row per input slot
+        # inputs: (inputs x nodes), a row per input slot; a sum or an n-ary op reads
+        # it as one matrix, any other op row by row
+        self.inputs: list[Any] = []
         self.forward = forward
         self.local = local
         self.variable = variable  # per input slot: does any node get a gradient there?
@@ -302,10 +327,20 @@ class _Group:
                                       dtype=np.float64).reshape(len(numbers), 1)
             self.products = np.empty((len(named) + len(numbers), self.size), dtype=np.float64)
             self.matrix_scatter = None
-            if named or numbers:
+            self.low = 0  # the matrix holds indices into values[low:]
+            if named + numbers == list(range(len(inputs))):
+                # Every input gets a gradient, in the matrix's own order (a layer whose
+                # inputs all depend on the parameters): the matrix is the scatter's
+                # column, shifted in place, and the gather reads it from values[low:]:
+                # one index array per edge, not two.
+                assert self.matrix.flags.c_contiguous  # so that ravel() is a view of it
+                self.matrix_scatter = _Scatter(self.matrix.ravel(), in_place=True)
+                self.low = self.matrix_scatter.low
+            elif named or numbers:
                 self.matrix_scatter = _Scatter(np.concatenate(
                     [self.matrix[named].ravel(), self.matrix[numbers].ravel()]))
         else:
+            self.inputs = list(inputs)
             self.scatters = [_Scatter(column) if wanted else None
                              for column, wanted in zip(self.inputs, variable)]
 
@@ -314,7 +349,7 @@ class _Group:
         if self.terms is not None:
             values[self.out] = np.cumsum(values[self.terms], axis=0)[-1]
         elif self.matrix is not None:
-            np.take(values, self.matrix, out=self.gathered)
+            np.take(values[self.low:], self.matrix, out=self.gathered)
             values[self.out] = self.forward(*self.gathered)  # one row per formula input
         else:
             values[self.out] = self.forward(*[values[column] for column in self.inputs])
@@ -343,88 +378,119 @@ class _Group:
                     scatter.add(grads, contributions)
 
 
+class _Found:
+    """One group as found in the trace: its level, arity (or number of terms), op,
+    its nodes (trace numbers, in order) and, for a sum, each node's terms."""
+
+    __slots__ = ("level", "width", "op", "is_sum", "members", "terms")
+
+    def __init__(self, level: int, width: int, op: Any, is_sum: bool) -> None:
+        self.level, self.width, self.op, self.is_sum = level, width, op, is_sum
+        self.members = array("i")
+        self.terms = array("i")  # a sum's terms, a row of ``width`` per node
+
+
+def _find_groups(trace: Trace) -> list[_Found]:
+    """The trace's computed nodes grouped by (level, arity, op), groups by level: a
+    group's inputs are all on lower levels, so it can run once they have."""
+    first, inputs = trace.first, trace.inputs  # array.array: quick to index one by one
+    arity = np.diff(np.frombuffer(first, dtype=np.int64))
+    computed = (np.frombuffer(trace.variable, dtype=bool)
+                & (np.frombuffer(trace.param, dtype=np.int32) < 0))  # params are read
+    adds = _adds(trace, computed, arity)
+    absorbed, is_sum = _absorbed_sums(trace, computed, adds, arity).tobytes(), adds.tobytes()
+    # Ops of one name and parameters group together (a bound op such as '**2' may
+    # be a new object in each node).
+    kinds: dict[tuple[Any, ...], int] = {}
+    kind = [kinds.setdefault((op.name, tuple((k, repr(v)) for k, v in op.params.items())),
+                             len(kinds)) for op in trace.ops]
+    groups: dict[tuple[Any, ...], _Found] = {}
+    # A node's level: one more than its deepest input's. An absorbed partial sum
+    # takes its deepest input's level, so a sum's level is one more than its
+    # deepest term's.
+    level = array("i", bytes(4 * trace.n))
+    op = trace.op
+    for i in np.flatnonzero(computed).tolist():
+        f, g = first[i], first[i + 1]
+        top = max(map(level.__getitem__, inputs[f:g]))
+        if absorbed[i]:
+            level[i] = top
+            continue
+        level[i] = top = top + 1
+        terms = None
+        if is_sum[i]:
+            # (((t0 + t1) + t2) + t3): one node of a group of sums, with its terms as
+            # inputs; the sums inside it are never stored.
+            terms = _terms(i, absorbed, first, inputs)
+            key: tuple[Any, ...] = (top, len(terms), "sum")
+        else:
+            key = (top, g - f, kind[op[i]])
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = _Found(top, key[1], trace.ops[op[i]], terms is not None)
+        group.members.append(i)
+        if terms is not None:
+            group.terms.extend(terms)
+    return sorted(groups.values(), key=lambda group: group.level)  # stable: by first node
+
+
 class VectorisedReplay:
     """The replay function of the ``numpy`` backend for one traced graph: call it
     with the parameter list; it returns the loss and sets each ``.grad``."""
 
-    def __init__(self, graph: Any, n_params: int) -> None:
-        nodes, index, variable = graph.nodes, graph.index, graph.variable
-        n = len(nodes)
+    def __init__(self, trace: Trace, n_params: int) -> None:
+        n = trace.n
         self.n_params = n_params
-        level = [0] * n
-        # per (level, arity, op): the nodes, and each node's inputs (one row per node)
-        groups: dict[tuple[Any, ...], tuple[list[int], list[list[int]]]] = {}
-        keys: dict[tuple[Any, ...], Any] = {}
-        op_keys: dict[int, tuple[Any, ...]] = {}  # by id(op): the key without the level
-        param = graph.param
-        inputs, adds = _inputs_and_adds(nodes, index)
-        absorbed = _absorbed_sums(graph, inputs, adds)
-        for i, node in enumerate(nodes):
-            if not variable[i] or param[i] >= 0 or absorbed[i]:
-                continue
-            op = node._op
-            if adds[i]:
-                # (((t0 + t1) + t2) + t3): one node of a group of sums, with its terms
-                # as inputs; the sums inside it are never stored.
-                terms = _terms(i, absorbed, inputs)
-                level[i] = 1 + max([level[k] for k in terms])
-                key = (level[i], len(terms), ("sum", len(terms)))
-                if key not in groups:
-                    groups[key] = ([], [])
-                    keys[key] = op if len(terms) == 2 else f"sum of {len(terms)}"
-                out, rows = groups[key]
-                out.append(i)
-                rows.append(terms)
-                continue
-            parents = inputs[i]
-            level[i] = 1 + max(map(level.__getitem__, parents))
-            op_key = op_keys.get(id(op))
-            if op_key is None:
-                if not hasattr(op, "local_rules"):
-                    raise ValueError(f"compile(backend='numpy'): node {i} has the op "
-                                     f"{str(op)!r}, which is not in the op table; use "
-                                     f"backend='python'")
-                op_key = op_keys[id(op)] = (op.name, tuple((k, repr(v)) for k, v in
-                                                           op.params.items()))
-            key = (level[i], len(parents), op_key)
-            if key not in groups:
-                groups[key] = ([], [])
-                keys[key] = op
-            out, rows = groups[key]
-            out.append(i)
-            rows.append(parents)
+        found = _find_groups(trace)
         # Renumber: the leaves and constants first, then each group's nodes side by
         # side, so that a group's outputs are one slice of the arrays (no gather).
-        ordered = sorted(groups, key=lambda key: key[0])
-        grouped = [i for key in ordered for i in groups[key][0]]
-        in_group = set(grouped)
-        renumbered = np.empty(n, dtype=np.intp)
-        renumbered[[i for i in range(n) if i not in in_group] + grouped] = np.arange(n)
-        position = renumbered.tolist()
-        self.values = np.empty(n, dtype=np.float64)
-        self.values[renumbered] = [node.data for node in nodes]
-        self.param_slots = np.array([position[i] for i in range(n) if param[i] >= 0],
-                                    dtype=np.intp)
-        self.param_numbers = [param[i] for i in range(n) if param[i] >= 0]
-        is_variable: Any = np.array(variable, dtype=bool)
-        self.groups: list[_Group] = []
+        grouped = np.concatenate([np.frombuffer(group.members, dtype=np.int32)
+                                  for group in found] or [np.empty(0, dtype=np.int32)])
+        in_group = np.zeros(n, dtype=bool)
+        in_group[grouped] = True
         start = n - len(grouped)
-        for key in ordered:
-            out, rows = groups[key]
-            op = keys[key]
-            is_sum = key[2][0] == "sum"
+        renumbered = np.empty(n, dtype=np.intp)
+        renumbered[~in_group] = np.arange(start)
+        renumbered[grouped] = np.arange(start, n)
+        del in_group, grouped
+        self.values = np.empty(n, dtype=np.float64)
+        self.values[renumbered] = np.frombuffer(trace.data, dtype=np.float64)
+        param = np.frombuffer(trace.param, dtype=np.int32)
+        is_param = param >= 0
+        self.param_slots = renumbered[is_param]
+        self.param_numbers = param[is_param].tolist()
+        variable = np.frombuffer(trace.variable, dtype=bool)
+        is_variable = np.empty(n, dtype=bool)  # variable, by the new numbers
+        is_variable[renumbered] = variable
+        inputs = np.frombuffer(trace.inputs, dtype=np.int32)
+        first = np.frombuffer(trace.first, dtype=np.int64)
+        self.groups: list[_Group] = []
+        for group in found:
+            out = np.frombuffer(group.members, dtype=np.int32)
+            width, op = group.width, group.op
+            # matrix: the group's inputs, by their new numbers, a row per input slot
+            if group.is_sum:
+                name = str(op) if width == 2 else f"sum of {width}"
+                rows = np.frombuffer(group.terms, dtype=np.int32).reshape(len(out), width)
+                matrix = np.ascontiguousarray(renumbered[rows.T])
+            else:
+                name = str(op)
+                # row k: each node's k-th input, read from the trace one row at a time
+                # (all the offsets at once would take as much memory as the matrix)
+                starts = first[out]
+                matrix = np.empty((width, len(out)), dtype=np.intp)
+                for k in range(width):
+                    np.take(renumbered, inputs[starts + k], out=matrix[k])
             rules = None
-            if not is_sum and getattr(op, "nary", False):
-                rules = _plain_rules(op, key[1])
-            forward, local = (_sum_functions(key[1]) if is_sum else
-                              _functions(op, key[1], local_too=rules is None))
-            columns = np.array(rows, dtype=np.intp).T  # (inputs x nodes), old numbers
+            if not group.is_sum and getattr(op, "nary", False):
+                rules = _plain_rules(op, width)
+            forward, local = (_sum_functions(width) if group.is_sum else
+                              _functions(op, width, local_too=rules is None))
             self.groups.append(_Group(
-                str(op), key[0], slice(start, start + len(out)),
-                np.ascontiguousarray(renumbered[columns]), forward, local,
-                [bool(x) for x in is_variable[columns].any(axis=1)], rules))
+                name, group.level, slice(start, start + len(out)), matrix, forward, local,
+                [bool(is_variable[row].any()) for row in matrix], rules))
             start += len(out)
-        self.root = position[n - 1]
+        self.root = int(renumbered[n - 1])
         self.root_variable = bool(variable[n - 1])
         self.n = n
 
