@@ -24,9 +24,9 @@ same order as eager mode):
 >>> a, b = Value(2.0), Value(3.0)
 >>> t = Trace(a * b + 1.0, [a])
 >>> t.n, [str(op) for op in t.ops], list(t.op), list(t.inputs), list(t.first)
-(5, ['*', '+'], [-1, -1, 0, -1, 1], [0, 1, 2, 3], [0, 0, 0, 2, 2, 4])
+(5, ['*', '+'], [-1, -1, -1, 0, 1], [1, 2, 3, 0], [0, 0, 0, 0, 2, 4])
 >>> list(t.data), list(t.param), list(t.variable), t.reached
-([2.0, 3.0, 6.0, 1.0, 7.0], [0, -1, -1, -1, -1], [1, 0, 1, 0, 1], {0})
+([1.0, 2.0, 3.0, 6.0, 7.0], [-1, 0, -1, -1, -1], [0, 1, 0, 1, 1], {0})
 """
 
 from __future__ import annotations
