@@ -248,6 +248,19 @@ def time_backend_import(engine: Engine, result: dict[str, Any]) -> None:
         result["import_s"] = time.perf_counter() - started
 
 
+def compile_timed(engine: Engine, loss: Callable[[], Any], params: list[Any],
+                  result: dict[str, Any]) -> Any:
+    """``engine.compile(loss, params)``, recording in ``result`` how long it took (NumPy's
+    import apart), its phases, and how many nodes it traced."""
+    time_backend_import(engine, result)
+    started = time.perf_counter()
+    compiled = engine.compile(loss, params)  # type: ignore[misc]
+    result["compile_s"] = time.perf_counter() - started
+    result["compile_timings"] = compiled.timings
+    result["nodes"] = compiled.nodes
+    return compiled
+
+
 def measure_graph(engine: Engine, build: Callable[[], Any], params: list[Any], count: int,
                   repeats: int, warmup: int, result: dict[str, Any]) -> dict[str, Any]:
     """Best-of-``repeats`` nanoseconds per op (``count`` ops) to build the graph and to
@@ -314,12 +327,7 @@ def run_demo_step(engine: Engine, sizes: Sizes) -> dict[str, Any]:
     result: dict[str, Any] = {"points": len(X), "parameters": len(params)}
 
     if engine.compile is not None:
-        time_backend_import(engine, result)
-        started = time.perf_counter()
-        compiled = engine.compile(lambda: demo_loss(Value, model, X, y), params)
-        result["compile_s"] = time.perf_counter() - started
-        result["compile_timings"] = compiled.timings
-        result["nodes"] = compiled.nodes
+        compiled = compile_timed(engine, lambda: demo_loss(Value, model, X, y), params, result)
 
         def step() -> float:
             loss = compiled()
@@ -540,12 +548,7 @@ def run_big_mlp(engine: Engine, sizes: Sizes) -> dict[str, Any]:
     assert engine.compile is not None
     model, params = model_with_initial_weights(engine, shape)
     Value = engine.Value
-    time_backend_import(engine, result)
-    started = time.perf_counter()
-    compiled = engine.compile(lambda: demo_loss(Value, model, X, y), params)
-    result["compile_s"] = time.perf_counter() - started
-    result["compile_timings"] = compiled.timings
-    result["nodes"] = compiled.nodes
+    compiled = compile_timed(engine, lambda: demo_loss(Value, model, X, y), params, result)
     loss = compiled()
     grads = [p.grad for p in params]
     result["first_loss"] = loss

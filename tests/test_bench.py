@@ -131,17 +131,23 @@ def test_a_worker_refuses_an_engine_that_does_not_run_the_workload(capsys):
     assert "'eager' does not run 'big_mlp'" in capsys.readouterr().err
 
 
+def model_with_initial_weights(shape: list[int]) -> tuple[MLP, list, list[float]]:
+    """An MLP of ``shape`` with the bench's starting weights, its parameters and them."""
+    model = MLP(shape[0], shape[1:])
+    params = model.parameters()
+    weights = bench.initial_weights(len(params))
+    for p, w in zip(params, weights):
+        p.data = w
+    return model, params, weights
+
+
 # -- the hand-written float baseline is the same computation --------------------------------
 
 
 def test_hand_written_float_step_matches_an_eager_step():
     X, y = bench.moons(12)
     shape = [2, 16, 16, 1]
-    model = MLP(2, shape[1:])
-    params = model.parameters()
-    weights = bench.initial_weights(len(params))
-    for p, w in zip(params, weights):
-        p.data = w
+    model, params, weights = model_with_initial_weights(shape)
     layers = bench.float_model(shape, weights)
 
     loss = bench.demo_loss(type(params[0]), model, X, y)
@@ -168,11 +174,7 @@ def test_batched_numpy_step_matches_the_compiled_and_eager_steps():
     np = pytest.importorskip("numpy")
     X, y = bench.moons(20)
     shape = [2, 4, 4, 1]
-    model = MLP(2, shape[1:])
-    params = model.parameters()
-    weights = bench.initial_weights(len(params))
-    for p, w in zip(params, weights):
-        p.data = w
+    model, params, weights = model_with_initial_weights(shape)
 
     loss = bench.demo_loss(type(params[0]), model, X, y)
     loss.backward()
