@@ -281,3 +281,66 @@ def test_the_rules_come_from_the_nodes_op():
         return node
     step = compile(fn, [w, x, b], backend="numpy")
     assert replay(step, [w, x, b]) == [3.0, 4.0, 1.5, 2.0]
+
+
+def grids(step):
+    """The shapes (A, B) of a compiled numpy step's groups that are read as grids."""
+    return [(group.grid.a, group.grid.b) for group in step._replay.groups
+            if group.grid is not None]
+
+
+# Weighted sums over P points and J neurons, in either order, each slot reading a
+# point's node (a row slot when points are the outer loop), a neuron's node, or both
+# kinds of partner: every case of the grid's backward (a rule naming a slot of the
+# other kind, of its own kind, or a number), a node in several slots of one node.
+GRID_LAYOUTS = {
+    "layer": lambda w, x, b, u, v, j, p: weighted_sum(w[j], x[p], b[j]),
+    "own kind": lambda w, x, b, u, v, j, p: weighted_sum([w[j][0], v[p]], [u[j], x[p][1]], v[p]),
+    "repeats": lambda w, x, b, u, v, j, p: weighted_sum([w[j][0], w[j][0]], [x[p][0], x[p][0]],
+                                                        w[j][0]),
+    # numbers that are no parameter, the same Values in every node
+    "constants": lambda w, x, b, u, v, j, p: weighted_sum([w[j][0], CONSTANTS[0]],
+                                                          [CONSTANTS[1], x[p][0]], CONSTANTS[2]),
+}
+CONSTANTS = [Value(2.0), Value(0.5), Value(1.5)]
+
+
+@pytest.mark.parametrize("layout", sorted(GRID_LAYOUTS))
+@pytest.mark.parametrize("points_outer", [True, False])
+@pytest.mark.parametrize("points, neurons", [(7, 5), (9, 1), (1, 6)])
+def test_a_layer_over_a_batch_is_read_as_a_grid(layout, points_outer, points, neurons):
+    rng = random.Random(points * 100 + neurons)
+    draw = lambda n: [Value(rng.uniform(-1, 1)) for _ in range(n)]  # noqa: E731
+    w, x = [draw(3) for _ in range(neurons)], [draw(3) for _ in range(points)]
+    b, u, v = draw(neurons), draw(neurons), draw(points)
+    params = [q for row in w + x for q in row] + b + u + v
+    pairs = ([(j, p) for p in range(points) for j in range(neurons)] if points_outer else
+             [(j, p) for j in range(neurons) for p in range(points)])
+    build = GRID_LAYOUTS[layout]
+
+    def fn():
+        return sum((build(w, x, b, u, v, j, p).tanh() for j, p in pairs), Value(0.0)) * 0.5
+    step = compile(fn, params, backend="numpy")
+    if points > 1 and neurons > 1:
+        outer, inner = (points, neurons) if points_outer else (neurons, points)
+        assert grids(step) == [(outer, inner)]
+    for _ in range(3):
+        assert_close(replay(step, params), eager(fn, params))
+        for q in params:
+            q.data = rng.uniform(-1.5, 1.5)
+
+
+def test_the_demo_steps_layers_are_grids():
+    params, loss = moons_demo(100)
+    step = compile(loss, params, backend="numpy")
+    # the first two layers: 100 points x 16 neurons; the output neuron: 100 x 1
+    assert grids(step) == [(100, 16), (100, 16), (100, 1)]
+
+
+def test_a_group_that_is_no_grid_is_gathered_whole():
+    ws = [Value(0.1 * k) for k in range(6)]
+    fn = lambda: sum((weighted_sum([ws[k]], [ws[(k * 5 + 1) % 6]], ws[(k * 2) % 6])  # noqa: E731
+                      for k in range(6)), Value(0.0))
+    step = compile(fn, ws, backend="numpy")
+    assert grids(step) == []
+    assert_close(replay(step, ws), eager(fn, ws))
