@@ -873,10 +873,8 @@ def weighted_sum(weights: Iterable[Operand], inputs: Iterable[Operand], bias: Op
     ws = _node_list(weights, "weighted_sum", "weights")
     xs = _node_list(inputs, "weighted_sum", "inputs")
     b = bias if bias.__class__ is Value else _operand(bias, "weighted_sum")
-    if not xs:
-        raise ValueError(f"weighted_sum: needs as many weights as inputs, at least one; "
-                         f"got {len(ws)} weights and 0 inputs")
-    return _weighted_sum_of_nodes(ws, xs, b, [x.data for x in xs], max([x._h for x in xs]))
+    return _weighted_sum_of_nodes(ws, xs, b, [x.data for x in xs],
+                                  max([x._h for x in xs], default=0))
 
 
 def _weighted_sum_of_nodes(ws: list[Value], xs: list[Value], b: Value, x_data: list[float],
