@@ -13,6 +13,7 @@ import random
 import threading
 
 import mpmath
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -107,7 +108,9 @@ def test_each_node_passes_its_gradient_on_once_and_after_all_its_users():
         users.append(node)
     root = recorder(sum(users, Value(0.0)), log)
     root.backward()
-    assert log.count(shared) == 1 and len(log) == len(set(map(id, log)))
+    recorders = 2 + sum(k % 7 for k in range(50))  # shared, root, and one per path step
+    assert len(log) == recorders  # every one ran ...
+    assert log.count(shared) == 1 and len(log) == len(set(map(id, log)))  # ... once
     position = {id(node): i for i, node in enumerate(log)}
     for node in log:  # a recorder's input chain reaches the recorders below it
         below = node._prev[0]
@@ -221,5 +224,48 @@ def test_teaching_order_is_backwards_order():
     d = recorder(b * c, log)
     e = recorder(d + c, log)
     e.backward()
+    assert {id(n) for n in log} == {id(b), id(c), id(d), id(e)}
     order = [n for n in reverse_topological_order(e) if n in set(log)]
     assert [id(n) for n in order] == [id(n) for n in log]
+
+
+def test_nodes_of_one_height_go_in_the_order_they_were_reached():
+    # Six recorders at height 1 and three at height 2, reached in an order that is
+    # neither the order they were made in nor its reverse: the tools and the compiled
+    # replay must list them exactly as backward visits them.
+    log: list[Value] = []
+    x = Value(0.5)
+    low = [recorder(x, log, k + 1.0) for k in range(6)]
+    high = [recorder(low[i] * low[j], log) for i, j in ((4, 1), (0, 5), (3, 2))]
+    root = recorder(high[2] + high[0] + high[1], log)
+    root.backward()
+    assert len(log) == 10
+    order = [n for n in reverse_topological_order(root) if n in set(log)]
+    assert [id(n) for n in order] == [id(n) for n in log]
+    heights = [n._h for n in log]
+    assert heights == sorted(heights, reverse=True)
+
+
+def test_a_users_backward_on_a_node_made_without_inputs_still_runs():
+    # micrograd-style code that forgets to list the inputs: Value(x.data ** 2) with a
+    # _backward that reaches x by itself. micrograd runs it; so does backward().
+    x = Value(3.0)
+    out = Value(x.data ** 2)
+
+    def _backward() -> None:
+        x.grad += 2 * x.data * out.grad
+
+    out._backward = _backward
+    (out * 2).backward()
+    assert x.grad == 12.0
+    x.grad = 0.0
+    out.backward()  # as the root, too
+    assert x.grad == 6.0
+
+
+def test_a_numpy_scalar_as_a_weight_takes_the_checked_path():
+    np = pytest.importorskip("numpy")
+    neuron = MLP(2, [1], seed=0).layers[0].neurons[0]
+    neuron.w[0] = np.float64(0.3)
+    y = neuron([1.0, 2.0])
+    assert y.data == neuron.b.data + 0.3 * 1.0 + neuron.w[1].data * 2.0  # micrograd's order

@@ -28,7 +28,7 @@ runs on them broadcast (the same additions, in the same order, on the whole tabl
 and backward sums each slot's contributions over the nodes that share its index
 before scattering them: for the weights, one matrix product of the gradients and
 the inputs the rules name. A step of ``MLP(2, [64, 64, 1])`` on 1,000 points went
-from 114 ms to about 12 (the gather and scatter of 8 million edges were most of it).
+from 114 ms to about 16 (the gather and scatter of 8 million edges were most of it).
 
 The groups are found from the trace's columns (:mod:`autograd_tiny.compile.trace`),
 after the ``Value`` graph has been freed, and kept in arrays: per node and per edge a

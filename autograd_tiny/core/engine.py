@@ -390,6 +390,10 @@ def _backpropagate(root: Value, seed: float) -> dict[Value, float]:
     top = root._h
     waiting: list[list[Value] | None] = [None] * (top + 1)
     waiting[top] = [root]
+    # Nodes of height 0 that run a _backward of the user's: micrograd-style code that
+    # built a node as Value(data) and set its _backward without listing its inputs.
+    # Nothing uses what they pass on through the graph, so they run last.
+    inputless = [] if top or root._b is None else [root]
     # The gradient each node receives first is stored as ``0.0 + contribution``, as
     # adding to a 0.0 would: a lone -0.0 becomes 0.0, exactly as in an eager sum.
     for height in range(top, 0, -1):
@@ -415,6 +419,8 @@ def _backpropagate(root: Value, seed: float) -> dict[Value, float]:
                                 waiting[height_of] = [parent]
                             else:
                                 bucket.append(parent)
+                        elif parent._b is not None:  # a node with no inputs and the user's _backward
+                            inputless.append(parent)
                     else:
                         grads[parent] = before + local * grad
                 continue
@@ -431,6 +437,8 @@ def _backpropagate(root: Value, seed: float) -> dict[Value, float]:
                         waiting[height_of] = [a]
                     else:
                         bucket.append(a)
+                elif a._b is not None:  # a node with no inputs and the user's _backward
+                    inputless.append(a)
             else:
                 grads[a] = before + node._da * grad
             b = node._b
@@ -446,8 +454,12 @@ def _backpropagate(root: Value, seed: float) -> dict[Value, float]:
                         waiting[height_of] = [b]
                     else:
                         bucket.append(b)
+                elif b._b is not None:  # a node with no inputs and the user's _backward
+                    inputless.append(b)
             else:
                 grads[b] = before + node._db * grad
+    for node in inputless:
+        _user_step(node, grads, waiting)
     return grads
 
 

@@ -455,7 +455,7 @@ class Neuron(Module):
         # which turns a number into a constant or names what is wrong.
         try:
             net = _weighted_sum_of_nodes(self.w, x, self.b, x_data, x_height)
-        except AttributeError:
+        except (AttributeError, TypeError):  # a number (a NumPy scalar has a .data too)
             net = weighted_sum(self.w, x, self.b)
         # The nodes are new, so no label of the user's is overwritten. One store per
         # node: the names themselves were made once, when the neuron was named.
