@@ -885,17 +885,19 @@ def weighted_sum(weights: Iterable[Operand], inputs: Iterable[Operand], bias: Op
     ws = _node_list(weights, "weighted_sum", "weights")
     xs = _node_list(inputs, "weighted_sum", "inputs")
     b = bias if bias.__class__ is Value else _operand(bias, "weighted_sum")
+    highest = max([v._h for v in xs] + [w._h for w in ws], default=0)
     return _weighted_sum_of_nodes(ws, xs, b, [x.data for x in xs],
-                                  max([x._h for x in xs], default=0))
+                                  b._h if b._h > highest else highest)
 
 
 def _weighted_sum_of_nodes(ws: list[Value], xs: list[Value], b: Value, x_data: list[float],
-                           x_height: int) -> Value:
+                           highest: int) -> Value:
     """``weighted_sum`` for a caller whose lists hold Values only (a neuron: its own
     weights and its inputs, checked once at the model's door), so nothing is checked
-    again per call. ``x_data`` and ``x_height`` are the inputs' data and their
-    highest height: a layer works them out once for all its neurons. Building a
-    network's nodes is most of its forward pass."""
+    again per call. ``x_data`` is the inputs' data (a layer reads it once for all its
+    neurons) and ``highest`` the highest height among weights, inputs and bias (the
+    new node is one higher): a neuron knows its weights' heights from its last call.
+    Building a network's nodes is most of its forward pass."""
     if len(ws) != len(xs) or not ws:
         raise ValueError(f"weighted_sum: needs as many weights as inputs, at least one; "
                          f"got {len(ws)} weights and {len(xs)} inputs")
@@ -913,10 +915,7 @@ def _weighted_sum_of_nodes(ws: list[Value], xs: list[Value], b: Value, x_data: l
     node._da = local
     node._db = None
     node._op = _WEIGHTED_SUM
-    height = max([w._h for w in ws])
-    if b._h > height:
-        height = b._h
-    node._h = 1 + (x_height if x_height > height else height)
+    node._h = 1 + highest
     return node
 
 

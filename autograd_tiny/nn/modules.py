@@ -431,6 +431,7 @@ class Neuron(Module):
         uniform = _weight_source(seed, "Neuron").uniform
         self.w = [Value(uniform(-1.0, 1.0)) for _ in range(nin)]
         self.b = Value(0.0)
+        self._parameters_seen: tuple[list[Value], Any, int] = ([], None, 0)
         self.nonlin = act_name != "linear"
         self.activation = act_name
         self._act = ACTIVATIONS[act_name]
@@ -454,7 +455,9 @@ class Neuron(Module):
         # builder runs; a weight replaced by something else takes the checked path,
         # which turns a number into a constant or names what is wrong.
         try:
-            net = _weighted_sum_of_nodes(self.w, x, self.b, x_data, x_height)
+            height = self._parameters_height()
+            net = _weighted_sum_of_nodes(self.w, x, self.b, x_data,
+                                         x_height if x_height > height else height)
         except (AttributeError, TypeError):  # a number (a NumPy scalar has a .data too)
             net = weighted_sum(self.w, x, self.b)
         # The nodes are new, so no label of the user's is overwritten. One store per
@@ -465,6 +468,19 @@ class Neuron(Module):
         out = self._act(net)
         out._label = self.out_label
         return out
+
+    def _parameters_height(self) -> int:
+        """The highest height among the weights and the bias (0 while they are leaves,
+        as they almost always are). A node's height is fixed when the node is made, so
+        this is worked out again only when a weight or the bias has been replaced:
+        comparing the list with the copy kept from last time (identity first, in C)
+        costs a small part of reading every weight's height on every call."""
+        weights, bias, height = self._parameters_seen
+        if self.w != weights or self.b is not bias:
+            weights, bias = list(self.w), self.b
+            height = max([w._h for w in weights] + [bias._h])
+            self._parameters_seen = (weights, bias, height)
+        return height
 
     def parameters(self) -> list[Value]:
         return self.w + [self.b]
