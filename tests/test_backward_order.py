@@ -269,3 +269,30 @@ def test_a_numpy_scalar_as_a_weight_takes_the_checked_path():
     neuron.w[0] = np.float64(0.3)
     y = neuron([1.0, 2.0])
     assert y.data == neuron.b.data + 0.3 * 1.0 + neuron.w[1].data * 2.0  # micrograd's order
+
+
+def test_a_neuron_whose_weight_or_bias_was_replaced_by_a_computed_node_gets_the_height_right():
+    # A neuron keeps its weights' highest height from its last call; replacing a weight
+    # or the bias by a node made of others (a tied, scaled weight) must raise the
+    # height of the next net input, or backward would reach it too early.
+    from autograd_tiny.core.engine import _heights
+
+    model = MLP(2, [2, 1], seed=4)
+    neuron = model.layers[1].neurons[0]
+    x = [Value(0.5), Value(-1.5)]
+    before = model(x)
+    assert before._h == _heights(before)[before]
+    shared = Value(0.7, label="shared")
+    deep = ((shared * 2).tanh() * 3).tanh() * 4  # height 5: higher than the hidden layer's nodes
+    neuron.w[1] = deep
+    after = model(x)
+    assert after._h == _heights(after)[after] == deep._h + 1
+    after.backward()
+    h2 = model.layers[0].neurons[1]([0.5, -1.5])  # the hidden output this weight multiplies
+    assert h2.data > 0.5
+    expected = h2.data * 4 * (1 - math.tanh(3 * math.tanh(1.4)) ** 2) * 3 \
+        * (1 - math.tanh(1.4) ** 2) * 2
+    assert shared.grad == pytest.approx(expected, rel=1e-12)
+    neuron.b = deep * 1.0  # the bias too, one higher still
+    again = model(x)
+    assert again._h == _heights(again)[again] == deep._h + 2
