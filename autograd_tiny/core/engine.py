@@ -387,6 +387,7 @@ def _backpropagate(root: Value, seed: float) -> dict[Value, float]:
     ``reverse_topological_order`` lists the same visits, for code that must
     follow them."""
     grads = {root: seed}
+    get = grads.get  # bound once: the hot loop calls it for every edge
     top = root._h
     waiting: list[list[Value] | None] = [None] * (top + 1)
     waiting[top] = [root]
@@ -409,7 +410,7 @@ def _backpropagate(root: Value, seed: float) -> dict[Value, float]:
                     _user_step(node, grads, waiting)
                     continue
                 for parent, local in zip(node._b, node._da):
-                    before = grads.get(parent)
+                    before = get(parent)
                     if before is None:
                         grads[parent] = 0.0 + local * grad
                         height_of = parent._h
@@ -427,7 +428,7 @@ def _backpropagate(root: Value, seed: float) -> dict[Value, float]:
             # One or two inputs, written out rather than looped over, and _wait
             # written inline: this is most of backward's time. The chain rule: local
             # derivative x upstream.
-            before = grads.get(a)
+            before = get(a)
             if before is None:
                 grads[a] = 0.0 + node._da * grad
                 height_of = a._h
@@ -444,7 +445,7 @@ def _backpropagate(root: Value, seed: float) -> dict[Value, float]:
             b = node._b
             if b is None:
                 continue
-            before = grads.get(b)
+            before = get(b)
             if before is None:
                 grads[b] = 0.0 + node._db * grad
                 height_of = b._h
