@@ -70,7 +70,7 @@ def test_each_step_frame_writes_out_the_arithmetic(neuron_slides):
         for what, arithmetic in step.rows():
             assert arithmetic in shown
     first = html.unescape(step_frames[0])
-    assert "do/dn = 1.0 - o * o = 0.5" in first
+    assert "∂o/∂n = 1.0 - o * o = 0.5" in first
 
 
 @needs_renderer

@@ -41,7 +41,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 from ..core.engine import Value
 from ..core.files import write_atomically
 from ..core.graph import GraphSnapshot, number_text, snapshot
-from .notation import derivative_text, formula
+from .notation import derivative_text, formula, local_derivative_text
 from .stepping import backward_steps
 from ..draw.renderer import RendererNotFound, find_renderer, missing_renderer_message
 from ..draw.dot import (DEFAULT_MAX_NODES, FOCUS_COLOR, FOCUS_FILL, INTERMEDIATE_FILL,
@@ -316,7 +316,7 @@ def network_slides(model: object, inputs: Sequence[float], target: Sequence[floa
                    error_name: str = "E") -> Slides:
     """Slides of a model's backward pass in the network's words, layer by layer as
     backpropagation is taught: the forward pass, then the output layer's neurons
-    (each one's dE/dout, dout/dnet, its delta dE/dnet and its weights' gradients),
+    (each one's dE/dout, ∂out/∂net, its delta dE/dnet and its weights' gradients),
     then each hidden layer back to the inputs, ending with the update of every
     weight (``w - lr * dE/dw``; the biases too unless ``biases=False``, as in Mazur's
     example, which updates the weights only). Every frame is the network picture of
@@ -416,7 +416,8 @@ def _network_frames(neurons: list[list[Any]], values: list[Value], error: Value,
                 rows.append((d("out"), f"= {terms} = {numbers} = "
                                        f"{number_text(n.out.grad)}"))
             local = n.out._local[0] if n.out is not n.net else 1.0
-            rows.append(("dout/dnet", f"= {number_text(local)}    ({n.out._op})"
+            rows.append((local_derivative_text("out", "net"),
+                         f"= {number_text(local)}    ({n.out._op})"
                          if n.out is not n.net else "= 1    (no activation)"))
             rows.append((f"δ = {d('net')}", f"= {number_text(n.out.grad)} * "
                                             f"{number_text(local)} = {number_text(n.net.grad)}"))
@@ -527,7 +528,8 @@ def _legend(swatches: Sequence[tuple[str, str]] = ((LEAF_FILL, "input or weight"
                                                     (INTERMEDIATE_FILL, "intermediate"),
                                                     (OUTPUT_FILL, "output"),
                                                     (FOCUS_FILL, "in focus")),
-            notes: Sequence[str] = ("edge number: local derivative d(out)/d(in)",
+            notes: Sequence[str] = ("edge number: local derivative "
+                                    + local_derivative_text("out", "in"),
                                     "grad: d(output)/d(node) so far")) -> str:
     items = "".join(f'<span class="atg-swatch" style="background:{fill}"></span>'
                     f'<span>{html.escape(text)}</span>' for fill, text in swatches)
