@@ -46,9 +46,9 @@ def test_grad_untouched_and_printed_text():
     text = out.getvalue()
     assert a.grad == b.grad == c.grad == 0.0  # the graph is not changed
     assert "b: wrong: 1 is not dL/db" in text
-    # The route, one factor per edge (dd/dc = 1 is the + the lecture is about), with rules.
-    assert "dL/dd * dd/dc * dc/db = (1 - L**2) * 1 * a" in text
-    assert "dc/db = a = 0.5 (rule of *: d/db = a)" in text  # the local rule at b
+    # The route, one factor per edge (∂d/∂c = 1 is the + the lecture is about), with rules.
+    assert "∂L/∂d * ∂d/∂c * ∂c/∂b = (1 - L**2) * 1 * a" in text
+    assert "∂c/∂b = a = 0.5 (rule of *: ∂/∂b = a)" in text  # the local rule at b
     assert "so dL/db = 0.393223866" in text
     # Gradients the student did not ask about are not given away.
     assert "dL/da" not in text and "dL/dc =" not in text
@@ -119,12 +119,12 @@ def test_mazur_network_with_the_seed_numbers():
         assert result["w1"].expected == pytest.approx(ref["backward"]["dE_dw1"], abs=1e-12)
     message = result["w6"].message
     # One factor per edge (explain never skips a node the picture shows).
-    assert ("dE_total/dE_o1 * dE_o1/d((target_o1 - out_o1)**2) * "
-            "d((target_o1 - out_o1)**2)/d(target_o1 - out_o1) * d(target_o1 - out_o1)/dout_o1 * "
-            "dout_o1/dnet_o1 * dnet_o1/d(w5*out_h1 + w6*out_h2)") in message
+    assert ("∂E_total/∂E_o1 * ∂E_o1/∂((target_o1 - out_o1)**2) * "
+            "∂((target_o1 - out_o1)**2)/∂(target_o1 - out_o1) * ∂(target_o1 - out_o1)/∂out_o1 * "
+            "∂out_o1/∂net_o1 * ∂net_o1/∂(w5*out_h1 + w6*out_h2)") in message
     assert "(-2*out_o1 + 2*target_o1)" in message  # the simplified squared-error rule
     assert "out_o1*(1 - out_o1)" in message
-    assert "d(w6*out_h2)/dw6 = out_h2 = 0.596884378" in message
+    assert "∂(w6*out_h2)/∂w6 = out_h2 = 0.596884378" in message
 
 
 def test_nn_style_names_with_dots():

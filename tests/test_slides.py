@@ -70,7 +70,7 @@ def test_each_step_frame_writes_out_the_arithmetic(neuron_slides):
         for what, arithmetic in step.rows():
             assert arithmetic in shown
     first = html.unescape(step_frames[0])
-    assert "do/dn = 1.0 - o * o = 0.5" in first
+    assert "∂o/∂n = 1.0 - o * o = 0.5" in first
 
 
 @needs_renderer
@@ -487,45 +487,81 @@ def browser_chrome_height(tmp_path_factory) -> int:
     return 1000 - int(re.search(r'data-inner="(\d+)"', run.stdout).group(1))
 
 
+def demo_deck(name: str, folder) -> str:
+    """A page as a lecture starts with it: the network slides `make demo` writes (Mazur's
+    2-2-2 network, its title and names), or the README's op-level deck of (a*b + c)*f."""
+    import contextlib
+    import io
+
+    from autograd_tiny.cli import main
+    from autograd_tiny.teach.walkthrough import compute, write_files
+
+    if name == "network":
+        write_files(compute(steps=0), folder)
+        return (folder / "slides.html").read_text(encoding="utf-8")
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["slides", "(a*b + c)*f", "--set", "a=2", "b=-3", "c=10", "f=-2",
+                     "--name", "L", "--output", str(folder / "lecture.html")]) == 0
+    return (folder / "lecture.html").read_text(encoding="utf-8")
+
+
+# Steps through every frame with the arrow key, as a lecturer does, and measures each.
+FIT_PROBE = """<script>
+window.addEventListener("load", function () { setTimeout(function () {
+  var frames = document.querySelectorAll(".frame"), measured = [];
+  for (var i = 0; i < frames.length; i++) {
+    if (i) { document.dispatchEvent(new KeyboardEvent("keydown", {key: "ArrowRight"})); }
+    var frame = document.querySelector(".frame.current");
+    var stage = frame.querySelector(".atg-stage"), svg = stage.querySelector("svg");
+    var s = stage.getBoundingClientRect();
+    var scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    var smallest = 1e9, outside = [];
+    svg.querySelectorAll("text").forEach(function (t) {
+      smallest = Math.min(smallest, parseFloat(t.getAttribute("font-size")) * scale);
+    });
+    svg.querySelectorAll("g.node, g.edge").forEach(function (g) {
+      var r = g.getBoundingClientRect();
+      if (r.left < s.left - 1 || r.right > s.right + 1 || r.top < s.top - 1 ||
+          r.bottom > s.bottom + 1) { outside.push(g.querySelector("title").textContent); }
+    });
+    var callout = frame.querySelector(".atg-callout").getBoundingClientRect();
+    measured.push({outside: outside, smallest: smallest,
+      scrolls: stage.scrollHeight > stage.clientHeight + 1 ||
+               stage.scrollWidth > stage.clientWidth + 1 ||
+               document.scrollingElement.scrollHeight > window.innerHeight + 1,
+      callout: [callout.bottom, callout.right],
+      text: parseFloat(getComputedStyle(frame.querySelector(".atg-rows")).fontSize)});
+  }
+  document.body.setAttribute("data-result", JSON.stringify({
+    inner: [window.innerWidth, window.innerHeight], frames: measured,
+    nodes: document.querySelector(".frame.current svg").querySelectorAll("g.node").length}));
+}, 300); });</script>"""
+
+
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium")
 @needs_renderer
+@pytest.mark.parametrize("deck", ["network", "expression"])
 @pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080)])
-def test_chromium_the_demos_network_fits_the_first_frame_with_text_at_lecture_size(
-        tmp_path, browser_chrome_height, width, height):
-    """Mazur's 2-2-2 network as `make demo` writes its slides: on the first frame every
-    node (the error E_total too) and edge is inside the frame, none scrolled out of
-    sight, and the graph's smallest text is at least 14 px (2% of the window's height
-    on a big screen)."""
-    from autograd_tiny.teach.slides import network_slides
-    from autograd_tiny.teach.walkthrough import ERROR_NAME, model
-
-    deck = network_slides(model(), [0.05, 0.1], [0.01, 0.99], input_names=["i1", "i2"],
-                          biases=False, error_name=ERROR_NAME)
-    probe = """<script>
-    window.addEventListener("load", function () { setTimeout(function () {
-      var stage = document.querySelector(".frame.current .atg-stage");
-      var svg = stage.querySelector("svg"), s = stage.getBoundingClientRect();
-      var scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
-      var smallest = 1e9, outside = [];
-      svg.querySelectorAll("text").forEach(function (t) {
-        smallest = Math.min(smallest, parseFloat(t.getAttribute("font-size")) * scale);
-      });
-      svg.querySelectorAll("g.node, g.edge").forEach(function (g) {
-        var r = g.getBoundingClientRect();
-        if (r.left < s.left - 1 || r.right > s.right + 1 || r.top < s.top - 1 ||
-            r.bottom > s.bottom + 1) { outside.push(g.querySelector("title").textContent); }
-      });
-      document.body.setAttribute("data-result", JSON.stringify({
-        inner: [window.innerWidth, window.innerHeight], outside: outside,
-        smallest: smallest, nodes: svg.querySelectorAll("g.node").length}));
-    }, 300); });</script>"""
-    page_path = tmp_path / "slides.html"
-    page_path.write_text(deck.page().replace("</body>", probe + "</body>"), encoding="utf-8")
+def test_chromium_every_frame_of_the_demo_decks_fits_with_text_at_lecture_size(
+        tmp_path, browser_chrome_height, deck, width, height):
+    """Every frame of `make demo`'s network deck and of the (a*b + c)*f deck shows
+    whole at 1280x720 and 1920x1080: every node (the error E_total too) and edge inside
+    the frame and the step's arithmetic on screen, nothing to scroll; the graph's
+    smallest text at least 14 px (2% of the window's height on a big screen) and the
+    arithmetic at least 16 px."""
+    text = demo_deck(deck, tmp_path)
+    page_path = tmp_path / "probed.html"
+    page_path.write_text(text.replace("</body>", FIT_PROBE + "</body>"), encoding="utf-8")
     run = subprocess.run(["chromium", *CHROMIUM_FLAGS,
                           f"--window-size={width},{height + browser_chrome_height}",
                           page_path.as_uri()], capture_output=True, text=True, timeout=120)
     result = json.loads(html.unescape(re.search(r'data-result="([^"]*)"', run.stdout).group(1)))
     assert result["inner"] == [width, height]
-    assert result["nodes"] == 7  # i1 i2 h1 h2 o1 o2 E_total
-    assert result["outside"] == []
-    assert result["smallest"] >= max(14, 0.02 * height) - 0.01
+    # i1 i2 h1 h2 o1 o2 E_total; a, b, c, f, a*b, a*b + c, L and the three ops
+    assert result["nodes"] == {"network": 7, "expression": 10}[deck]
+    assert len(result["frames"]) == text.count('<section class="frame"') > 5
+    for number, frame in enumerate(result["frames"], 1):
+        assert frame["outside"] == [] and not frame["scrolls"], (number, frame)
+        assert frame["callout"][0] <= height and frame["callout"][1] <= width, (number, frame)
+        assert frame["smallest"] >= max(14, 0.02 * height) - 0.01, (number, frame)
+        assert frame["text"] >= 16, (number, frame)

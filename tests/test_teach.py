@@ -18,6 +18,7 @@ from autograd_tiny.teach import (
     derivative_text,
     explain,
     formula,
+    local_derivative_text,
     node_names,
     number_text,
     steps_table,
@@ -148,7 +149,7 @@ def test_explain_lecture_example_routes():
     L = c + a
     L.label = "L"
     e = explain(L, a)
-    assert [route.chain for route in e.routes] == ["dL/dc * dc/da", "dL/da"]
+    assert [route.chain for route in e.routes] == ["∂L/∂c * ∂c/∂a", "∂L/∂a"]
     assert [route.product for route in e.routes] == [-3.0, 1.0]
     assert e.total == -2.0
     assert "total: dL/da = -3 + 1 = -2" in str(e)
@@ -164,28 +165,28 @@ def test_explain_seed_chain_for_w5_one_factor_per_edge_and_the_seeds_stages():
     assert [factor.value for factor in route.factors] == [
         node._local[slot] for factor in route.factors for node, slot in factor.edges]
     assert route.chain == (
-        "dE_total/dE_o1 * dE_o1/d((target_o1 - out_o1)**2) * "
-        "d((target_o1 - out_o1)**2)/d(target_o1 - out_o1) * d(target_o1 - out_o1)/dout_o1 * "
-        "dout_o1/dnet_o1 * dnet_o1/d(w5*out_h1 + w6*out_h2) * "
-        "d(w5*out_h1 + w6*out_h2)/d(w5*out_h1) * d(w5*out_h1)/dw5")
+        "∂E_total/∂E_o1 * ∂E_o1/∂((target_o1 - out_o1)**2) * "
+        "∂((target_o1 - out_o1)**2)/∂(target_o1 - out_o1) * ∂(target_o1 - out_o1)/∂out_o1 * "
+        "∂out_o1/∂net_o1 * ∂net_o1/∂(w5*out_h1 + w6*out_h2) * "
+        "∂(w5*out_h1 + w6*out_h2)/∂(w5*out_h1) * ∂(w5*out_h1)/∂w5")
     assert route.values == "1 * 0.5 * -1.482730139 * -1 * 0.186815602 * 1 * 1 * 0.593269992"
     assert route.product == pytest.approx(0.082167041, abs=5e-10)
     # Between labelled nodes the route is Mazur's, with Mazur's numbers.
     assert [(stage.name, number_text(stage.value)) for stage in route.stages] == [
-        ("dE_total/dE_o1", "1"), ("dE_o1/dout_o1", "0.74136507"),
-        ("dout_o1/dnet_o1", "0.186815602"), ("dnet_o1/dw5", "0.593269992")]
+        ("∂E_total/∂E_o1", "1"), ("∂E_o1/∂out_o1", "0.74136507"),
+        ("∂out_o1/∂net_o1", "0.186815602"), ("∂net_o1/∂w5", "0.593269992")]
     assert len(route.stages[1].edges) == 3 and len(route.stages[3].edges) == 3
     text = str(e)
-    assert ("between labelled nodes: dE_total/dE_o1 * dE_o1/dout_o1 * dout_o1/dnet_o1 * "
-            "dnet_o1/dw5") in text
+    assert ("between labelled nodes: ∂E_total/∂E_o1 * ∂E_o1/∂out_o1 * ∂out_o1/∂net_o1 * "
+            "∂net_o1/∂w5") in text
     assert "= 1 * 0.74136507 * 0.186815602 * 0.593269992" in text
     assert "= 0.082167041" in text
     route_lines = text.split("\nwhere")[0].splitlines()
     assert max(len(line) for line in route_lines) <= 100  # long routes wrap
     rules = {factor.name: factor.rule for factor in route.factors}
-    assert rules["dout_o1/dnet_o1"] == "out_o1 * (1.0 - out_o1)"  # sigmoid's row in ops.py
-    assert rules["d(w5*out_h1)/dw5"] == "out_h1"                    # mul: d(a*b)/da = b
-    assert rules["dnet_o1/d(w5*out_h1 + w6*out_h2)"] == "1.0"        # add passes it on
+    assert rules["∂out_o1/∂net_o1"] == "out_o1 * (1.0 - out_o1)"  # sigmoid's row in ops.py
+    assert rules["∂(w5*out_h1)/∂w5"] == "out_h1"                    # mul: ∂(a*b)/∂a = b
+    assert rules["∂net_o1/∂(w5*out_h1 + w6*out_h2)"] == "1.0"        # add passes it on
 
 
 def test_a_route_grouped_as_mazur_writes_it():
@@ -193,21 +194,21 @@ def test_a_route_grouped_as_mazur_writes_it():
     (route,) = explain(nodes["E_total"], nodes["w5"]).routes
     seed = route.grouped_at([nodes["out_o1"], nodes["net_o1"]])
     assert [(f.name, number_text(f.value)) for f in seed] == [
-        ("dE_total/dout_o1", "0.74136507"), ("dout_o1/dnet_o1", "0.186815602"),
-        ("dnet_o1/dw5", "0.593269992")]
+        ("∂E_total/∂out_o1", "0.74136507"), ("∂out_o1/∂net_o1", "0.186815602"),
+        ("∂net_o1/∂w5", "0.593269992")]
     assert seed[2].rule == "out_h1" and len(seed[0].edges) == 4
     assert math.prod(f.value for f in seed) == route.product
     assert route.grouped_at([]) == (route.grouped_at([])[0],)  # one stretch: the whole route
-    assert route.grouped_at([])[0].name == "dE_total/dw5"
+    assert route.grouped_at([])[0].name == "∂E_total/∂w5"
 
 
 def test_explain_w1_has_a_route_through_each_output():
     nodes = binary_network()
     e = explain(nodes["E_total"], nodes["w1"])
-    assert [route.factors[0].name for route in e.routes] == ["dE_total/dE_o1",
-                                                            "dE_total/dE_o2"]
-    assert all(route.factors[-1].name == "d(w1*i1)/dw1" for route in e.routes)
-    assert all(route.stages[-1].name == "dnet_h1/dw1" for route in e.routes)
+    assert [route.factors[0].name for route in e.routes] == ["∂E_total/∂E_o1",
+                                                            "∂E_total/∂E_o2"]
+    assert all(route.factors[-1].name == "∂(w1*i1)/∂w1" for route in e.routes)
+    assert all(route.stages[-1].name == "∂net_h1/∂w1" for route in e.routes)
     assert [len(route.factors) for route in e.routes] == [12, 12]
     nodes["E_total"].backward()
     assert e.total == pytest.approx(nodes["w1"].grad, rel=1e-12)
@@ -226,21 +227,21 @@ def test_explain_never_skips_a_labelled_node_lecture_chain():
     L.label = "L"
     explanation = explain(L, a)
     (route,) = explanation.routes
-    assert route.chain == "dL/dd * dd/de * de/da"
+    assert route.chain == "∂L/∂d * ∂d/∂e * ∂e/∂a"
     assert [factor.value for factor in route.factors] == [-2.0, 1.0, -3.0]
     assert [factor.rule for factor in route.factors] == ["f", "1.0", "b"]
     assert route.nodes == (L, d, e, a) and not route.grouped
     assert str(explanation).splitlines() == [
         "dL/da: 1 route leads from L back to a",
-        "  dL/dd * dd/de * de/da = -2 * 1 * -3 = 6",
+        "  ∂L/∂d * ∂d/∂e * ∂e/∂a = -2 * 1 * -3 = 6",
         "where",
-        "  dL/dd = f = -2",
-        "  de/da = b = -3",
+        "  ∂L/∂d = f = -2",
+        "  ∂e/∂a = b = -3",
     ]
     # Unlabelled in between: the picture names that node "a*b", and so does the chain.
     g = (a * b + c) * f
     (route,) = explain(g, a).routes
-    assert route.chain == "d((a*b + c)*f)/d(a*b + c) * d(a*b + c)/d(a*b) * d(a*b)/da"
+    assert route.chain == "∂((a*b + c)*f)/∂(a*b + c) * ∂(a*b + c)/∂(a*b) * ∂(a*b)/∂a"
     assert route.product == 6.0
 
 
@@ -250,9 +251,9 @@ def test_an_input_used_twice_gives_two_routes_told_apart():
     y.label = "y"
     e = explain(y, x)
     assert [(route.chain, route.product) for route in e.routes] == [
-        ("dy/dx (as a)", 1 / 3), ("dy/dx (as b)", -1 / 3)]
+        ("∂y/∂x (as a)", 1 / 3), ("∂y/∂x (as b)", -1 / 3)]
     assert e.total == 0.0
-    assert [step.local_name for step in backward_steps(y)] == ["dy/dx (as a)", "dy/dx (as b)"]
+    assert [step.local_name for step in backward_steps(y)] == ["∂y/∂x (as a)", "∂y/∂x (as b)"]
 
 
 def test_explain_too_many_routes_counts_them_without_listing():
@@ -309,8 +310,8 @@ def test_explain_bad_arguments():
 def test_explain_renders_with_rich():
     nodes = binary_network()
     text = render(explain(nodes["E_total"], nodes["w1"]), width=200)
-    assert "d(w7*out_h1)/dout_h1 * dout_h1/dnet_h1" in text
-    assert "between labelled nodes: dE_total/dE_o2 * dE_o2/dout_o2 * dout_o2/dnet_o2" in text
+    assert "∂(w7*out_h1)/∂out_h1 * ∂out_h1/∂net_h1" in text
+    assert "between labelled nodes: ∂E_total/∂E_o2 * ∂E_o2/∂out_o2 * ∂out_o2/∂net_o2" in text
     assert "out_h1 * (1.0 - out_h1)" in text
     assert "total: dE_total/dw1 = 0.000438568" in text
 
@@ -363,8 +364,8 @@ def test_every_name_explain_prints_is_a_snapshot_name():
         for route in e.routes:
             for factor in route.factors + route.stages:
                 assert graph.names[factor.top] in names and graph.names[factor.bottom] in names
-                assert factor.name.startswith(derivative_text(graph.names[factor.top],
-                                                              graph.names[factor.bottom]))
+                assert factor.name.startswith(local_derivative_text(
+                    graph.names[factor.top], graph.names[factor.bottom]))
 
 
 def test_explain_leaves_gradients_alone():
@@ -475,12 +476,12 @@ def test_steps_text_repr_and_rich():
     assert str(third).splitlines() == [
         "step 3: c passes gradient to a",
         "  upstream       dL/dc = 1",
-        "  local          dc/da = b = -3    (*)",
+        "  local          ∂c/∂a = b = -3    (*)",
         "  contribution   1 * -3 = -3",
         "  running total  dL/da = 1 - 3 = -2    (complete)",
     ]
     assert repr(third) == "<step 3: c -> a: 1 * -3 = -3, a.grad = -2>"
-    assert "dc/da = b = -3" in render(third)
+    assert "∂c/∂a = b = -3" in render(third)
 
 
 def test_steps_table_renders_every_step():
@@ -601,7 +602,7 @@ def test_steps_by_neuron_on_mazurs_network():
     text = str(o1)
     assert text.splitlines()[0] == "step 4: neuron o1 passes gradient back"
     assert "  delta     dE_total/dnet_o1 = 0.74136507 * 0.186815602 = 0.138498562" in text
-    assert ("dnet_o1/dw5 = out_h1 = 0.593269992: dE_total/dw5 gets 0.138498562 * "
+    assert ("∂net_o1/∂w5 = out_h1 = 0.593269992: dE_total/dw5 gets 0.138498562 * "
             "0.593269992 = 0.082167041    (complete)") in text
     h1 = steps[5]
     assert number_text(h1.gradients[0]) == "0.036350306"  # dE_total/dout_h1, both outputs
@@ -665,14 +666,14 @@ def test_explain_a_named_network_reads_through_named_neurons():
         assert e.total == pytest.approx(grads[weight], rel=1e-12, abs=1e-15)
         for route in e.routes:
             for factor in route.factors + route.stages:
-                assert factor.name.startswith(derivative_text(graph.names[factor.top],
-                                                              graph.names[factor.bottom]))
+                assert factor.name.startswith(local_derivative_text(
+                    graph.names[factor.top], graph.names[factor.bottom]))
     e = explain(loss, p["L1.N1.w1"])
     assert e.route_count == 2  # one route per data point
     stage_names = [[stage.name for stage in route.stages][1:] for route in e.routes]
-    assert stage_names == [["dL2.N1.net/dL1.N1.out", "dL1.N1.out/dL1.N1.net",
-                            "dL1.N1.net/dL1.N1.w1"]] * 2
-    assert all(route.stages[0].name.endswith("/dL2.N1.net") for route in e.routes)
+    assert stage_names == [["∂L2.N1.net/∂L1.N1.out", "∂L1.N1.out/∂L1.N1.net",
+                            "∂L1.N1.net/∂L1.N1.w1"]] * 2
+    assert all(route.stages[0].name.endswith("/∂L2.N1.net") for route in e.routes)
 
 
 def test_steps_by_neuron_on_a_named_network():
@@ -722,7 +723,7 @@ def test_explain_and_steps_on_a_real_named_mlp():
                 assert len(factor.edges) == 1
     (route, _) = explain(loss, dict(model.named_parameters())["L1.N1.w1"]).routes
     assert route.chain.endswith(
-        "dL2.N1.net/dL1.N1.out * dL1.N1.out/dL1.N1.net * dL1.N1.net/dL1.N1.w1")
+        "∂L2.N1.net/∂L1.N1.out * ∂L1.N1.out/∂L1.N1.net * ∂L1.N1.net/∂L1.N1.w1")
     assert [factor.rule for factor in route.factors][-3:] == [
         "L2.N1.w1", "step(L1.N1.net)", "1"]  # weighted_sum's d net/d w1 = x1 (here 1.0)
     steps = list(backward_steps(loss, by="neuron"))

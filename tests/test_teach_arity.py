@@ -117,16 +117,16 @@ def test_explain_weighted_sum_gives_mazurs_chain_edge_by_edge():
     nodes = mazur_with_weighted_sums()
     e = explain(nodes["E_total"], nodes["w5"])
     (route,) = e.routes
-    assert route.chain.endswith("dout_o1/dnet_o1 * dnet_o1/dw5")  # one edge each
+    assert route.chain.endswith("∂out_o1/∂net_o1 * ∂net_o1/∂w5")  # one edge each
     assert route.factors[-1].rule == "out_h1"  # contract B's d net/d w1 = x1, named
     assert [(s.name, number_text(s.value)) for s in route.stages] == [
-        ("dE_total/dE_o1", "1"), ("dE_o1/dout_o1", "0.74136507"),
-        ("dout_o1/dnet_o1", "0.186815602"), ("dnet_o1/dw5", "0.593269992")]
+        ("∂E_total/∂E_o1", "1"), ("∂E_o1/∂out_o1", "0.74136507"),
+        ("∂out_o1/∂net_o1", "0.186815602"), ("∂net_o1/∂w5", "0.593269992")]
     reference = reference_gradients()
     assert e.total == pytest.approx(reference["w5"], rel=1e-14)
     w1 = explain(nodes["E_total"], nodes["w1"])
     assert w1.routes[0].chain.endswith(
-        "dout_o1/dnet_o1 * dnet_o1/dout_h1 * dout_h1/dnet_h1 * dnet_h1/dw1")
+        "∂out_o1/∂net_o1 * ∂net_o1/∂out_h1 * ∂out_h1/∂net_h1 * ∂net_h1/∂w1")
     assert [f.rule for f in w1.routes[0].factors][-3:] == [
         "w5", "out_h1 * (1.0 - out_h1)", "i1"]
     assert w1.total == pytest.approx(reference["w1"], rel=1e-13)
@@ -140,11 +140,11 @@ def test_backward_steps_weighted_sum_edge_and_neuron():
     steps = list(backward_steps(nodes["E_total"]))
     assert len(steps) == graph.edge_count
     to_w5 = [step for step in steps if step.parent is nodes["w5"]]
-    assert [(step.local_name, step.rule) for step in to_w5] == [("dnet_o1/dw5", "out_h1")]
+    assert [(step.local_name, step.rule) for step in to_w5] == [("∂net_o1/∂w5", "out_h1")]
     reference = reference_gradients()
     for name in ("w1", "w5", "b1", "b2", "i2"):
         assert nodes[name].grad == pytest.approx(reference[name], rel=1e-13)
-    assert "dnet_o1/dw5" in "".join(str(step) for step in steps)
+    assert "∂net_o1/∂w5" in "".join(str(step) for step in steps)
 
     fresh = mazur_with_weighted_sums()
     by_neuron = list(backward_steps(fresh["E_total"], by="neuron"))
@@ -178,7 +178,7 @@ def test_custom_op_with_its_own_backward_is_explained_without_crashing():
     sigmoid = 1 / (1 + math.exp(-0.5))
     e = explain(y, x)
     assert e.total == pytest.approx(3 * sigmoid, rel=1e-15)
-    assert [f.name for f in e.routes[0].factors] == ["dy/d(softplus(x))", "d(softplus(x))/dx"]
+    assert [f.name for f in e.routes[0].factors] == ["∂y/∂(softplus(x))", "∂(softplus(x))/∂x"]
     assert e.routes[0].factors[1].rule == number_text(sigmoid)  # no rule: the number
     assert "'softplus' is not in the op table" in str(e)
     assert (x.grad, s.grad) == (7.0, 0.0)  # measuring put every .grad back
@@ -225,14 +225,14 @@ def test_custom_op_with_recorded_numbers_and_a_plain_str_op():
     L = cube * 2
     L.label = "L"
     e = explain(L, x)
-    assert e.routes[0].chain == "dL/dc * dc/dx" and e.total == 24.0
+    assert e.routes[0].chain == "∂L/∂c * ∂c/∂x" and e.total == 24.0
     assert e.routes[0].factors[1].rule == "12"
-    assert "  dL/dc * dc/dx = 2 * 12 = 24" in str(e).splitlines()
+    assert "  ∂L/∂c * ∂c/∂x = 2 * 12 = 24" in str(e).splitlines()
     table = steps_table(backward_steps(L))
     assert table.row_count == 3 and x.grad == 24.0  # L->c, L->2, c->x
     pair = Node(5.0, (x, x), (1.0, 2.0), "twice")  # one input used twice, custom op
     route_names = [route.chain for route in explain(pair, x).routes]
-    assert route_names == ["d(twice(x, x))/dx (as input 1)", "d(twice(x, x))/dx (as input 2)"]
+    assert route_names == ["∂(twice(x, x))/∂x (as input 1)", "∂(twice(x, x))/∂x (as input 2)"]
 
 
 def test_a_guard_on_parameters_is_not_printed_as_part_of_the_rule():
@@ -241,7 +241,7 @@ def test_a_guard_on_parameters_is_not_printed_as_part_of_the_rule():
     x = Value(3.0, label="x")
     y = x ** 2; y.label = "y"
     text = str(explain(y, x))
-    assert "dy/dx = 2 * pow(x, 2 - 1.0) = 6" in text
+    assert "∂y/∂x = 2 * pow(x, 2 - 1.0) = 6" in text
     assert " if " not in text
     z = x ** 0; z.label = "z"
-    assert "dz/dx = 0" in str(explain(z, x))
+    assert "∂z/∂x = 0" in str(explain(z, x))

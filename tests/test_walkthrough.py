@@ -106,7 +106,7 @@ def test_every_reference_number_is_printed_to_nine_decimals(walk, printed):
 
 
 def test_printed_chain_for_w5_is_the_seeds(printed):
-    assert ("dE_total/dout_o1 * dout_o1/dnet_o1 * dnet_o1/dw5 = 0.74136507 * 0.186815602 * "
+    assert ("dE_total/dout_o1 * ∂out_o1/∂net_o1 * ∂net_o1/∂w5 = 0.74136507 * 0.186815602 * "
             "0.593269992 = 0.082167041") in printed
     assert "same numbers" in printed
 

@@ -168,14 +168,17 @@ def _rich_displayhook(console: Any) -> Callable[[Any], None]:
     ``__rich__`` as tables, everything else pretty-printed."""
     from rich.pretty import Pretty
 
+    from ..teach.notation import partials_or_d
+
     def display(value: Any) -> None:
         if value is None:
             return
         builtins._ = None  # type: ignore[attr-defined]  # as sys.__displayhook__ does
-        if hasattr(value, "__rich__") or hasattr(value, "__rich_console__"):
-            console.print(value)
-        else:
-            console.print(Pretty(value))
+        with partials_or_d(console):  # ∂ written d where the terminal has no ∂
+            if hasattr(value, "__rich__") or hasattr(value, "__rich_console__"):
+                console.print(value)
+            else:
+                console.print(Pretty(value))
         builtins._ = value  # type: ignore[attr-defined]
 
     return display

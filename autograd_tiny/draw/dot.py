@@ -2,7 +2,7 @@
 
 Each value is a record ``{ label | data | grad }``; the op that made it is a small
 ellipse between its inputs and itself. Every edge into an op carries the local
-derivative d(out)/d(input) the engine recorded when the op ran, so the chain rule can
+derivative ∂out/∂input the engine recorded when the op ran, so the chain rule can
 be read off the picture: a node's ``grad`` is the sum, over the edges leaving it, of
 (edge number) x (``grad`` of the value the op made). ``highlight=w`` draws in colour
 the routes along which gradient flows from the output to ``w``.
@@ -346,7 +346,7 @@ def _legend(show_local: bool, highlight: Value | None, focus: object) -> str:
     cells = "".join(f'<tr><td bgcolor="{fill}">{text}</td></tr>' for fill, text in rows)
     lines = []
     if show_local:
-        lines.append(("black", "edge number: local derivative d(out)/d(in)"))
+        lines.append(("black", "edge number: local derivative ∂out/∂in"))
     if highlight is not None:
         name = html.escape(highlight.label or "the highlighted value")
         lines.append((HIGHLIGHT_COLOR, f"route of the gradient to {name}"))

@@ -18,8 +18,8 @@ c: exact (1)
 a: close: -2.00001, the gradient is -2 (difference -1e-05)
 b: wrong: -2 is not dL/db
   1 route leads from L back to b:
-    dL/dc * dc/db = 1 * a
-  where dc/db = a = 2 (rule of *: d/db = a)
+    ∂L/∂c * ∂c/∂b = 1 * a
+  where ∂c/∂b = a = 2 (rule of *: ∂/∂b = a)
   so dL/db = 2
   hint: the sign is wrong
 score: 2 of 3 right (1 exact, 1 close)
@@ -39,7 +39,7 @@ from typing import IO, Any, Mapping
 from ..core.engine import Value
 from ..core.graph import GraphSnapshot, number_text, snapshot
 from ..core.ops import Op
-from .notation import derivative_text
+from .notation import derivative_text, local_derivative_text, printable
 
 __all__ = ["AnswerError", "parse_answer", "check", "CheckResult", "CheckEntry",
            "gradients", "EXACT", "CLOSE", "WRONG", "UNKNOWN", "INVALID", "is_close"]
@@ -219,10 +219,10 @@ def check(answers: Mapping[Any, Any], L: Value, *, file: IO[str] | None = None,
     >>> r = check({x: 3.0, "z": 1}, y)
     x: wrong: 3 is not dy/dx
       2 routes lead from y back to x:
-        dy/dx (as a) = x
-        dy/dx (as b) = x
-      where dy/dx (as a) = x = 3 (rule of *: d/da = b)
-            dy/dx (as b) = x = 3 (rule of *: d/db = a)
+        ∂y/∂x (as a) = x
+        ∂y/∂x (as b) = x
+      where ∂y/∂x (as a) = x = 3 (rule of *: ∂/∂a = b)
+            ∂y/∂x (as b) = x = 3 (rule of *: ∂/∂b = a)
       so dy/dx = 6
       hint: x is used 2 times; each use is a route, and the gradient adds them up
     z: unknown: y's graph has no node called 'z' (names: x, y)
@@ -240,7 +240,8 @@ def check(answers: Mapping[Any, Any], L: Value, *, file: IO[str] | None = None,
     for key, given in answers.items():
         result.entries.append(_check_one(key, given, graph, grads, by_name))
     if not quiet:
-        print(result, file=file or sys.stdout)
+        out = file or sys.stdout
+        print(printable(out)(str(result)), file=out)
     return result
 
 
@@ -328,8 +329,9 @@ def _how(node: Value, graph: GraphSnapshot, grads: dict[Value, float],
     elif explanation.route_count:
         lines.append(f"{explanation.route_count:,} routes lead back to {graph.names[node]}; "
                      f"backward adds them up one edge at a time:")
-        lines.append(f"  {gradient} = sum over the nodes using {graph.names[node]} of "
-                     f"d{graph.names[graph.root]}/d(user) * d(user)/d{graph.names[node]}")
+        root, name = graph.names[graph.root], graph.names[node]
+        lines.append(f"  {gradient} = sum over the nodes u using {name} of "
+                     f"{derivative_text(root, 'u')} * {local_derivative_text('u', name)}")
     # The local derivatives at the node itself, with the op table's rules: the last
     # factor of each route (through unnamed nodes, as the routes write it).
     wheres: list[str] = []
@@ -352,7 +354,7 @@ def _how(node: Value, graph: GraphSnapshot, grads: dict[Value, float],
                 continue
             local = number_text(sum(user._local[slot] for slot in slots))
             rule = simplify_formula(" + ".join(_rule_of(user, slot) for slot in slots))
-            wheres.append(f"{derivative_text(graph.names[user], graph.names[node])} = "
+            wheres.append(f"{local_derivative_text(graph.names[user], graph.names[node])} = "
                           + (f"{rule} = " if rule != local else "")
                           + f"{local}{_table_note(user, slots)}")
     if wheres:
@@ -389,8 +391,8 @@ def _table_note(user: Value, slots: list[int]) -> str:
 def _op_rules(op: Op, arity: int, slots: list[int]) -> str:
     names, rules = op.input_names(arity), op.shown_rules(arity)
     if len(slots) == 1:
-        return f"d/d{names[slots[0]]} = {rules[slots[0]]}"
-    return ", ".join(f"d/d{n} = {r}" for n, r in zip(names, rules))
+        return f"{local_derivative_text('', names[slots[0]])} = {rules[slots[0]]}"
+    return ", ".join(f"{local_derivative_text('', n)} = {r}" for n, r in zip(names, rules))
 
 
 def _hint(answer: float, expected: float, node: Value, graph: GraphSnapshot) -> str:

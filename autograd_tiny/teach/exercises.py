@@ -37,7 +37,7 @@ from ..core.graph import number_text, snapshot
 from .check import CLOSE_ABSOLUTE, CLOSE_RELATIVE, gradients
 from .notation import derivative_text
 from .quiz import Problem, make_problem, route_stops
-from .simplify import number_latex
+from .simplify import number_latex, partial_latex
 
 __all__ = ["Blank", "Exercise", "make_exercises", "write_exercises", "sheet_html",
            "key_html", "sheet_tex", "key_tex", "TOLERANCE", "FILES"]
@@ -421,10 +421,10 @@ def _tex_forward(problem: Problem) -> str:
     return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}\n"
 
 
-def _tex_partial(blank: Blank, root: Value) -> str:
-    from .simplify import partial_latex
+def _tex_gradient(blank: Blank, root: Value) -> str:
+    from .simplify import derivative_latex  # the gradient asked for: d, not ∂
 
-    return partial_latex(root.label, blank.label)
+    return derivative_latex(root.label, blank.label)
 
 
 def sheet_tex(exercises: list[Exercise], seed: int) -> str:
@@ -443,7 +443,7 @@ def sheet_tex(exercises: list[Exercise], seed: int) -> str:
         parts += [rf"\subsection*{{Exercise {exercise.number}: {problem.title}}}",
                   _tex_forward(problem), _tikz(_graph_source(problem, filled=False)),
                   r"\begin{align*}"]
-        rows = [rf"{_tex_partial(blank, problem.root)} &= \underline{{\hspace{{4cm}}}}"
+        rows = [rf"{_tex_gradient(blank, problem.root)} &= \underline{{\hspace{{4cm}}}}"
                 for blank in exercise.blanks]
         parts += [" \\\\[0.6em]\n".join(rows), r"\end{align*}", ""]
     parts += [r"\end{document}", ""]
@@ -454,7 +454,7 @@ def key_tex(exercises: list[Exercise], seed: int) -> str:
     r"""The answer key as a LaTeX document: filled graphs, routes in ``align*``.
 
     >>> tex = key_tex(make_exercises(1, seed=5), 5)
-    >>> tex.count(r"\subsection*"), r"\frac{\partial L}{\partial a} &= 0.333333333" in tex
+    >>> tex.count(r"\subsection*"), r"\frac{d L}{d a} &= 0.333333333" in tex
     (1, True)
     """
     parts = [_PREAMBLE, r"\begin{document}",
@@ -468,10 +468,11 @@ def key_tex(exercises: list[Exercise], seed: int) -> str:
             products = " + ".join(
                 r" \cdot ".join(_tex_paren(v) for v in route.values.split(" * "))
                 for route in blank.routes) or "0"
-            left = _tex_partial(blank, problem.root)
+            left = _tex_gradient(blank, problem.root)
             lines = [f"{left} &= {chains}", f"  &= {products}",
                      f"  &= {number_latex(blank.value)}"]
-            if chains == left:  # one route of one factor: the local derivative itself
+            if chains == partial_latex(problem.root.label, blank.label):
+                # one route of one factor: the gradient is that local derivative
                 lines = [f"{left} &= {number_latex(blank.value)}"]
             elif products == number_latex(blank.value):
                 lines = lines[:2]

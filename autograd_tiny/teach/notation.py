@@ -3,25 +3,30 @@ them, a readable name per node (its label, or the expression that made it), a no
 ``formula``, Leibniz notation (``dE_total/dw5``), and the op table's rules written with
 the graph's names.
 
-Derivatives are written with d (:func:`derivative_text`: ``dL/da``). Where a local
-derivative and a gradient stand side by side and must not be mistaken for each other
-(the quiz asks for both, one after the other), the local derivative, one op's with its
-other inputs held fixed, is written with ∂ (:func:`local_derivative_text`: ``∂e/∂a``)
-and the gradient of the output, summed over every route, keeps d (``dL/da``), so the
-chain rule reads dL/da = dL/de * ∂e/∂a. Text for a console that cannot print ∂ falls
-back to d (``ascii=True``).
+Two kinds of derivative, two symbols, everywhere the teaching tools write one:
 
-:mod:`~autograd_tiny.routes` (``explain``) and :mod:`~autograd_tiny.stepping`
-(``backward_steps``) print everything through these helpers, so both tools name the
-same node the same way.
+- a LOCAL derivative, one op's with its other inputs held fixed (the number on an
+  edge of the graph, a factor of a route), is written with ∂
+  (:func:`local_derivative_text`: ``∂e/∂a``);
+- a GRADIENT of the output, summed over every route (what ``backward()`` leaves in
+  ``.grad``), is written with d (:func:`derivative_text`: ``dL/da``),
+
+so the chain rule reads dL/da = dL/de * ∂e/∂a. Text for a console that cannot print ∂
+falls back to d (``ascii=True``, or :func:`printable` for text already written).
+
+:mod:`~autograd_tiny.routes` (``explain``), :mod:`~autograd_tiny.stepping`
+(``backward_steps``), the slides, the walkthrough and the quiz print everything
+through these helpers, so every tool names the same node and the same derivative the
+same way.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 import re
-from typing import Any
+from typing import Any, Callable, Iterator
 
 from ..core.engine import Value, reverse_topological_order
 from ..core.graph import (  # re-exported: the teaching tools' names are the snapshot's
@@ -82,15 +87,73 @@ PARTIAL = "\u2202"  # ∂
 def local_derivative_text(top: str, bottom: str, ascii: bool = False) -> str:
     """A local derivative, ∂(top)/∂(bottom): one op's, its other inputs held fixed, as
     opposed to a gradient (:func:`derivative_text`, with d). ``ascii=True`` writes d
-    instead, for a console that cannot print ∂.
+    instead, for a console that cannot print ∂. An empty ``top`` writes the operator
+    alone, as an op's rule is written (``∂/∂b = a``).
 
     >>> local_derivative_text("e", "a"), local_derivative_text("a/d", "d")
     ('∂e/∂a', '∂(a/d)/∂d')
-    >>> local_derivative_text("e", "a", ascii=True)
-    'de/da'
+    >>> local_derivative_text("e", "a", ascii=True), local_derivative_text("", "b")
+    ('de/da', '∂/∂b')
     """
     symbol = "d" if ascii else PARTIAL
-    return f"{_d(top, symbol)}/{_d(bottom, symbol)}"
+    return f"{_d(top, symbol) if top else symbol}/{_d(bottom, symbol)}"
+
+
+def printable(console: Any) -> Callable[[str], str]:
+    """A function that returns text as it is, or with ∂ written d where ``console``
+    (anything with an ``encoding``: a ``rich`` console, a file) cannot encode ∂ (a
+    Windows pipe in cp1252, a C locale): teaching text must not stop at a character.
+
+    >>> import io
+    >>> from rich.console import Console
+    >>> class Latin1(io.StringIO):
+    ...     encoding = "latin-1"
+    >>> printable(Console(file=Latin1()))("∂L/∂b"), printable(Console())("∂L/∂b")
+    ('dL/db', '∂L/∂b')
+    """
+    if can_print_partial(console):
+        return _unchanged
+    return _ascii_partial
+
+
+def can_print_partial(console: Any) -> bool:
+    """True when ``console`` (or file) can encode ∂."""
+    try:
+        PARTIAL.encode(getattr(console, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def partials_or_d(console: Any) -> Iterator[None]:
+    r"""Within it, what a ``rich`` console prints keeps its ∂, or, where the console
+    cannot encode ∂, is printed with d instead (captured, then written).
+
+    >>> import io
+    >>> from rich.console import Console
+    >>> class Latin1(io.StringIO):
+    ...     encoding = "latin-1"
+    >>> console = Console(file=Latin1())
+    >>> with partials_or_d(console):
+    ...     console.print("∂e/∂a = b")
+    >>> console.file.getvalue()
+    'de/da = b\n'
+    """
+    if can_print_partial(console):
+        yield
+        return
+    with console.capture() as captured:
+        yield
+    console.file.write(_ascii_partial(captured.get()))
+
+
+def _unchanged(text: str) -> str:
+    return text
+
+
+def _ascii_partial(text: str) -> str:
+    return text.replace(PARTIAL, "d")
 
 
 def _rule(node: Value, slot: int, names: dict[Value, tuple[str, int]]) -> str:

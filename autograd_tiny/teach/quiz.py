@@ -38,7 +38,7 @@ from ..core.engine import Value
 from ..core.graph import GraphSnapshot, number_text, snapshot
 from ..core.ops import Op
 from .check import AnswerError, gradients, is_close, parse_answer
-from .notation import PARTIAL, derivative_text, local_derivative_text
+from .notation import derivative_text, local_derivative_text, printable
 
 __all__ = ["Problem", "Question", "QuizScore", "make_problem", "questions", "run_quiz",
            "network_2_2_2", "route_stops", "LEVELS"]
@@ -293,7 +293,7 @@ def route_stops(graph: GraphSnapshot, asked: list[Value]) -> set[Value]:
 def _local_links(graph: GraphSnapshot, node: Value,
                  stops: set[Value]) -> list[tuple[Value, float, str, str]]:
     """For each stop that uses ``node`` (directly, or through unlabelled nodes): the
-    local derivative d(stop)/d(node), its rule (simplified), and the op it comes from."""
+    local derivative ∂(stop)/∂(node), its rule (simplified), and the op it comes from."""
     from .simplify import local_rule, simplify_formula
 
     # Walk up from node through unlabelled users: (user stop, value, rule terms).
@@ -419,7 +419,7 @@ def run_quiz(problem: Problem, console: Any = None,
     try:
         for number, question in enumerate(todo, 1):
             score.asked = number
-            outcome = _ask_one(question, number, len(todo), ask, console, _printable(console))
+            outcome = _ask_one(question, number, len(todo), ask, console, printable(console))
             if outcome == "quit":
                 score.asked -= 1
                 break
@@ -432,24 +432,6 @@ def run_quiz(problem: Problem, console: Any = None,
         console.print("stopped.", style="yellow")
     console.print(f"[bold]{score.text()}[/bold]")
     return score
-
-
-def _printable(console: Any) -> Callable[[str], str]:
-    """Text as it is, or with ∂ written d where the console's encoding has no ∂ (a
-    Windows pipe in cp1252, a C locale): a quiz must not stop at a character.
-
-    >>> import io
-    >>> from rich.console import Console
-    >>> class Latin1(io.StringIO):
-    ...     encoding = "latin-1"
-    >>> _printable(Console(file=Latin1()))("∂L/∂b"), _printable(Console())("∂L/∂b")
-    ('dL/db', '∂L/∂b')
-    """
-    try:
-        PARTIAL.encode(getattr(console, "encoding", None) or "utf-8")
-    except (UnicodeEncodeError, LookupError):
-        return lambda text: text.replace(PARTIAL, "d")
-    return lambda text: text
 
 
 def _ask_one(question: Question, number: int, count: int, ask: Callable[[str], str],
@@ -502,7 +484,7 @@ def _rule_hint(question: Question, first: bool = False) -> str:
         if first and isinstance(op, Op) and slots:
             arity = len(top._prev)
             inputs, rules = op.input_names(arity), op.shown_rules(arity)
-            places = ", ".join(f"{PARTIAL}/{PARTIAL}{inputs[i]} = {rules[i]}" for i in slots)
+            places = ", ".join(f"{local_derivative_text('', inputs[i])} = {rules[i]}" for i in slots)
             which = " and ".join(inputs[i] for i in slots)
             bottom = question.bottom.label or "this input"
             where = [f"{bottom} is {which}"] if bottom != which else []

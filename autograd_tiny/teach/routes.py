@@ -28,6 +28,7 @@ from .notation import (
     _slot_note,
     _sum_text,
     derivative_text,
+    local_derivative_text,
     number_text,
 )
 
@@ -57,7 +58,7 @@ class Factor:
     >>> x = Value(0.3775, label="net_h1")
     >>> out = x.sigmoid(); out.label = "out_h1"
     >>> print(explain(out, x).routes[0].factors[0])
-    dout_h1/dnet_h1 = out_h1 * (1.0 - out_h1) = 0.241300709
+    ∂out_h1/∂net_h1 = out_h1 * (1.0 - out_h1) = 0.241300709
     """
 
     top: Value
@@ -87,7 +88,7 @@ class Route:
     >>> a = Value(3.0, label="a")
     >>> route = explain(a * a, a).routes[0]
     >>> route.chain, route.product  # a*a uses a twice: this route goes through input a
-    ('d(a*a)/da (as a)', 3.0)
+    ('∂(a*a)/∂a (as a)', 3.0)
     """
 
     factors: tuple[Factor, ...]
@@ -122,7 +123,7 @@ class Route:
         >>> d = e + 10; d.label = "d"
         >>> route = explain(d * 2, a).routes[0]
         >>> [f"{f.name} = {f.value}" for f in route.grouped_at([e])]
-        ['d(d*2)/de = 2.0', 'de/da = -3.0']
+        ['∂(d*2)/∂e = 2.0', '∂e/∂a = -3.0']
         """
         wanted = set(stops)
         groups: list[list[Factor]] = [[]]
@@ -168,7 +169,7 @@ def _merged(factors: list[Factor]) -> Factor:
         value *= factor.value
     first, last = factors[0], factors[-1]
     node, slot = last.edges[-1]
-    name = derivative_text(first.top_name, last.bottom_name) + _slot_note(node, slot)
+    name = local_derivative_text(first.top_name, last.bottom_name) + _slot_note(node, slot)
     return Factor(first.top, last.bottom, value, name,
                   _product_of_rules([factor.rule for factor in factors]),
                   tuple(edge for factor in factors for edge in factor.edges),
@@ -397,7 +398,7 @@ class Explanation:
         >>> a, b, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(-2.0, label="f")
         >>> c = a * b; c.label = "c"; L = c * f; L.label = "L"
         >>> print(explain(L, a).simplified().splitlines()[1])
-          dL/dc * dc/da = f * b = 6
+          ∂L/∂c * ∂c/∂a = f * b = 6
         """
         from .simplify import explanation_text
         return explanation_text(self)
@@ -478,10 +479,10 @@ def explain(root: Value, wrt: Value, *, limit: int = ROUTE_LIMIT) -> Explanation
     >>> L = d * f; L.label = "L"
     >>> print(explain(L, a))
     dL/da: 1 route leads from L back to a
-      dL/dd * dd/de * de/da = -2 * 1 * -3 = 6
+      ∂L/∂d * ∂d/∂e * ∂e/∂a = -2 * 1 * -3 = 6
     where
-      dL/dd = f = -2
-      de/da = b = -3
+      ∂L/∂d = f = -2
+      ∂e/∂a = b = -3
     """
     _check_value(root, "explain", "root")
     _check_value(wrt, "explain", "wrt")
@@ -600,6 +601,6 @@ def _factor(segment: list[Edge], names: dict[Value, tuple[str, int]],
     value = 1.0
     for node, slot in segment:
         value *= local[node][slot]
-    name = derivative_text(names[top][0], names[bottom][0]) + _slot_note(last, last_slot)
+    name = local_derivative_text(names[top][0], names[bottom][0]) + _slot_note(last, last_slot)
     return Factor(top, bottom, value, name, rule, tuple(segment),
                   names[top][0], names[bottom][0])

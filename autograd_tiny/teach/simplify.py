@@ -29,7 +29,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["FormulaError", "to_sympy", "simplify_formula", "formula_latex", "local_rule",
            "route_formula", "route_latex", "explanation_latex", "explanation_text",
-           "name_latex", "rules_product", "is_sum", "partial_latex", "route_formula_latex"]
+           "name_latex", "rules_product", "is_sum", "partial_latex", "derivative_latex",
+           "route_formula_latex"]
 
 # A number, or a name: letters, digits, underscores, with dots, '#' and primes inside
 # (``L1.N1.w1``, ``tanh#2``, ``x'``). Numbers come first so ``2e-05`` stays a number.
@@ -317,16 +318,32 @@ def route_latex(route: "Route", names: dict[Value, str]) -> str:
 
 
 def partial_latex(top: str, bottom: str) -> str:
-    r"""The derivative of the node named ``top`` with respect to ``bottom`` as a LaTeX
-    fraction of partials; a name is set as :func:`name_latex` sets it, an unlabelled
-    node's expression in parentheses.
+    r"""A LOCAL derivative of the node named ``top`` with respect to ``bottom`` (one
+    op's, or one route's stretch) as a LaTeX fraction of partials, as the text writes
+    ``∂E_total/∂w5``; a name is set as :func:`name_latex` sets it, an unlabelled
+    node's expression in parentheses. A gradient is :func:`derivative_latex`.
 
     >>> print(partial_latex("E_total", "w5"))
     \frac{\partial E_{total}}{\partial w_{5}}
     >>> print(partial_latex("L", "a*b"))
     \frac{\partial L}{\partial \left(a b\right)}
     """
-    return rf"\frac{{\partial {_node_latex(top)}}}{{\partial {_node_latex(bottom)}}}"
+    return _fraction_latex(top, bottom, r"\partial ")
+
+
+def derivative_latex(top: str, bottom: str) -> str:
+    r"""The GRADIENT of the node named ``top`` with respect to ``bottom`` (summed over
+    every route) as a LaTeX fraction with d, as the text writes ``dE_total/dw5``; a
+    local derivative is :func:`partial_latex`.
+
+    >>> print(derivative_latex("E_total", "w5"))
+    \frac{d E_{total}}{d w_{5}}
+    """
+    return _fraction_latex(top, bottom, "d ")
+
+
+def _fraction_latex(top: str, bottom: str, symbol: str) -> str:
+    return rf"\frac{{{symbol}{_node_latex(top)}}}{{{symbol}{_node_latex(bottom)}}}"
 
 
 def _node_latex(name: str) -> str:
@@ -341,8 +358,8 @@ def _node_latex(name: str) -> str:
 
 def explanation_latex(explanation: "Explanation") -> str:
     """An explanation as an ``align*`` environment to paste into slides: the gradient
-    as the sum of its routes (chains of partial derivatives), each route's simplified
-    formula, the numbers, and the total.
+    (with d) as the sum of its routes (chains of local derivatives, with ∂), each
+    route's simplified formula, the numbers, and the total.
 
     >>> from autograd_tiny import Value, explain
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
@@ -350,7 +367,7 @@ def explanation_latex(explanation: "Explanation") -> str:
     >>> L = c + a; L.label = "L"
     >>> print(explanation_latex(explain(L, a)))
     \\begin{align*}
-    \\frac{\\partial L}{\\partial a} &= \\frac{\\partial L}{\\partial c} \\cdot \\frac{\\partial c}{\\partial a} + \\frac{\\partial L}{\\partial a} \\\\
+    \\frac{d L}{d a} &= \\frac{\\partial L}{\\partial c} \\cdot \\frac{\\partial c}{\\partial a} + \\frac{\\partial L}{\\partial a} \\\\
       &= b + 1 \\\\
       &= 1 \\cdot (-3) + 1 \\\\
       &= -2
@@ -362,7 +379,7 @@ def explanation_latex(explanation: "Explanation") -> str:
         raise TypeError(f"explanation_latex: expected an Explanation, got "
                         f"{type(explanation).__name__}")
     names = {node: text for node, (text, _) in _names(_order(explanation.root)).items()}
-    left = partial_latex(explanation.root_name, explanation.wrt_name)
+    left = derivative_latex(explanation.root_name, explanation.wrt_name)
     total = number_latex(explanation.total)
     if explanation.route_count == 0:
         body = [rf"{left} &= 0"]
@@ -441,7 +458,7 @@ def explanation_text(explanation: "Explanation") -> str:
     >>> E = 0.5 * d ** 2; E.label = "E_o1"
     >>> print(explanation_text(explain(E, o)))
     dE_o1/dout_o1: 1 route leads from E_o1 back to out_o1
-      dE_o1/d(d**2) * d(d**2)/dd * dd/dout_o1 = -d = 0.74
+      ∂E_o1/∂(d**2) * ∂(d**2)/∂d * ∂d/∂out_o1 = -d = 0.74
     """
     from .routes import Explanation
 

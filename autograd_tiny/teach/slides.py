@@ -14,7 +14,10 @@ callout under the node or edge in focus, joined to it by a line.
   as a stepper: plain HTML and JavaScript, no server, no widget extension.
 
 Text is sized for a lecture hall: it scales with the window, and the graph is never
-drawn with text smaller than 14 px (a bigger graph scrolls and follows the focus).
+drawn with text smaller than 14 px. Each frame shows whole, without scrolling: where a
+step's arithmetic is long, its text steps down (never below the page's own text size)
+until the graph fits above it; only a graph too big even then scrolls, following the
+focus.
 Everything (SVG, style, script) is inline: nothing is loaded from the network.
 
 >>> import tempfile, pathlib
@@ -41,7 +44,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 from ..core.engine import Value
 from ..core.files import write_atomically
 from ..core.graph import GraphSnapshot, number_text, snapshot
-from .notation import derivative_text, formula
+from .notation import derivative_text, formula, local_derivative_text
 from .stepping import backward_steps
 from ..draw.renderer import RendererNotFound, find_renderer, missing_renderer_message
 from ..draw.dot import (DEFAULT_MAX_NODES, FOCUS_COLOR, FOCUS_FILL, INTERMEDIATE_FILL,
@@ -316,7 +319,7 @@ def network_slides(model: object, inputs: Sequence[float], target: Sequence[floa
                    error_name: str = "E") -> Slides:
     """Slides of a model's backward pass in the network's words, layer by layer as
     backpropagation is taught: the forward pass, then the output layer's neurons
-    (each one's dE/dout, dout/dnet, its delta dE/dnet and its weights' gradients),
+    (each one's dE/dout, ∂out/∂net, its delta dE/dnet and its weights' gradients),
     then each hidden layer back to the inputs, ending with the update of every
     weight (``w - lr * dE/dw``; the biases too unless ``biases=False``, as in Mazur's
     example, which updates the weights only). Every frame is the network picture of
@@ -416,7 +419,8 @@ def _network_frames(neurons: list[list[Any]], values: list[Value], error: Value,
                 rows.append((d("out"), f"= {terms} = {numbers} = "
                                        f"{number_text(n.out.grad)}"))
             local = n.out._local[0] if n.out is not n.net else 1.0
-            rows.append(("dout/dnet", f"= {number_text(local)}    ({n.out._op})"
+            rows.append((local_derivative_text("out", "net"),
+                         f"= {number_text(local)}    ({n.out._op})"
                          if n.out is not n.net else "= 1    (no activation)"))
             rows.append((f"δ = {d('net')}", f"= {number_text(n.out.grad)} * "
                                             f"{number_text(local)} = {number_text(n.net.grad)}"))
@@ -527,7 +531,8 @@ def _legend(swatches: Sequence[tuple[str, str]] = ((LEAF_FILL, "input or weight"
                                                     (INTERMEDIATE_FILL, "intermediate"),
                                                     (OUTPUT_FILL, "output"),
                                                     (FOCUS_FILL, "in focus")),
-            notes: Sequence[str] = ("edge number: local derivative d(out)/d(in)",
+            notes: Sequence[str] = ("edge number: local derivative "
+                                    + local_derivative_text("out", "in"),
                                     "grad: d(output)/d(node) so far")) -> str:
     items = "".join(f'<span class="atg-swatch" style="background:{fill}"></span>'
                     f'<span>{html.escape(text)}</span>' for fill, text in swatches)
@@ -710,12 +715,13 @@ _SCRIPT = """(function () {
     var svg = stage.querySelector("svg");
     var box = svg && svg.viewBox && svg.viewBox.baseVal;
     if (!box || !box.width || !stage.clientWidth) { return; }
-    var fit = Math.min(stage.clientWidth / box.width, stage.clientHeight / box.height);
     var smallest = parseFloat(svg.getAttribute("data-font")) || 14;
     var side = Math.min(window.innerWidth, window.innerHeight);
     var wanted = (on("atg-inline") ? 11 : Math.max(@MINPX@, 0.02 * side)) *
                  (on("atg-large") ? 1.35 : 1);
     var need = wanted / smallest;
+    fitCallout(frame, stage, box, need);
+    var fit = Math.min(stage.clientWidth / box.width, stage.clientHeight / box.height);
     // A small graph grows to fill the space, but its text no more than 2.5 times the
     // minimum (1.6 in a notebook, where the deck sits among other output).
     var most = (on("atg-inline") ? 1.6 : 2.5) * need;
@@ -724,6 +730,23 @@ _SCRIPT = """(function () {
     svg.style.height = (box.height * scale) + "px";
     follow(frame, stage);
     place(frame, stage);
+  }
+  // A step's arithmetic can take so many lines that the graph, at its smallest
+  // readable size, no longer fits above it: the whole frame must show without
+  // scrolling, so the callout's text steps down (never below the page's own text
+  // size) until the graph fits. With the big font on, the reader chose size over fit.
+  function fitCallout(frame, stage, box, need) {
+    var callout = frame.querySelector(".atg-callout");
+    callout.style.fontSize = "";
+    callout.style.marginLeft = "0px";  // measured at full width; place() moves it after
+    if (on("atg-large") || on("atg-overview")) { return; }
+    var size = parseFloat(getComputedStyle(callout).fontSize);
+    var floor = parseFloat(getComputedStyle(root).fontSize);
+    while (size > floor && (box.height * need > stage.clientHeight + 0.5 ||
+                            box.width * need > stage.clientWidth + 0.5)) {
+      size = Math.max(floor, size * 0.94);
+      callout.style.fontSize = size + "px";
+    }
   }
   function focusOf(frame) {
     var marks = frame.querySelectorAll('.atg-stage [stroke="@FOCUS@"]');
@@ -752,7 +775,9 @@ _SCRIPT = """(function () {
     if (!focus) { callout.style.marginLeft = "0px"; leader.style.display = "none"; return; }
     var r = focus.getBoundingClientRect(), s = stage.getBoundingClientRect();
     var x = (r.left + r.right) / 2 - b.left;
-    var left = Math.max(0, Math.min(b.width - callout.offsetWidth, x - callout.offsetWidth / 2));
+    // Its exact width, and a pixel to spare: moved right, it must not wrap a line.
+    var width = Math.ceil(callout.getBoundingClientRect().width) + 1;
+    var left = Math.max(0, Math.min(b.width - width, x - width / 2));
     callout.style.marginLeft = left + "px";
     var bottom = Math.min(r.bottom, s.bottom);
     var top = callout.getBoundingClientRect().top;

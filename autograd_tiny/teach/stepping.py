@@ -29,6 +29,7 @@ from .notation import (
     _slot_note,
     _sum_text,
     derivative_text,
+    local_derivative_text,
     number_text,
 )
 
@@ -39,7 +40,7 @@ from .notation import (
 @dataclass(frozen=True, repr=False)
 class Step:
     """One application of the chain rule: ``node`` passes gradient to one input,
-    ``parent``: upstream d(root)/d(node) times the local derivative d(node)/d(parent)
+    ``parent``: upstream d(root)/d(node) times the local derivative ∂(node)/∂(parent)
     is the ``contribution``. ``before`` and ``total`` are this pass's d(root)/d(parent)
     before and after it; ``grad`` is ``parent.grad`` right after the step, which adds
     ``earlier``, what ``.grad`` held from earlier passes. ``final`` is True once the
@@ -71,8 +72,8 @@ class Step:
     @property
     def local_name(self) -> str:
         """``dnet_o1/dw5``: the local derivative on this edge."""
-        return derivative_text(self.node_name, self.parent_name) + _slot_note(self.node,
-                                                                              self.slot)
+        return local_derivative_text(self.node_name, self.parent_name) + _slot_note(
+            self.node, self.slot)
 
     @property
     def total_name(self) -> str:
@@ -175,7 +176,7 @@ def backward_steps(root: Value, gradient: float = 1.0, *,
     >>> step.headline, number_text(step.delta)
     ('step 1: neuron o1 passes gradient back', '0.210836403')
     >>> print(step.rows()[3][1])
-    dnet_o1/dw5 = out_h1 = 0.593269992: dout_o1/dw5 gets 0.210836403 * 0.593269992 = 0.125082911    (complete)
+    ∂net_o1/∂w5 = out_h1 = 0.593269992: dout_o1/dw5 gets 0.210836403 * 0.593269992 = 0.125082911    (complete)
     """
     _check_value(root, "backward_steps", "root")
     if isinstance(gradient, bool) or not isinstance(gradient, (int, float)):
@@ -316,7 +317,7 @@ class NeuronStep:
                              f"{number_text(self.gradients[0])}")]
         for link in self.inside:
             rule = "" if _is_number(link.rule) else f" = {link.rule}"
-            rows.append(("local", f"{derivative_text(link.source_name, link.target_name)}"
+            rows.append(("local", f"{local_derivative_text(link.source_name, link.target_name)}"
                                   f"{rule} = {number_text(link.local)}"))
             what = "delta" if self.neuron and link.target is self.nodes[-1] else "gradient"
             rows.append((what, f"{derivative_text(root, link.target_name)} = "
@@ -326,7 +327,7 @@ class NeuronStep:
             rule = "" if _is_number(link.rule) else f" = {link.rule}"
             status = "complete" if link.final else "more to come"
             upstream = number_text(self.gradients[self.nodes.index(link.source)])
-            text = (f"{derivative_text(link.source_name, link.target_name)}{rule} = "
+            text = (f"{local_derivative_text(link.source_name, link.target_name)}{rule} = "
                     f"{number_text(link.local)}: {derivative_text(root, link.target_name)} "
                     f"gets {upstream} * {number_text(link.local)} = "
                     f"{number_text(link.contribution)}")

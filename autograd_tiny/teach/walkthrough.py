@@ -7,8 +7,9 @@ biases 0.35 and 0.60 shared per layer and not trained, learning rate 0.5) is an
 ``nn.MLP(2, [2, 2])`` with sigmoid activations, one bias per layer
 (``tie_biases()``) and the example's names (``rename()``): weights w1..w8, biases
 b1 and b2, neurons h1, h2, o1, o2 whose nodes are net_h1, out_h1, ... So
-``explain(E_total, w5)`` reads like the example:
-dE_total/dout_o1 * dout_o1/dnet_o1 * dnet_o1/dw5.
+``explain(E_total, w5)`` reads like the example, in this package's notation (a
+gradient with d, a local derivative with ∂):
+dE_total/dw5 = dE_total/dout_o1 * ∂out_o1/∂net_o1 * ∂net_o1/∂w5.
 
 >>> nodes = network()
 >>> nodes["E_total"].backward()
@@ -20,13 +21,14 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Mapping
 
 from ..core.engine import Value, reverse_topological_order
 from ..nn.modules import MLP
-from .notation import formula, number_text
+from .notation import (derivative_text, formula, local_derivative_text, number_text,
+                       partials_or_d)
 from .routes import Explanation, Factor, explain
 
 SOURCE = 'Matt Mazur\'s "A Step by Step Backpropagation Example"'
@@ -50,8 +52,9 @@ CONNECTIONS = {"w1": ("i1", "h1"), "w2": ("i2", "h1"), "w3": ("i1", "h2"),
                "w4": ("i2", "h2"), "w5": ("h1", "o1"), "w6": ("h2", "o1"),
                "w7": ("h1", "o2"), "w8": ("h2", "o2")}
 # The numbers the example prints for the backward pass of w5 (nine significant digits).
-PRINTED_CHAIN_W5 = {"dE_total/dout_o1": 0.74136507, "dout_o1/dnet_o1": 0.186815602,
-                    "dnet_o1/dw5": 0.593269992}
+PRINTED_CHAIN_W5 = {derivative_text("E_total", "out_o1"): 0.74136507,
+                    local_derivative_text("out_o1", "net_o1"): 0.186815602,
+                    local_derivative_text("net_o1", "w5"): 0.593269992}
 PRINTED_GRADIENT_W5 = 0.082167041
 # The figures the example prints after the first update and after 10,000; see
 # mistaken_error_after_update() for where the first comes from.
@@ -161,7 +164,7 @@ def mistaken_error_after_update(nodes: Mapping[str, Value],
     hidden-layer gradients used the output weights *after* their update. Redone here
     from the pass's own gradients: each output neuron's delta dE/dnet_o (the
     ``grad`` of net_o1 and net_o2), passed back to a hidden neuron through the
-    *updated* weight instead of the one the pass used, times dout_h/dnet_h =
+    *updated* weight instead of the one the pass used, times ∂out_h/∂net_h =
     out_h (1 - out_h) and the input the weight multiplies.
 
     ``nodes`` is a forward pass after ``backward()``; ``updated`` its updated weights.
@@ -200,8 +203,13 @@ class Walkthrough:
     def mazur_chain(self) -> tuple[Factor, ...]:
         """The route from E_total to w5 grouped as Mazur writes it: explain gives one
         factor per edge; grouped at out_o1 and net_o1 they are dE_total/dout_o1 *
-        dout_o1/dnet_o1 * dnet_o1/dw5."""
-        return self.w5.routes[0].grouped_at([self.nodes["out_o1"], self.nodes["net_o1"]])
+        ∂out_o1/∂net_o1 * ∂net_o1/∂w5. The first stretch is the gradient at out_o1
+        (one route leads from E_total to out_o1), so it is written with d, as the
+        chain rule's upstream factor."""
+        first, *rest = self.w5.routes[0].grouped_at([self.nodes["out_o1"],
+                                                      self.nodes["net_o1"]])
+        return (replace(first, name=derivative_text(first.top_name, first.bottom_name)),
+                *rest)
 
     def as_reference(self) -> dict[str, dict[str, float]]:
         """The numbers under the reference numbers' section and key names.
@@ -215,9 +223,9 @@ class Walkthrough:
             "forward": {name: n[name].data for name in (*FORWARD_NAMES, "E_total")},
             "errors": {"E_o1": n["E_o1"].data, "E_o2": n["E_o2"].data},
             "backward": {
-                "dE_dout_o1": chain["dE_total/dout_o1"],
-                "dout_o1_dnet_o1": chain["dout_o1/dnet_o1"],
-                "dnet_o1_dw5": chain["dnet_o1/dw5"],
+                "dE_dout_o1": chain[derivative_text("E_total", "out_o1")],
+                "dout_o1_dnet_o1": chain[local_derivative_text("out_o1", "net_o1")],
+                "dnet_o1_dw5": chain[local_derivative_text("net_o1", "w5")],
                 **{f"dE_d{name}": n[name].grad for name in WEIGHTS},
             },
             "after_one_update": {**self.updated, "E_total": self.error_after_update},
@@ -262,10 +270,14 @@ def report(walk: Walkthrough, console: Any) -> None:
     >>> report(compute(steps=3), Console(file=out, width=100))
     >>> "Mazur's example: 0.74136507 * 0.186815602 * 0.593269992 = 0.082167041" in out.getvalue()
     True
+
+    On a console that cannot print ∂ (a Windows pipe in cp1252), local derivatives
+    are written with d (:func:`~autograd_tiny.teach.notation.partials_or_d`).
     """
     for section in (_print_network, _print_forward, _print_backward, _print_sweep,
                     _print_update, _print_training):
-        section(walk, console)
+        with partials_or_d(console):
+            section(walk, console)
 
 
 def _rule(title: str) -> Any:
@@ -384,7 +396,7 @@ def _print_update(walk: Walkthrough, console: Any) -> None:
         f"copies of it) prints? That figure came from an early version of its author's script, "
         f"which computed the hidden-layer gradients (w1..w4) with the output weights "
         f"w5..w8 already updated. Redoing exactly that with the routes above (each "
-        f"dnet_o/dout_h factor replaced by its updated weight) gives "
+        f"{local_derivative_text('net_o', 'out_h')} factor replaced by its updated weight) gives "
         f"{nine(walk.mistaken_error)}. Correct gradient descent, every weight moved by the "
         f"gradient of the same forward pass, gives {nine(walk.error_after_update)}."),
         title=f"a note on {nine(PUBLISHED_ERROR_AFTER_UPDATE)}", border_style="yellow"))
@@ -539,7 +551,7 @@ def run(folder: str | os.PathLike[str] | None = DEFAULT_FOLDER, steps: int = TRA
     >>> out = io.StringIO()
     >>> run(None, steps=3, console=Console(file=out, width=100))
     []
-    >>> "dE_total/dout_o1 * dout_o1/dnet_o1 * dnet_o1/dw5" in out.getvalue()
+    >>> "dE_total/dout_o1 * ∂out_o1/∂net_o1 * ∂net_o1/∂w5" in out.getvalue()
     True
     """
     from rich.console import Console
