@@ -127,8 +127,10 @@ class Sizes:
     wide_repeats: int = 3
     demo_points: int = 100
     # (timed blocks, consecutive steps per block) per engine; the best block counts.
+    # Eager blocks are 10 steps long so that each holds its share of the collector's
+    # full collections (one every ten steps or so), as a training loop pays them.
     demo_blocks: tuple[tuple[str, int, int], ...] = (
-        ("micrograd", 3, 3), ("eager", 4, 3), ("compiled", 7, 20), ("numpy", 7, 20),
+        ("micrograd", 3, 3), ("eager", 5, 10), ("compiled", 7, 20), ("numpy", 7, 20),
         ("floats", 7, 20))
     memory_terms: int = 12_500  # 4 * 12,500 + 1 = 50,001 nodes
     mlp_points: int = 1000
