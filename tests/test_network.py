@@ -313,3 +313,46 @@ def test_a_linear_neuron_says_its_net_is_its_out():
     source = draw_network(model, inputs=[0.5, -1.0]).source
     assert model([0.5, -1.0]).label == "L2.N1.net"
     assert "net = out " in source
+
+
+def _has_halo(text: ET.Element) -> bool:
+    return (text.get("paint-order") == "stroke" and text.get("stroke", "").lower() in
+            ("#ffffff", "white") and float(text.get("stroke-width", "0")) >= 3)
+
+
+@needs_renderer
+def test_every_edge_label_has_a_white_halo_and_keeps_clear_of_the_circles():
+    """An edge or a circle running behind a weight's label does not cut its digits (a
+    white outline under the letters); node text has none. Each weight's label (its
+    box at a generous 0.6 of the text size per character) touches no circle."""
+    model = mazur_model()
+    svg = to_svg(draw_network(model, inputs=[0.05, 0.10], target=[0.01, 0.99],
+                              highlight="L1.N1.w1"))
+    p = NetworkPicture(svg)
+    labels = [t for g in p.edges.values() for t in g.iter(f"{SVG}text")]
+    assert len(labels) == 8 * 2 + 2 * 3 and all(map(_has_halo, labels))
+    assert not any(_has_halo(t) for g in p.nodes.values() for t in g.iter(f"{SVG}text"))
+    circles = [next(g.iter(f"{SVG}ellipse")) for g in p.nodes.values()]
+    for title, g in p.edges.items():
+        if title.endswith("->E"):
+            continue
+        texts = list(g.iter(f"{SVG}text"))
+        x = float(texts[0].get("x"))
+        half = max(len(t.text or "") for t in texts) * 12 * 0.6 / 2
+        top, bottom = float(texts[0].get("y")) - 12, float(texts[-1].get("y")) + 3
+        for c in circles:
+            cx, cy, r = float(c.get("cx")), float(c.get("cy")), float(c.get("rx"))
+            nx = max(abs(cx - x) - half, 0.0)
+            ny = max(top - cy, cy - bottom, 0.0)
+            assert (nx * nx + ny * ny) ** 0.5 > r, (title, [t.text for t in texts])
+
+
+@needs_renderer
+def test_the_halo_is_in_the_pictures_files_and_notebook_output(tmp_path):
+    model = mazur_model()
+    drawing = draw_network(model, inputs=[0.05, 0.10], target=[0.01, 0.99])
+    written = Path(drawing.render(tmp_path / "network.svg")).read_text(encoding="utf-8")
+    notebook = drawing._repr_mimebundle_()["image/svg+xml"]
+    for svg in (written, notebook):
+        p = NetworkPicture(svg)
+        assert all(_has_halo(t) for g in p.edges.values() for t in g.iter(f"{SVG}text"))

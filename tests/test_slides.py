@@ -565,3 +565,100 @@ def test_chromium_every_frame_of_the_demo_decks_fits_with_text_at_lecture_size(
         assert frame["callout"][0] <= height and frame["callout"][1] <= width, (number, frame)
         assert frame["smallest"] >= max(14, 0.02 * height) - 0.01, (number, frame)
         assert frame["text"] >= 16, (number, frame)
+
+
+# Steps through every frame and reports where the leader runs (its points, in window
+# pixels), the focus, and every node's outline and every text of the graph.
+LEADER_PROBE = """<script>
+window.addEventListener("load", function () { setTimeout(function () {
+  function box(e) { var r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }
+  var frames = document.querySelectorAll(".frame"), measured = [];
+  for (var i = 0; i < frames.length; i++) {
+    if (i) { document.dispatchEvent(new KeyboardEvent("keydown", {key: "ArrowRight"})); }
+    var frame = document.querySelector(".frame.current");
+    var band = frame.querySelector(".atg-band").getBoundingClientRect();
+    var leader = frame.querySelector(".atg-leader"), line = leader.querySelector("polyline");
+    var points = null;
+    if (getComputedStyle(leader).display !== "none") {
+      points = line ? line.getAttribute("points").trim().split(/\\s+/).map(function (p) {
+        var xy = p.split(",").map(Number); return [xy[0] + band.left, xy[1] + band.top];
+      }) : [];
+    }
+    var kind = frame.getAttribute("data-anchor") === "node" ? "node" : "edge", focus = null;
+    frame.querySelectorAll('.atg-stage [stroke="@FOCUS@"]').forEach(function (m) {
+      var g = m.closest("g.edge, g.node");
+      if (g && (!focus || g.classList.contains(kind))) { focus = g; }
+    });
+    var svg = frame.querySelector(".atg-stage svg"), shapes = [], texts = [];
+    svg.querySelectorAll("g.node").forEach(function (g) {
+      var o = g.querySelector("ellipse, polygon, path");
+      if (o) shapes.push({title: g.querySelector("title").textContent, box: box(o),
+                   round: o.tagName === "ellipse", focus: g === focus});
+    });
+    svg.querySelectorAll("text").forEach(function (t) {
+      texts.push({text: t.textContent, box: box(t), inFocus: !!focus && focus.contains(t)});
+    });
+    measured.push({points: points, kind: kind, shapes: shapes, texts: texts,
+                   focus: focus && box(focus.querySelector(
+                     focus.classList.contains("node") ? "ellipse, polygon" : "path")),
+                   callout: box(frame.querySelector(".atg-callout"))});
+  }
+  document.body.setAttribute("data-result", JSON.stringify(measured));
+}, 300); });</script>"""
+
+
+def _meets_box(a, b, box, round_=False) -> bool:
+    """Whether the segment a-b passes through ``box`` (l, t, r, b), or the ellipse in it."""
+    l, t, r, bt = box
+    steps = max(2, int(((b[0] - a[0]) ** 2 + (b[1] - a[1]) ** 2) ** 0.5))
+    cx, cy, rx, ry = (l + r) / 2, (t + bt) / 2, (r - l) / 2, (bt - t) / 2
+    for k in range(steps + 1):  # a point every pixel or so
+        x, y = a[0] + (b[0] - a[0]) * k / steps, a[1] + (b[1] - a[1]) * k / steps
+        if round_:
+            if rx > 0 and ry > 0 and ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 < 1:
+                return True
+        elif l < x < r and t < y < bt:
+            return True
+    return False
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium")
+@needs_renderer
+@pytest.mark.parametrize("deck", ["network", "expression"])
+@pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080)])
+def test_chromium_the_leader_runs_from_the_focus_to_the_callout_through_no_text(
+        tmp_path, browser_chrome_height, deck, width, height):
+    """The dashed line from a step's text to what it is about starts at the focus's
+    border (the neuron in focus, or the middle of the edge at work), ends on the
+    callout's top, and passes through no other node and no text: at frame 2 of the
+    network deck it used to run straight down through o2's numbers."""
+    text = demo_deck(deck, tmp_path)
+    page_path = tmp_path / "probed.html"
+    page_path.write_text(text.replace("</body>", LEADER_PROBE.replace("@FOCUS@", SLIDE_FOCUS)
+                                      + "</body>"), encoding="utf-8")
+    run = subprocess.run(["chromium", *CHROMIUM_FLAGS,
+                          f"--window-size={width},{height + browser_chrome_height}",
+                          page_path.as_uri()], capture_output=True, text=True, timeout=120)
+    frames = json.loads(html.unescape(re.search(r'data-result="([^"]*)"', run.stdout).group(1)))
+    drawn = 0
+    for number, frame in enumerate(frames, 1):
+        if frame["focus"] is None:
+            continue
+        points = frame["points"]
+        assert points and len(points) >= 2, (number, points)
+        drawn += 1
+        fl, ft, fr, fb = frame["focus"]
+        x, y = points[0]
+        assert fl - 5 <= x <= fr + 5 and ft - 5 <= y <= fb + 5, (number, points[0], frame["focus"])
+        cl, ct, cr, _ = frame["callout"]
+        assert abs(points[-1][1] - ct) <= 2 and cl <= points[-1][0] <= cr, (number, points[-1])
+        for a, b in zip(points, points[1:]):
+            for shape in frame["shapes"]:
+                if shape["focus"] and frame["kind"] == "node":
+                    continue
+                assert not _meets_box(a, b, shape["box"], shape["round"]), (number, shape["title"])
+            for t in frame["texts"]:
+                if frame["kind"] == "node" and t["inFocus"]:
+                    continue
+                assert not _meets_box(a, b, t["box"]), (number, t["text"])
+    assert drawn >= {"network": 4, "expression": 6}[deck]

@@ -463,3 +463,15 @@ def test_focus_edge_with_a_slot_picks_one_of_two_identical_edges():
     assert sum("penwidth=3" in line for line in both.splitlines() if "-> v0_op" in line) == 2
     with pytest.raises(ValueError, match="not that input"):
         draw_dot(y, focus_edge=(x, y, 2))
+
+
+@needs_renderer
+def test_every_local_derivative_on_an_edge_has_a_white_halo():
+    """Where another edge or a box runs behind an edge's number, a white outline under
+    the letters keeps the digits whole; a value's record text has none."""
+    p = picture(neuron()["o"])
+    numbers = [t for _, g in p.edges for t in g.iter(f"{SVG}text")]
+    assert len(numbers) == 9
+    for t in numbers:
+        assert t.get("paint-order") == "stroke" and t.get("stroke") == "#ffffff", t.text
+    assert not any(t.get("paint-order") for g in p.values.values() for t in g.iter(f"{SVG}text"))

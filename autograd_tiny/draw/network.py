@@ -22,6 +22,7 @@ number in the tooltips (SVG ``<title>``) so a browser shows them on hover.
 from __future__ import annotations
 
 import html
+import math
 import numbers
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
@@ -210,13 +211,14 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
                 if not compact:
                     # Beside the line a third of the way from its tail: labels of
                     # crossing edges would meet at the middle.
-                    attrs.update(taillabel=_weight_label(weight_name, weight, g),
-                                 labelangle="27", labeldistance=_third(
+                    label = _weight_label(weight_name, weight, g)
+                    attrs.update(taillabel=label, labelangle=str(LABEL_ANGLE),
+                                 labeldistance=_third(
                                      place, source, n.name,
                                      widths["input" if index == 0 else "neuron"],
                                      widths["neuron"],
                                      # the inputs' column sits closer: clear their circles
-                                     0.36 if index == 0 else 0.28))
+                                     0.36 if index == 0 else 0.28, label))
                 size = abs(g if g is not None else weight.data) / scale if scale else 0.0
                 attrs["penwidth"] = f"{0.4 + 3.6 * size:.2f}"
                 attrs["color"] = _grey(size)
@@ -253,7 +255,7 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
 _FORMATS = ("svg", "png", "pdf", "dot", "jpg", "jpeg")
 
 # Circle widths and spacing, in inches: full detail (every number printed) or compact.
-NODE_SIZE = {False: {"input": "0.95", "neuron": "2.1", "error": "1.3"},
+NODE_SIZE = {False: {"input": "0.95", "neuron": "2.1", "error": "1.5"},
              True: {"input": "0.86", "neuron": "0.86", "error": "0.9"}}
 # Between columns: after the inputs (small circles), between layers (two labels on each
 # crossing edge), before the error (three short lines on each edge); and between rows.
@@ -263,6 +265,13 @@ NODE_SIZE = {False: {"input": "0.95", "neuron": "2.1", "error": "1.3"},
 COLUMN_GAPS = {False: (3.9, 4.6, 3.4), True: (5.8, 5.8, 5.8)}
 ROW_GAP = {False: 2.3, True: 0.92}
 SMALL_TEXT = "12"  # points: edge labels and the bias lines, the picture's smallest text
+# A weight's label sits beside its line, this many degrees off it, and this many points
+# clear of the circle it starts from; a character of the labels is at most this many
+# times the text size wide (digits in Helvetica 0.56, in DejaVu Sans, which browsers
+# without Helvetica use, 0.64).
+LABEL_ANGLE = 27
+LABEL_CLEARANCE = 6.0
+TEXT_WIDTH = 0.64
 
 
 def _positions(columns: list[list[str]], compact: bool, rankdir: str,
@@ -298,13 +307,43 @@ def _positions(columns: list[list[str]], compact: bool, rankdir: str,
 
 
 def _third(place: dict[str, str], tail: str, head: str, tail_width: str,
-           head_width: str, fraction: float = 0.28) -> str:
+           head_width: str, fraction: float = 0.28, label: str = "") -> str:
     """``labeldistance`` (units of 10 points, from the tail circle's edge) putting a
     tail label about a third (``fraction``) of the way along the visible line from
-    ``tail`` to ``head``."""
+    ``tail`` to ``head``, or further if that is what it takes for ``label`` (its
+    lines at the edges' text size) to keep clear of the tail circle.
+
+    >>> place = {"h1": "0,0!", "o1": "4.6,0!", "o2": "4.6,-2.3!"}
+    >>> _third(place, "h1", "o1", "2.1", "2.1")  # a third of the line: 2.5 inches
+    '5.04'
+    >>> _third(place, "h1", "o1", "2.1", "2.1", label="w5 = 0.4\\ngrad 0.082167041")
+    '7.34'
+    """
     (x1, y1), (x2, y2) = (tuple(map(float, place[n].rstrip("!").split(","))) for n in (tail, head))
-    length = ((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5 - (float(tail_width) + float(head_width)) / 2
-    return f"{length * 72 * fraction / 10:.2f}"
+    between = ((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5
+    length = between - (float(tail_width) + float(head_width)) / 2
+    distance = length * 72 * fraction
+    if label:
+        # Graphviz puts the label's centre ``distance`` points from where the line
+        # leaves the circle, turned LABEL_ANGLE degrees anticlockwise off the line.
+        radius = float(tail_width) * 72 / 2
+        ux, uy = (x2 - x1) / between, (y2 - y1) / between
+        turn = math.radians(LABEL_ANGLE)
+        vx, vy = ux * math.cos(turn) - uy * math.sin(turn), ux * math.sin(turn) + uy * math.cos(turn)
+        lines = label.split("\n")
+        size = float(SMALL_TEXT)
+        half_width = max(map(len, lines)) * size * TEXT_WIDTH / 2
+        half_height = len(lines) * size * 1.2 / 2
+        while distance < length * 72 * 0.6:
+            cx = radius * ux + distance * vx  # the label's centre, from the circle's
+            cy = radius * uy + distance * vy
+            # the box's nearest point to the circle's centre
+            nx = max(abs(cx) - half_width, 0.0)
+            ny = max(abs(cy) - half_height, 0.0)
+            if (nx * nx + ny * ny) ** 0.5 >= radius + LABEL_CLEARANCE:
+                break
+            distance += 1.0
+    return f"{distance / 10:.2f}"
 
 
 # -- the model --------------------------------------------------------------------------

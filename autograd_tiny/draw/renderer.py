@@ -24,6 +24,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .style import halo_edge_labels
+
 ENVIRONMENT_VARIABLE = "AUTOGRAD_TINY_DOT"
 # Generous: 2,000 nodes take a few seconds; a minute means something is wrong.
 TIMEOUT_SECONDS = 120.0
@@ -147,6 +149,8 @@ def run_renderer(source: str, fmt: str, binary: str | None = None) -> bytes:
     if result.returncode != 0 or not result.stdout:
         raise RenderError(f"{name} failed (exit {result.returncode}): "
                           f"{error_line(result.stderr.decode(errors='replace'))}")
+    if fmt == "svg":  # every SVG this package writes: edge labels readable over lines
+        return halo_edge_labels(result.stdout.decode("utf-8")).encode("utf-8")
     return result.stdout
 
 

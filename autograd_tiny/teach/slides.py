@@ -659,7 +659,11 @@ _STYLE = """
 .atg-stage { flex: 1; min-height: 0; overflow: auto; display: flex; position: relative; }
 .atg-stage svg { display: block; margin: auto; flex: none; width: 100%; height: 100%; }
 .atg-band { flex: none; position: relative; min-height: 28%; padding-top: 0.9em; }
-.atg-leader { position: absolute; width: 0; border-left: 3px dashed #a84300; display: none; }
+.atg-leader { position: absolute; left: 0; top: 0; width: 1px; height: 1px; display: none;
+  pointer-events: none; }
+.atg-leader svg { position: absolute; left: 0; top: 0; width: 1px; height: 1px; overflow: visible; }
+.atg-leader polyline { fill: none; stroke: #a84300; stroke-width: 3; stroke-dasharray: 9 6;
+  stroke-linejoin: round; }
 .atg-callout { display: inline-block; max-width: 100%; background: #fff7ef;
   border: 3px solid #a84300; border-radius: 8px; padding: 0.3em 0.8em 0.45em;
   font-size: calc(clamp(20px, 2.9vmin, 44px) * var(--atg-scale)); }
@@ -780,12 +784,148 @@ _SCRIPT = """(function () {
     var left = Math.max(0, Math.min(b.width - width, x - width / 2));
     callout.style.marginLeft = left + "px";
     var bottom = Math.min(r.bottom, s.bottom);
-    var top = callout.getBoundingClientRect().top;
-    if (x < 0 || x > b.width || bottom >= top) { leader.style.display = "none"; return; }
+    var c = callout.getBoundingClientRect();
+    var route = leaderRoute(stage, focus, c);
+    if (!route) {  // no way clear of the rest: straight down from the focus's middle
+      if (x < 0 || x > b.width || bottom >= c.top) { leader.style.display = "none"; return; }
+      route = [[x + b.left, bottom + 2], [x + b.left, c.top]];
+    }
+    if (!leader.firstChild) {
+      leader.innerHTML = '<svg aria-hidden="true"><polyline points=""></polyline></svg>';
+    }
     leader.style.display = "block";
-    leader.style.left = x + "px";
-    leader.style.top = (bottom - b.top + 2) + "px";
-    leader.style.height = (top - bottom - 2) + "px";
+    leader.querySelector("polyline").setAttribute("points", route.map(function (p) {
+      return (p[0] - b.left).toFixed(1) + "," + (p[1] - b.top).toFixed(1);
+    }).join(" "));
+  }
+  // The leader: the shortest line from the focus's border (a node's outline, the
+  // middle of an edge) to the callout's top that passes through no other node and no
+  // text, so it never runs through another neuron's numbers: straight where a straight
+  // line is clear, else bent once round the corner of what is in the way. Its points
+  // in window pixels, or null when there is no such line.
+  function leaderRoute(stage, focus, c) {
+    var s = stage.getBoundingClientRect();
+    var svg = stage.querySelector("svg");
+    var isNode = focus.classList.contains("node");
+    var shape = focus.querySelector(isNode ? "ellipse, polygon, path" : "path");
+    if (!svg || !shape || !shape.getTotalLength || !shape.getScreenCTM()) { return null; }
+    var f = shape.getBoundingClientRect();
+    var fx = (f.left + f.right) / 2, fy = (f.top + f.bottom) / 2;
+    var m = shape.getScreenCTM(), total = shape.getTotalLength(), starts = [];
+    for (var i = 0; i < 96; i++) {  // an edge: from its middle half, its middle first
+      var along = isNode ? i / 96 : 0.25 + i / 192;
+      var p = shape.getPointAtLength(total * along);
+      var q = new DOMPoint(p.x, p.y).matrixTransform(m);
+      var ox = q.x - fx, oy = q.y - fy, o = Math.sqrt(ox * ox + oy * oy) || 1;
+      var px = isNode ? q.x + 2 * ox / o : q.x, py = isNode ? q.y + 2 * oy / o : q.y;
+      if (px >= s.left && px <= s.right && py >= s.top && py <= s.bottom &&
+          py < c.top - 4 && (!isNode || py >= fy)) {
+        starts.push([px, py, isNode ? 0 : 80 * Math.abs(along - 0.5)]);
+      }
+    }
+    if (!starts.length) { return null; }
+    var obstacles = [], lines = [];
+    function keep(element, round, pad) {
+      var k = element.getBoundingClientRect();
+      if (k.width || k.height) {
+        obstacles.push({l: k.left - pad, t: k.top - pad, r: k.right + pad,
+                        b: k.bottom + pad, round: round});
+      }
+    }
+    svg.querySelectorAll("g.node").forEach(function (g) {
+      var outline = g.querySelector("ellipse, polygon, path");
+      if (g !== focus && outline) { keep(outline, outline.tagName === "ellipse", 10); }
+    });
+    svg.querySelectorAll("text").forEach(function (t) {
+      if (!(isNode && focus.contains(t))) { keep(t, false, 3); }
+    });
+    // Other edges may be crossed (a graph's edges cross anyway), but fewer is better.
+    svg.querySelectorAll("g.edge").forEach(function (g) {
+      var path = g.querySelector("path");
+      if (g === focus || !path || !path.getTotalLength) { return; }
+      var pm = path.getScreenCTM(), length = path.getTotalLength(), last = null;
+      for (var j = 0; j <= 12; j++) {
+        var p = path.getPointAtLength(length * j / 12);
+        var q = new DOMPoint(p.x, p.y).matrixTransform(pm);
+        if (last) { lines.push([last.x, last.y, q.x, q.y]); }
+        last = q;
+      }
+    });
+    function clear(a, p) {
+      for (var k = 0; k < obstacles.length; k++) {
+        if (crosses(a[0], a[1], p[0], p[1], obstacles[k])) { return false; }
+      }
+      return true;
+    }
+    function cost(a, p, limit) {  // its length, and a little more for each edge crossed
+      var dx = p[0] - a[0], dy = p[1] - a[1], n = Math.sqrt(dx * dx + dy * dy);
+      for (var k = 0; k < lines.length && n < limit; k++) {
+        if (meets(a[0], a[1], p[0], p[1], lines[k])) { n += 60; }
+      }
+      return n;
+    }
+    // The nearest of ``points`` that ``a`` sees clearly: [cost, point], or null.
+    function nearest(a, points, limit) {
+      var found = null;
+      points.forEach(function (p) {
+        var n = cost(a, p, found ? found[0] : limit);
+        if (n < (found ? found[0] : limit) && clear(a, p)) { found = [n, p]; }
+      });
+      return found;
+    }
+    var ends = [], from = c.left + 12, to = c.right - 12;
+    for (var e = from; e <= to; e += 6) { ends.push([e, c.top]); }
+    var best = null, bestScore = Infinity;
+    starts.forEach(function (a) {
+      var below = a[0] >= from && a[0] <= to ? [[a[0], c.top]] : [];
+      var found = nearest(a, ends.concat(below), bestScore - a[2]);
+      if (found) { bestScore = found[0] + a[2]; best = [a, found[1]]; }
+    });
+    if (best) { return best.map(function (p) { return [p[0], p[1]]; }); }
+    obstacles.forEach(function (o) {
+      [[o.l - 2, o.t - 2], [o.r + 2, o.t - 2], [o.l - 2, o.b + 2], [o.r + 2, o.b + 2]]
+        .forEach(function (w) {
+          if (w[0] < s.left || w[0] > s.right || w[1] < s.top || w[1] > c.top - 4 ||
+              !clear(w, w)) { return; }
+          var first = null;
+          starts.forEach(function (a) {
+            var n = a[2] + cost(a, w, first ? first[0] : bestScore);
+            if (n < (first ? first[0] : bestScore) && clear(a, w)) { first = [n, a]; }
+          });
+          var second = first && nearest(w, ends, bestScore - first[0]);
+          if (second) { bestScore = first[0] + second[0]; best = [first[1], w, second[1]]; }
+        });
+    });
+    return best && best.map(function (p) { return [p[0], p[1]]; });
+  }
+  // Whether the segment (x1, y1)-(x2, y2) crosses the segment l.
+  function meets(x1, y1, x2, y2, l) {
+    function side(ax, ay, bx, by, px, py) { return (bx - ax) * (py - ay) - (by - ay) * (px - ax); }
+    return side(x1, y1, x2, y2, l[0], l[1]) * side(x1, y1, x2, y2, l[2], l[3]) < 0 &&
+           side(l[0], l[1], l[2], l[3], x1, y1) * side(l[0], l[1], l[2], l[3], x2, y2) < 0;
+  }
+  // Whether the segment (x1, y1)-(x2, y2) meets a box, or the ellipse inside it.
+  function crosses(x1, y1, x2, y2, o) {
+    if (Math.max(x1, x2) < o.l || Math.min(x1, x2) > o.r ||
+        Math.max(y1, y2) < o.t || Math.min(y1, y2) > o.b) { return false; }
+    var cx = (o.l + o.r) / 2, cy = (o.t + o.b) / 2, rx = (o.r - o.l) / 2, ry = (o.b - o.t) / 2;
+    if (o.round) {  // scaled to a unit circle: is the segment within 1 of its centre?
+      var ax = (x1 - cx) / rx, ay = (y1 - cy) / ry, bx = (x2 - cx) / rx, by = (y2 - cy) / ry;
+      var vx = bx - ax, vy = by - ay, len = vx * vx + vy * vy;
+      var t = len ? Math.max(0, Math.min(1, -(ax * vx + ay * vy) / len)) : 0;
+      var nx = ax + t * vx, ny = ay + t * vy;
+      return nx * nx + ny * ny < 1;
+    }
+    // Liang-Barsky: clip the segment to the box; something left means they meet.
+    var lo = 0, hi = 1, d = [x1 - x2, x2 - x1, y1 - y2, y2 - y1],
+        q = [x1 - o.l, o.r - x1, y1 - o.t, o.b - y1];
+    for (var i = 0; i < 4; i++) {
+      if (d[i] === 0) { if (q[i] < 0) { return false; } continue; }
+      var u = q[i] / d[i];
+      if (d[i] < 0) { lo = Math.max(lo, u); } else { hi = Math.min(hi, u); }
+      if (lo > hi) { return false; }
+    }
+    return true;
   }
   function show(index) {
     current = Math.max(0, Math.min(frames.length - 1, index));
