@@ -296,3 +296,18 @@ def test_a_neuron_whose_weight_or_bias_was_replaced_by_a_computed_node_gets_the_
     neuron.b = deep * 1.0  # the bias too, one higher still
     again = model(x)
     assert again._h == _heights(again)[again] == deep._h + 2
+
+
+def test_a_neuron_with_a_tuple_of_weights_or_no_copy_yet_still_builds_the_right_node():
+    from autograd_tiny.core.engine import _heights
+
+    neuron = MLP(2, [1], seed=4).layers[0].neurons[0]
+    expected = neuron.b.data + neuron.w[0].data * 0.5 + neuron.w[1].data * -1.5
+    deep = (Value(0.2) * 3).tanh()
+    neuron.w = (neuron.w[0], deep)  # a tuple: the copy is a tuple too, and compares equal
+    y = neuron([0.5, -1.5])
+    assert y._h == _heights(y)[y] == deep._h + 1
+    assert neuron._parameters_seen[0] == neuron.w  # kept: the next call reuses it
+    del neuron._parameters_seen  # as in a subclass that skips Neuron.__init__
+    again = neuron([0.5, -1.5])
+    assert again.data == y.data != expected and again._h == y._h

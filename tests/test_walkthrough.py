@@ -106,7 +106,7 @@ def test_every_reference_number_is_printed_to_nine_decimals(walk, printed):
 
 
 def test_printed_chain_for_w5_is_the_seeds(printed):
-    assert ("dE_total/dout_o1 * ∂out_o1/∂net_o1 * ∂net_o1/∂w5 = 0.74136507 * 0.186815602 * "
+    assert ("∂E_total/∂out_o1 * ∂out_o1/∂net_o1 * ∂net_o1/∂w5 = 0.74136507 * 0.186815602 * "
             "0.593269992 = 0.082167041") in printed
     assert "same numbers" in printed
 
@@ -267,10 +267,10 @@ def test_the_network_picture_and_slides_call_the_error_what_the_text_calls_it(tm
 
 def test_readable_when_piped(printed):
     assert "\x1b[" not in printed  # no terminal escapes in plain output
-    # Only a chain of derivatives is kept on one line (as the seed writes it); the
-    # rest fits the console's width.
+    # Only a chain of derivatives is kept on one line (as Mazur writes it); the rest
+    # fits the console's width.
     long_lines = [line for line in printed.splitlines() if len(line) > 100]
-    assert long_lines and all(" * " in line and "/d" in line for line in long_lines)
+    assert long_lines and all(" * " in line and "/∂" in line for line in long_lines)
 
 
 # -- demos/weight_table.py ---------------------------------------------------------------------

@@ -149,7 +149,7 @@ def run_renderer(source: str, fmt: str, binary: str | None = None) -> bytes:
     if result.returncode != 0 or not result.stdout:
         raise RenderError(f"{name} failed (exit {result.returncode}): "
                           f"{error_line(result.stderr.decode(errors='replace'))}")
-    if fmt == "svg":  # every SVG this package writes: edge labels readable over lines
+    if fmt.split(":")[0] == "svg":  # every SVG (svg:cairo too): edge labels readable over lines
         return halo_edge_labels(result.stdout.decode("utf-8")).encode("utf-8")
     return result.stdout
 

@@ -42,6 +42,9 @@ ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
     "linear": None,
 }
 
+# What a neuron has seen of its parameters before its first call (see _parameters_height).
+_NOTHING_SEEN: tuple[Sequence[Value], Any, int] = ((), None, 0)
+
 FILE_FORMAT = "autograd_tiny.state_dict"
 FILE_VERSION = 1
 
@@ -431,7 +434,7 @@ class Neuron(Module):
         uniform = _weight_source(seed, "Neuron").uniform
         self.w = [Value(uniform(-1.0, 1.0)) for _ in range(nin)]
         self.b = Value(0.0)
-        self._parameters_seen: tuple[list[Value], Any, int] = ([], None, 0)
+        self._parameters_seen: tuple[Sequence[Value], Any, int] = _NOTHING_SEEN
         self.nonlin = act_name != "linear"
         self.activation = act_name
         self._act = ACTIVATIONS[act_name]
@@ -475,9 +478,10 @@ class Neuron(Module):
         this is worked out again only when a weight or the bias has been replaced:
         comparing the list with the copy kept from last time (identity first, in C)
         costs a small part of reading every weight's height on every call."""
-        weights, bias, height = self._parameters_seen
+        # getattr: a subclass whose __init__ does not call Neuron's has no copy yet.
+        weights, bias, height = getattr(self, "_parameters_seen", _NOTHING_SEEN)
         if self.w != weights or self.b is not bias:
-            weights, bias = list(self.w), self.b
+            weights, bias = self.w[:], self.b  # a copy of the same type: list or tuple
             height = max([w._h for w in weights] + [bias._h])
             self._parameters_seen = (weights, bias, height)
         return height

@@ -5,13 +5,15 @@ the graph's names.
 
 Two kinds of derivative, two symbols, everywhere the teaching tools write one:
 
-- a LOCAL derivative, one op's with its other inputs held fixed (the number on an
-  edge of the graph, a factor of a route), is written with ∂
-  (:func:`local_derivative_text`: ``∂e/∂a``);
-- a GRADIENT of the output, summed over every route (what ``backward()`` leaves in
+- a LOCAL derivative, along ONE route: one op's with its other inputs held fixed
+  (the number on an edge of the graph), or the product over a stretch of a route
+  between two named nodes (``explain``'s grouped factors, Mazur's ∂E_total/∂out_o1),
+  is written with ∂ (:func:`local_derivative_text`: ``∂e/∂a``);
+- a GRADIENT of the output, summed over EVERY route (what ``backward()`` leaves in
   ``.grad``), is written with d (:func:`derivative_text`: ``dL/da``),
 
-so the chain rule reads dL/da = dL/de * ∂e/∂a. Text for a console that cannot print ∂
+so the chain rule reads dL/da = dL/de * ∂e/∂a, and a route's product of ∂ factors is
+one term of a d. Text for a console that cannot print ∂
 falls back to d (``ascii=True``, or :func:`printable` for text already written).
 
 :mod:`~autograd_tiny.routes` (``explain``), :mod:`~autograd_tiny.stepping`
@@ -22,7 +24,9 @@ same way.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
+import functools
 import math
 import numbers
 import re
@@ -103,26 +107,41 @@ def printable(console: Any) -> Callable[[str], str]:
     """A function that returns text as it is, or with ∂ written d where ``console``
     (anything with an ``encoding``: a ``rich`` console, a file) cannot encode ∂ (a
     Windows pipe in cp1252, a C locale): teaching text must not stop at a character.
+    Any other character such a console cannot encode (… or · in ASCII) becomes ``?``.
 
     >>> import io
     >>> from rich.console import Console
-    >>> class Latin1(io.StringIO):
-    ...     encoding = "latin-1"
-    >>> printable(Console(file=Latin1()))("∂L/∂b"), printable(Console())("∂L/∂b")
-    ('dL/db', '∂L/∂b')
+    >>> class Ascii(io.StringIO):
+    ...     encoding = "ascii"
+    >>> printable(Console(file=Ascii()))("∂L/∂b … 1·2"), printable(Console())("∂L/∂b")
+    ('dL/db ? 1?2', '∂L/∂b')
     """
     if can_print_partial(console):
         return _unchanged
-    return _ascii_partial
+    return functools.partial(_encodable, _encoding(console))
 
 
 def can_print_partial(console: Any) -> bool:
     """True when ``console`` (or file) can encode ∂."""
     try:
-        PARTIAL.encode(getattr(console, "encoding", None) or "utf-8")
+        PARTIAL.encode(_encoding(console))
     except (UnicodeEncodeError, LookupError):
         return False
     return True
+
+
+def _encoding(console: Any) -> str:
+    encoding = getattr(console, "encoding", None) or "utf-8"
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        return "ascii"  # an encoding Python does not know: the characters every one has
+    return encoding
+
+
+def _encodable(encoding: str, text: str) -> str:
+    """``text`` with ∂ written d and anything else ``encoding`` lacks written ``?``."""
+    return _ascii_partial(text).encode(encoding, "replace").decode(encoding)
 
 
 @contextlib.contextmanager
@@ -145,7 +164,7 @@ def partials_or_d(console: Any) -> Iterator[None]:
         return
     with console.capture() as captured:
         yield
-    console.file.write(_ascii_partial(captured.get()))
+    console.file.write(printable(console)(captured.get()))
 
 
 def _unchanged(text: str) -> str:

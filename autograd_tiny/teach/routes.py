@@ -48,7 +48,7 @@ _WIDTH = 100  # route text wraps before this many characters
 
 @dataclass(frozen=True)
 class Factor:
-    """One local derivative in a route, such as dout_o1/dnet_o1, with its value and
+    """One local derivative in a route, such as ∂out_o1/∂net_o1, with its value and
     the op table's rule it came from. A route's ``factors`` are one per edge of the
     graph (``edges`` holds that one edge); a route's ``stages`` use the same class
     for the stretch between two labelled nodes (``edges`` lists every edge in it,
@@ -81,7 +81,7 @@ class Route:
     """One path from the output back to the input: its ``factors`` (one local
     derivative per edge, output end first), their ``product``, the ``nodes`` it
     passes, and its ``stages``: the same factors grouped between labelled nodes
-    (``dE_total/dout_o1 * dout_o1/dnet_o1 * dnet_o1/dw5``, Mazur's factorisation when
+    (``∂E_total/∂out_o1 * ∂out_o1/∂net_o1 * ∂net_o1/∂w5``, Mazur's factorisation when
     the unlabelled nodes in between are sums and products).
 
     >>> from autograd_tiny import Value
@@ -114,7 +114,7 @@ class Route:
     def grouped_at(self, stops: Iterable[Value]) -> tuple[Factor, ...]:
         """The route's factors grouped between the given nodes (and its two ends):
         one factor per stretch, its value the product of the edges in it. Mazur's
-        dE_total/dout_o1 * dout_o1/dnet_o1 * dnet_o1/dw5 is this route grouped at
+        ∂E_total/∂out_o1 * ∂out_o1/∂net_o1 * ∂net_o1/∂w5 is this route grouped at
         ``out_o1`` and ``net_o1``.
 
         >>> from autograd_tiny import Value
@@ -467,8 +467,8 @@ def explain(root: Value, wrt: Value, *, limit: int = ROUTE_LIMIT) -> Explanation
     Nothing in the graph is changed, ``.grad`` included.
 
     Where labelled nodes group a route's edges, the route is also written between
-    labelled nodes (``stages``): Mazur's dE_total/dout_o1 * dout_o1/dnet_o1 *
-    dnet_o1/dw5. If ``wrt.grad`` holds more than this pass (``backward()`` run twice
+    labelled nodes (``stages``): Mazur's ∂E_total/∂out_o1 * ∂out_o1/∂net_o1 *
+    ∂net_o1/∂w5. If ``wrt.grad`` holds more than this pass (``backward()`` run twice
     without zeroing), the explanation says so.
 
     >>> from autograd_tiny import Value

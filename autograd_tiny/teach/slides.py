@@ -825,9 +825,16 @@ _SCRIPT = """(function () {
     }
     if (!starts.length) { return null; }
     var obstacles = [], lines = [];
+    // Only what lies between the focus and the text box can be in the way: in a big
+    // graph that is a small part of it, and every line tried is checked against it all.
+    var area = {l: Math.min(f.left, c.left) - 40, r: Math.max(f.right, c.right) + 40,
+                t: Math.min(f.top, c.top) - 40, b: c.top + 4};
+    function near(k) {
+      return k.right >= area.l && k.left <= area.r && k.bottom >= area.t && k.top <= area.b;
+    }
     function keep(element, round, pad) {
       var k = element.getBoundingClientRect();
-      if (k.width || k.height) {
+      if ((k.width || k.height) && near(k)) {
         obstacles.push({l: k.left - pad, t: k.top - pad, r: k.right + pad,
                         b: k.bottom + pad, round: round});
       }
@@ -847,7 +854,10 @@ _SCRIPT = """(function () {
       for (var j = 0; j <= 12; j++) {
         var p = path.getPointAtLength(length * j / 12);
         var q = new DOMPoint(p.x, p.y).matrixTransform(pm);
-        if (last) { lines.push([last.x, last.y, q.x, q.y]); }
+        if (last && near({left: Math.min(last.x, q.x), right: Math.max(last.x, q.x),
+                          top: Math.min(last.y, q.y), bottom: Math.max(last.y, q.y)})) {
+          lines.push([last.x, last.y, q.x, q.y]);
+        }
         last = q;
       }
     });
@@ -882,6 +892,10 @@ _SCRIPT = """(function () {
       if (found) { bestScore = found[0] + a[2]; best = [a, found[1]]; }
     });
     if (best) { return best.map(function (p) { return [p[0], p[1]]; }); }
+    // A bend around one obstacle: corners x starts x ends, each checked against every
+    // obstacle. Past a few dozen obstacles that is too slow to run on every frame, and
+    // the caller's straight drop from the focus is the answer instead.
+    if (obstacles.length > 60) { return null; }
     obstacles.forEach(function (o) {
       [[o.l - 2, o.t - 2], [o.r + 2, o.t - 2], [o.l - 2, o.b + 2], [o.r + 2, o.b + 2]]
         .forEach(function (w) {

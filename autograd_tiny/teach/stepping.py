@@ -71,7 +71,7 @@ class Step:
 
     @property
     def local_name(self) -> str:
-        """``dnet_o1/dw5``: the local derivative on this edge."""
+        """``∂net_o1/∂w5``: the local derivative on this edge."""
         return local_derivative_text(self.node_name, self.parent_name) + _slot_note(
             self.node, self.slot)
 

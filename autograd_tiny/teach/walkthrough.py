@@ -7,9 +7,9 @@ biases 0.35 and 0.60 shared per layer and not trained, learning rate 0.5) is an
 ``nn.MLP(2, [2, 2])`` with sigmoid activations, one bias per layer
 (``tie_biases()``) and the example's names (``rename()``): weights w1..w8, biases
 b1 and b2, neurons h1, h2, o1, o2 whose nodes are net_h1, out_h1, ... So
-``explain(E_total, w5)`` reads like the example, in this package's notation (a
-gradient with d, a local derivative with ∂):
-dE_total/dw5 = dE_total/dout_o1 * ∂out_o1/∂net_o1 * ∂net_o1/∂w5.
+``explain(E_total, w5)`` reads like the example, in this package's notation (the
+gradient, over every route, with d; the factors along one route with ∂):
+dE_total/dw5 = ∂E_total/∂out_o1 * ∂out_o1/∂net_o1 * ∂net_o1/∂w5.
 
 >>> nodes = network()
 >>> nodes["E_total"].backward()
@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
 from ..core.engine import Value, reverse_topological_order
 from ..nn.modules import MLP
-from .notation import (derivative_text, formula, local_derivative_text, number_text,
+from .notation import (formula, local_derivative_text, number_text,
                        partials_or_d)
 from .routes import Explanation, Factor, explain
 
@@ -52,7 +52,7 @@ CONNECTIONS = {"w1": ("i1", "h1"), "w2": ("i2", "h1"), "w3": ("i1", "h2"),
                "w4": ("i2", "h2"), "w5": ("h1", "o1"), "w6": ("h2", "o1"),
                "w7": ("h1", "o2"), "w8": ("h2", "o2")}
 # The numbers the example prints for the backward pass of w5 (nine significant digits).
-PRINTED_CHAIN_W5 = {derivative_text("E_total", "out_o1"): 0.74136507,
+PRINTED_CHAIN_W5 = {local_derivative_text("E_total", "out_o1"): 0.74136507,
                     local_derivative_text("out_o1", "net_o1"): 0.186815602,
                     local_derivative_text("net_o1", "w5"): 0.593269992}
 PRINTED_GRADIENT_W5 = 0.082167041
@@ -202,14 +202,10 @@ class Walkthrough:
 
     def mazur_chain(self) -> tuple[Factor, ...]:
         """The route from E_total to w5 grouped as Mazur writes it: explain gives one
-        factor per edge; grouped at out_o1 and net_o1 they are dE_total/dout_o1 *
-        ∂out_o1/∂net_o1 * ∂net_o1/∂w5. The first stretch is the gradient at out_o1
-        (one route leads from E_total to out_o1), so it is written with d, as the
-        chain rule's upstream factor."""
-        first, *rest = self.w5.routes[0].grouped_at([self.nodes["out_o1"],
-                                                      self.nodes["net_o1"]])
-        return (replace(first, name=derivative_text(first.top_name, first.bottom_name)),
-                *rest)
+        factor per edge; grouped at out_o1 and net_o1 they are ∂E_total/∂out_o1 *
+        ∂out_o1/∂net_o1 * ∂net_o1/∂w5, each a stretch of this one route, so each with
+        ∂, as Mazur writes them and as ``explain`` names them."""
+        return self.w5.routes[0].grouped_at([self.nodes["out_o1"], self.nodes["net_o1"]])
 
     def as_reference(self) -> dict[str, dict[str, float]]:
         """The numbers under the reference numbers' section and key names.
@@ -223,7 +219,7 @@ class Walkthrough:
             "forward": {name: n[name].data for name in (*FORWARD_NAMES, "E_total")},
             "errors": {"E_o1": n["E_o1"].data, "E_o2": n["E_o2"].data},
             "backward": {
-                "dE_dout_o1": chain[derivative_text("E_total", "out_o1")],
+                "dE_dout_o1": chain[local_derivative_text("E_total", "out_o1")],
                 "dout_o1_dnet_o1": chain[local_derivative_text("out_o1", "net_o1")],
                 "dnet_o1_dw5": chain[local_derivative_text("net_o1", "w5")],
                 **{f"dE_d{name}": n[name].grad for name in WEIGHTS},
@@ -551,7 +547,7 @@ def run(folder: str | os.PathLike[str] | None = DEFAULT_FOLDER, steps: int = TRA
     >>> out = io.StringIO()
     >>> run(None, steps=3, console=Console(file=out, width=100))
     []
-    >>> "dE_total/dout_o1 * ∂out_o1/∂net_o1 * ∂net_o1/∂w5" in out.getvalue()
+    >>> "∂E_total/∂out_o1 * ∂out_o1/∂net_o1 * ∂net_o1/∂w5" in out.getvalue()
     True
     """
     from rich.console import Console
