@@ -616,3 +616,22 @@ def test_save_through_a_dangling_symlink_creates_its_target(tmp_path):
     link.symlink_to(tmp_path / "made.json")
     MLP(2, [2, 1], seed=0).save(link)
     assert link.is_symlink() and (tmp_path / "made.json").is_file()
+
+
+def test_a_model_and_a_graph_survive_pickle():
+    # multiprocessing and joblib pickle models: each activation is found by its name
+    # (Value.relu), and the copy computes what the original computes.
+    import pickle
+
+    model = MLP(2, [3, 3, 1], activation="tanh", seed=0)
+    copy = pickle.loads(pickle.dumps(model))
+    assert copy([0.5, -1.0]).data == model([0.5, -1.0]).data
+    assert [p.data for p in copy.parameters()] == [p.data for p in model.parameters()]
+    loss = (copy([0.5, -1.0]) - 1.0) ** 2
+    again = pickle.loads(pickle.dumps(loss))
+    loss.backward()
+    again.backward()
+    from autograd_tiny import reverse_topological_order
+    assert [n.grad for n in reverse_topological_order(again)] == \
+        [n.grad for n in reverse_topological_order(loss)]
+    assert again.data == loss.data and len(reverse_topological_order(again)) > 20

@@ -800,6 +800,14 @@ Value.leaky_relu = _node_function(  # type: ignore[method-assign]
     ["a_node = self", "slope = _real(slope, 'leaky_relu')"])
 _pow = _node_function(TABLE["pow"], "_pow", "a_node, k", [])
 _vpow = _node_function(TABLE["vpow"], "_vpow", "a_node, b_node", [])
+# Named where they live, so that tracebacks say Value.relu and pickle finds them (a
+# model keeps its activation, Value.relu, and pickles by that name).
+for _function in (_pow, _vpow):
+    _function.__module__ = __name__
+for _method, _function in list(vars(Value).items()):
+    if getattr(getattr(_function, "__code__", None), "co_filename", "").startswith("<autograd_tiny op"):
+        _function.__qualname__ = f"Value.{_method}"
+        _function.__module__ = __name__
 
 
 # -- ops with any number of inputs (weighted_sum) ---------------------------------------
