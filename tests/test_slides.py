@@ -14,7 +14,8 @@ import pytest
 from autograd_tiny import Value, reverse_topological_order
 from autograd_tiny.draw.renderer import find_renderer
 from autograd_tiny.teach.slides import (COLOR_PAIRS, SLIDE_FOCUS, Frame, Slides, contrast_ratio,
-                                        inline_svg, page, show_backward, write_slides)
+                                        inline_svg, page, show_backward, unpack_svgs,
+                                        write_slides)
 from autograd_tiny.teach import backward_steps
 
 FOCUS_COLOR_SLIDES = SLIDE_FOCUS
@@ -35,6 +36,25 @@ def neuron() -> tuple[Value, dict[str, Value]]:
     return o, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n}
 
 
+PACKED = re.compile(r'<script type="application/json" class="atg-svgs">(.*?)</script>\n?',
+                    re.DOTALL)
+EMPTY_STAGE = re.compile(r'(<section class="frame" id="(?:[\w-]*-)?frame-(\d+)"[^>]*>'
+                         r'<div class="atg-stage">)(</div>)')
+
+
+def expanded(text: str) -> str:
+    """A page or inline deck as it was before its SVGs were packed: every frame's SVG in
+    its stage (rebuilt in Python as the page's script rebuilds it), no packed data."""
+    match = PACKED.search(text)
+    if match is None:
+        return text
+    deck_id = re.search(r'<div class="atg-deck [^"]*" id="([^"]+)"', text).group(1)
+    svgs = unpack_svgs(json.loads(match.group(1)), "" if deck_id == "deck" else f"{deck_id}-")
+    assert svgs[0] in text  # the first frame is written out, for the page before its script runs
+    text = text[:match.start()] + text[match.end():]
+    return EMPTY_STAGE.sub(lambda m: m.group(1) + svgs[int(m.group(2)) - 1] + m.group(3), text)
+
+
 def frames_of(text: str) -> list[tuple[int, str, str]]:
     return [(int(number), kind, body) for number, kind, body in FRAME.findall(text)]
 
@@ -45,7 +65,7 @@ def neuron_slides(tmp_path_factory):
         pytest.skip("no Graphviz renderer")
     root, leaves = neuron()
     path = write_slides(root, tmp_path_factory.mktemp("slides") / "neuron.html")
-    return root, leaves, path.read_text(encoding="utf-8")
+    return root, leaves, expanded(path.read_text(encoding="utf-8"))
 
 
 @needs_renderer
@@ -104,8 +124,13 @@ def test_running_gradients_are_drawn_in_the_step_frames(neuron_slides):
 
 
 @needs_renderer
-def test_nothing_is_loaded_from_the_network(neuron_slides):
-    _, _, text = neuron_slides
+@pytest.mark.parametrize("packed", [False, True])
+def test_nothing_is_loaded_from_the_network(neuron_slides, tmp_path, packed):
+    _, _, text = neuron_slides  # every frame's SVG written out
+    if packed:  # the page as written: the packed SVGs' text, JSON-escaped, read as it is
+        text = write_slides(neuron()[0], tmp_path / "n.html").read_text(encoding="utf-8")
+        assert PACKED.search(text)
+        text = text.replace('\\"', '"').replace("\\/", "/")
     assert not re.search(r"<(script|img|iframe|link|audio|video|source)\b[^>]*\b(src|href)=",
                          text, re.IGNORECASE)
     assert "@import" not in text
@@ -662,3 +687,4 @@ def test_chromium_the_leader_runs_from_the_focus_to_the_callout_through_no_text(
                     continue
                 assert not _meets_box(a, b, t["box"]), (number, t["text"])
     assert drawn >= {"network": 4, "expression": 6}[deck]
+
