@@ -534,8 +534,10 @@ def pack_svgs(svgs: Sequence[str]) -> dict[str, Any]:
     few lines (a colour, a grad), so the first frame's slide SVG (``_slide_svg``, ids
     not yet prefixed) is kept whole, as lines, and each later one as the difference
     from the one before: flat lists of ``start, deleted, added, *added lines`` (lines
-    of the frame before replaced, in order). The page's script, or ``unpack_svgs``,
-    rebuilds any frame's SVG exactly.
+    of the frame before replaced, in order). An added line that mostly repeats the
+    line it replaces (a grad's digits, a moved node's x) is ``[kept, kept at the end,
+    "what is new between"]`` of that line (the k-th deleted one for the k-th added).
+    The page's script, or ``unpack_svgs``, rebuilds any frame's SVG exactly.
 
     >>> packed = pack_svgs(['<svg viewBox="0 0 8 4">\\n<g id="a">\\nx\\n</g>\\n</svg>',
     ...                     '<svg viewBox="0 0 8 4">\\n<g id="a">\\ny\\n</g>\\n</svg>'])
@@ -559,9 +561,20 @@ def pack_svgs(svgs: Sequence[str]) -> dict[str, Any]:
         matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
         for op, i1, i2, j1, j2 in matcher.get_opcodes():
             if op != "equal":
-                diff += [head + i1, i2 - i1, j2 - j1, *new[j1:j2]]
+                diff += [head + i1, i2 - i1, j2 - j1]
+                diff += [_line_change(old[i1 + k] if i1 + k < i2 else "", line)
+                         for k, line in enumerate(new[j1:j2])]
         diffs.append(diff)
     return {"base": lines[0] if lines else [], "diffs": diffs}
+
+
+def _line_change(old: str, line: str) -> str | list[Any]:
+    """``line`` as ``pack_svgs`` stores it in place of ``old``: whole, or, when that is
+    shorter, what it keeps of ``old`` at each end and what is new between."""
+    start = len(os.path.commonprefix([old, line]))
+    end = len(os.path.commonprefix([old[start:][::-1], line[start:][::-1]]))
+    middle = line[start:len(line) - end]
+    return [start, end, middle] if len(middle) + 12 < len(line) else line
 
 
 def _apply_diff(before: list[str], diff: Sequence[Any]) -> list[str]:
@@ -572,7 +585,11 @@ def _apply_diff(before: list[str], diff: Sequence[Any]) -> list[str]:
     while k < len(diff):
         start, deleted, added = diff[k], diff[k + 1], diff[k + 2]
         after += before[at:start]
-        after += diff[k + 3:k + 3 + added]
+        for j, line in enumerate(diff[k + 3:k + 3 + added]):
+            if not isinstance(line, str):  # [kept, kept at the end, new]
+                old = before[start + j]
+                line = old[:line[0]] + line[2] + old[len(old) - line[1]:]
+            after.append(line)
         at, k = start + deleted, k + 3 + added
     return after + before[at:]
 
@@ -808,7 +825,14 @@ _SCRIPT = """(function () {
       while (k < diff.length) {
         var start = diff[k], deleted = diff[k + 1], added = diff[k + 2];
         for (; at < start; at++) { after.push(lines[at]); }
-        for (var j = 0; j < added; j++) { after.push(diff[k + 3 + j]); }
+        for (var j = 0; j < added; j++) {
+          var line = diff[k + 3 + j];
+          if (typeof line !== "string") {  // [kept, kept at the end, new] of the old line
+            var was = lines[start + j];
+            line = was.slice(0, line[0]) + line[2] + was.slice(was.length - line[1]);
+          }
+          after.push(line);
+        }
         at = start + deleted;
         k += 3 + added;
       }
