@@ -696,7 +696,8 @@ def test_chromium_the_leader_runs_from_the_focus_to_the_callout_through_no_text(
 
 SVG_LINES = st.lists(st.sampled_from(['<g id="node1" class="node">', "<title>a</title>",
                                       '<text x="1">grad 0.0000</text>', '<text x="12">grad 0.5000</text>',
-                                      '<text x="12">grad -1.0000 (a longer line)</text>', '<path fill="url(#g)"/>',
+                                      '<text x="12">grad -1.0000 (a longer line)</text>',
+                                      '<text x="12">𝑥 grad -1.0000 (a longer line)</text>', '<path fill="url(#g)"/>',
                                       '<a xlink:href="#e">', "</g>", "<!-- a -->", ""]),
                      max_size=12)
 

@@ -570,7 +570,16 @@ def pack_svgs(svgs: Sequence[str]) -> dict[str, Any]:
 
 def _line_change(old: str, line: str) -> str | list[Any]:
     """``line`` as ``pack_svgs`` stores it in place of ``old``: whole, or, when that is
-    shorter, what it keeps of ``old`` at each end and what is new between."""
+    shorter, what it keeps of ``old`` at each end and what is new between. Whole where
+    a character lies beyond U+FFFF: the script counts such a one as two.
+
+    >>> _line_change('<text x="10.5">grad 0.0000</text>', '<text x="10.5">grad 0.5000</text>')
+    [22, 10, '5']
+    >>> _line_change('<text x="1">𝑥 grad 0.0000</text>', '<text x="1">𝑥 grad 0.5000</text>')
+    '<text x="1">𝑥 grad 0.5000</text>'
+    """
+    if max(old + line, default="\0") > "\uffff":
+        return line
     start = len(os.path.commonprefix([old, line]))
     end = len(os.path.commonprefix([old[start:][::-1], line[start:][::-1]]))
     middle = line[start:len(line) - end]
