@@ -10,11 +10,15 @@ import shutil
 import subprocess
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograd_tiny import Value, reverse_topological_order
 from autograd_tiny.draw.renderer import find_renderer
-from autograd_tiny.teach.slides import (COLOR_PAIRS, SLIDE_FOCUS, Frame, Slides, contrast_ratio,
-                                        inline_svg, page, show_backward, write_slides)
+from autograd_tiny.teach.slides import (COLOR_PAIRS, SLIDE_FOCUS, Frame, Slides, _slide_svg,
+                                        build_slides, contrast_ratio, deck_html, inline_svg,
+                                        pack_svgs, page, show_backward, unpack_svgs,
+                                        write_slides)
 from autograd_tiny.teach import backward_steps
 
 FOCUS_COLOR_SLIDES = SLIDE_FOCUS
@@ -35,6 +39,25 @@ def neuron() -> tuple[Value, dict[str, Value]]:
     return o, {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n}
 
 
+PACKED = re.compile(r'<script type="application/json" class="atg-svgs">(.*?)</script>\n?',
+                    re.DOTALL)
+EMPTY_STAGE = re.compile(r'(<section class="frame" id="(?:[\w-]*-)?frame-(\d+)"[^>]*>'
+                         r'<div class="atg-stage">)(</div>)')
+
+
+def expanded(text: str) -> str:
+    """A page or inline deck as it was before its SVGs were packed: every frame's SVG in
+    its stage (rebuilt in Python as the page's script rebuilds it), no packed data."""
+    match = PACKED.search(text)
+    if match is None:
+        return text
+    deck_id = re.search(r'<div class="atg-deck [^"]*" id="([^"]+)"', text).group(1)
+    svgs = unpack_svgs(json.loads(match.group(1)), "" if deck_id == "deck" else f"{deck_id}-")
+    assert svgs[0] in text  # the first frame is written out, for the page before its script runs
+    text = text[:match.start()] + text[match.end():]
+    return EMPTY_STAGE.sub(lambda m: m.group(1) + svgs[int(m.group(2)) - 1] + m.group(3), text)
+
+
 def frames_of(text: str) -> list[tuple[int, str, str]]:
     return [(int(number), kind, body) for number, kind, body in FRAME.findall(text)]
 
@@ -45,7 +68,7 @@ def neuron_slides(tmp_path_factory):
         pytest.skip("no Graphviz renderer")
     root, leaves = neuron()
     path = write_slides(root, tmp_path_factory.mktemp("slides") / "neuron.html")
-    return root, leaves, path.read_text(encoding="utf-8")
+    return root, leaves, expanded(path.read_text(encoding="utf-8"))
 
 
 @needs_renderer
@@ -104,8 +127,13 @@ def test_running_gradients_are_drawn_in_the_step_frames(neuron_slides):
 
 
 @needs_renderer
-def test_nothing_is_loaded_from_the_network(neuron_slides):
-    _, _, text = neuron_slides
+@pytest.mark.parametrize("packed", [False, True])
+def test_nothing_is_loaded_from_the_network(neuron_slides, tmp_path, packed):
+    _, _, text = neuron_slides  # every frame's SVG written out
+    if packed:  # the page as written: the packed SVGs' text, JSON-escaped, read as it is
+        text = write_slides(neuron()[0], tmp_path / "n.html").read_text(encoding="utf-8")
+        assert PACKED.search(text)
+        text = text.replace('\\"', '"').replace("\\/", "/")
     assert not re.search(r"<(script|img|iframe|link|audio|video|source)\b[^>]*\b(src|href)=",
                          text, re.IGNORECASE)
     assert "@import" not in text
@@ -662,3 +690,126 @@ def test_chromium_the_leader_runs_from_the_focus_to_the_callout_through_no_text(
                     continue
                 assert not _meets_box(a, b, t["box"]), (number, t["text"])
     assert drawn >= {"network": 4, "expression": 6}[deck]
+
+
+# -- the packed SVGs: the same frames, a fraction of the size -------------------------------
+
+SVG_LINES = st.lists(st.sampled_from(['<g id="node1" class="node">', "<title>a</title>",
+                                      '<text x="1">grad 0.0000</text>', '<text x="12">grad 0.5000</text>',
+                                      '<text x="12">grad -1.0000 (a longer line)</text>',
+                                      '<text x="12">𝑥 grad -1.0000 (a longer line)</text>', '<path fill="url(#g)"/>',
+                                      '<a xlink:href="#e">', "</g>", "<!-- a -->", ""]),
+                     max_size=12)
+
+
+@given(st.lists(SVG_LINES, min_size=1, max_size=6), st.sampled_from(["", "atg0123abcd-"]))
+@settings(max_examples=200)
+def test_packing_rebuilds_any_frames_exactly(bodies, prefix):
+    svgs = ['<?xml version="1.0"?>\n<svg width="8pt" height="4pt"\n viewBox="0 0 8 4">\n'
+            + "\n".join(body) + "\n</svg>" for body in bodies]
+    packed = pack_svgs(svgs)
+    assert unpack_svgs(json.loads(json.dumps(packed)), prefix) == [
+        _slide_svg(svg, f"{prefix}f{number}-") for number, svg in enumerate(svgs, 1)]
+
+
+@needs_renderer
+def test_each_frame_rebuilds_to_the_svg_it_used_to_embed():
+    """What a page or an inline deck carries, unpacked, is frame by frame the SVG the
+    slides wrote out in full before they were packed (``_slide_svg`` of the frame)."""
+    deck = build_slides(neuron()[0])
+    for text, prefix in ((deck.page(), ""),
+                         (deck_html(deck.title, deck.frames, "atg0123abcd", inline=True),
+                          "atg0123abcd-")):
+        svgs = unpack_svgs(json.loads(PACKED.search(text).group(1)), prefix)
+        assert svgs == [_slide_svg(frame.svg, f"{prefix}f{number}-")
+                        for number, frame in enumerate(deck.frames, 1)]
+        written = PACKED.sub("", text)
+        assert written.count("<svg data-font=") == 1 and svgs[0] in written  # the first only
+        assert len(re.findall(EMPTY_STAGE, text)) == len(deck.frames) - 1
+
+
+@needs_renderer
+def test_decks_are_a_fraction_of_frames_times_their_svg(tmp_path):
+    """`make demo`'s op-level deck of Mazur's network (49 frames) used to write every
+    frame's SVG in full (2.7 MB); packed, it is under 15% of that (0.25 MB). A chain
+    of ops packs smaller still as it grows: 60 ops (150 frames) from 20 MB to 0.7 MB;
+    here 24 ops (50 frames, to keep the test quick) from 2.2 MB to under 15% too."""
+    import random
+
+    from autograd_tiny.teach.walkthrough import compute, write_files
+
+    write_files(compute(steps=0), tmp_path)
+    rng = random.Random(1)
+    pool = [Value(rng.uniform(-2, 2), label=f"x{i}") for i in range(6)]
+    while len(pool) < 24:
+        a, b = pool[-1], rng.choice(pool)
+        pool.append(rng.choice([a + b, a * b, a - b, a.tanh()]))
+    chain = write_slides(pool[-1], tmp_path / "chain.html", max_steps=1000)
+    for path, most, least_frames in ((tmp_path / "graph_slides.html", 0.15, 49),
+                                     (chain, 0.15, 50)):
+        text = path.read_text(encoding="utf-8")
+        full = expanded(text)  # the page with every frame's SVG written out, as it was
+        frames = text.count('<section class="frame"')
+        one_svg = len(re.search(r"<svg\b.*?</svg>", text, re.DOTALL).group(0))
+        assert frames >= least_frames
+        assert len(text) < most * len(full), (path.name, len(text), len(full))
+        assert len(text) < most * frames * one_svg
+
+
+PRESENTED = """<script>
+window.addEventListener("load", function () { setTimeout(function () {
+  var deck = document.querySelector(".atg-deck"), shown = [];
+  function drawn(stage) {  // its SVG, less the size the page's layout gives the one shown
+    var copy = stage.cloneNode(true), svg = copy.querySelector("svg");
+    if (svg) { svg.removeAttribute("style"); }
+    return copy.innerHTML;
+  }
+  var frames = deck.querySelectorAll(".frame");
+  if (deck.classList.contains("atg-handout")) {
+    frames.forEach(function (f) { shown.push(drawn(f.querySelector(".atg-stage"))); });
+  } else if (@PRINT@) {  // printing builds every frame at once
+    window.dispatchEvent(new Event("beforeprint"));
+    frames.forEach(function (f) { shown.push(drawn(f.querySelector(".atg-stage"))); });
+  } else {
+    for (var i = 0; i < frames.length; i++) {  // stepped through, as a lecturer does
+      if (i) { deck.querySelector('[data-go="next"]').click(); }
+      shown.push(drawn(deck.querySelector(".frame.current .atg-stage")));
+    }
+  }
+  document.body.setAttribute("data-result", JSON.stringify(shown));
+}, 300); });</script>"""
+
+
+def _stages_in_chromium(text: str, path, printing: bool = False) -> list[str]:
+    path.write_text(text.replace("</body>", PRESENTED.replace("@PRINT@", str(printing).lower())
+                                 + "</body>"), encoding="utf-8")
+    run = subprocess.run(["chromium", *CHROMIUM_FLAGS, "--window-size=1280,800", path.as_uri()],
+                         capture_output=True, text=True, timeout=120)
+    return json.loads(html.unescape(re.search(r'data-result="([^"]*)"', run.stdout).group(1)))
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium")
+@needs_renderer
+def test_chromium_rebuilds_every_frame_as_the_handout_draws_it(tmp_path):
+    """The page's script rebuilds each frame's SVG, stepping through `make demo`'s
+    op-level deck, to the very DOM the handout (every SVG written out) gives; an inline
+    deck the same, and printing builds every frame at once."""
+    from autograd_tiny.teach.walkthrough import compute, write_files
+
+    write_files(compute(steps=0), tmp_path)
+    deck = build_slides(neuron()[0])
+    inline = deck_html(deck.title, deck.frames, "atg0123abcd", inline=True)
+    for presenting, handout, printing in (
+            ((tmp_path / "graph_slides.html").read_text(encoding="utf-8"), None, False),
+            (f"<!DOCTYPE html><html><body>{inline}</body></html>",
+             f"<!DOCTYPE html><html><body>{deck_html(deck.title, deck.frames, 'atg0123abcd', handout=True)}</body></html>",
+             True)):
+        if handout is None:  # the same deck's handout page
+            handout = presenting
+            handout = expanded(handout).replace('class="atg-deck atg-page"',
+                                                'class="atg-deck atg-handout"')
+            handout = re.sub(r"<script>.*?</script>", "", handout, flags=re.DOTALL)
+        shown = _stages_in_chromium(presenting, tmp_path / "presenting.html", printing)
+        drawn = _stages_in_chromium(handout, tmp_path / "handout.html")
+        assert len(shown) == len(drawn) > 5 and all("<svg" in svg for svg in shown)
+        assert shown == drawn

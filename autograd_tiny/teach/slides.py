@@ -33,7 +33,9 @@ Everything (SVG, style, script) is inline: nothing is loaded from the network.
 
 from __future__ import annotations
 
+import difflib
 import html
+import json
 import os
 import re
 import secrets
@@ -527,6 +529,106 @@ def _slide_svg(svg: str, prefix: str) -> str:
     return re.sub(r"<svg\b\s*", f'<svg data-font="{smallest:g}" ', svg, count=1)
 
 
+def pack_svgs(svgs: Sequence[str]) -> dict[str, Any]:
+    """Graphviz's SVGs of a deck's frames, packed small: consecutive frames differ in a
+    few lines (a colour, a grad), so the first frame's slide SVG (``_slide_svg``, ids
+    not yet prefixed) is kept whole, as lines, and each later one as the difference
+    from the one before: flat lists of ``start, deleted, added, *added lines`` (lines
+    of the frame before replaced, in order). An added line that mostly repeats the
+    line it replaces (a grad's digits, a moved node's x) is ``[kept, kept at the end,
+    "what is new between"]`` of that line (the k-th deleted one for the k-th added).
+    The page's script, or ``unpack_svgs``, rebuilds any frame's SVG exactly.
+
+    >>> packed = pack_svgs(['<svg viewBox="0 0 8 4">\\n<g id="a">\\nx\\n</g>\\n</svg>',
+    ...                     '<svg viewBox="0 0 8 4">\\n<g id="a">\\ny\\n</g>\\n</svg>'])
+    >>> packed["diffs"], unpack_svgs(packed, "p-")[1]
+    ([[], [2, 1, 1, 'y']], '<svg data-font="14" viewBox="0 0 8 4">\\n<g id="p-f2-a">\\ny\\n</g>\\n</svg>')
+    """
+    lines = [_slide_svg(svg, "").split("\n") for svg in svgs]
+    diffs: list[list[Any]] = [[]] if lines else []
+    for before, after in zip(lines, lines[1:]):
+        diff: list[Any] = []
+        # The same layout mostly: the same lines but a few. Trim what the two share at
+        # both ends (quick), then let difflib match the rest.
+        head = 0
+        while head < min(len(before), len(after)) and before[head] == after[head]:
+            head += 1
+        tail = 0
+        while (tail < min(len(before), len(after)) - head and
+               before[-1 - tail] == after[-1 - tail]):
+            tail += 1
+        old, new = before[head:len(before) - tail], after[head:len(after) - tail]
+        matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            if op != "equal":
+                diff += [head + i1, i2 - i1, j2 - j1]
+                diff += [_line_change(old[i1 + k] if i1 + k < i2 else "", line)
+                         for k, line in enumerate(new[j1:j2])]
+        diffs.append(diff)
+    return {"base": lines[0] if lines else [], "diffs": diffs}
+
+
+def _line_change(old: str, line: str) -> str | list[Any]:
+    """``line`` as ``pack_svgs`` stores it in place of ``old``: whole, or, when that is
+    shorter, what it keeps of ``old`` at each end and what is new between. Whole where
+    a character lies beyond U+FFFF: the script counts such a one as two.
+
+    >>> _line_change('<text x="10.5">grad 0.0000</text>', '<text x="10.5">grad 0.5000</text>')
+    [22, 10, '5']
+    >>> _line_change('<text x="1">𝑥 grad 0.0000</text>', '<text x="1">𝑥 grad 0.5000</text>')
+    '<text x="1">𝑥 grad 0.5000</text>'
+    """
+    if max(old + line, default="\0") > "\uffff":
+        return line
+    start = len(os.path.commonprefix([old, line]))
+    end = len(os.path.commonprefix([old[start:][::-1], line[start:][::-1]]))
+    middle = line[start:len(line) - end]
+    return [start, end, middle] if len(middle) + 12 < len(line) else line
+
+
+def _apply_diff(before: list[str], diff: Sequence[Any]) -> list[str]:
+    """The lines of a frame: the frame before's, with ``pack_svgs``' difference applied
+    (what the page's script does)."""
+    after: list[str] = []
+    at = k = 0
+    while k < len(diff):
+        start, deleted, added = diff[k], diff[k + 1], diff[k + 2]
+        after += before[at:start]
+        for j, line in enumerate(diff[k + 3:k + 3 + added]):
+            if not isinstance(line, str):  # [kept, kept at the end, new]
+                old = before[start + j]
+                line = old[:line[0]] + line[2] + old[len(old) - line[1]:]
+            after.append(line)
+        at, k = start + deleted, k + 3 + added
+    return after + before[at:]
+
+
+def _prefixed(svg: str, prefix: str) -> str:
+    """A slide SVG's ids prefixed, as ``inline_svg`` does (the page's script the same)."""
+    head, _, body = svg.partition(">")
+    body = body.replace('id="', f'id="{prefix}').replace("url(#", f"url(#{prefix}")
+    body = body.replace('href="#', f'href="#{prefix}')
+    return f"{head}>{body}"
+
+
+def unpack_svgs(packed: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """Every frame's SVG as the page shows it, from ``pack_svgs``' packing: frame n's
+    ids prefixed with ``prefix`` + ``f{n}-`` (the deck's ``prefix``: ``""`` on a page,
+    ``"atg…-"`` inline)."""
+    frames, lines = [], list(packed["base"])
+    for number, diff in enumerate(packed["diffs"], 1):
+        lines = _apply_diff(lines, diff)
+        frames.append(_prefixed("\n".join(lines), f"{prefix}f{number}-"))
+    return frames
+
+
+def _json_in_script(data: object) -> str:
+    """``data`` as JSON that can sit inside a ``<script>`` element: no ``</`` to end it
+    and no ``<!--`` to change how the page reads it."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("</", "<\\/").replace("<!--", "<\\u0021--")
+
+
 def _legend(swatches: Sequence[tuple[str, str]] = ((LEAF_FILL, "input or weight"),
                                                     (INTERMEDIATE_FILL, "intermediate"),
                                                     (OUTPUT_FILL, "output"),
@@ -540,7 +642,10 @@ def _legend(swatches: Sequence[tuple[str, str]] = ((LEAF_FILL, "input or weight"
     return f'<div class="atg-legend">{items}{notes_html}</div>'
 
 
-def _section(frame: Frame, number: int, total: int, prefix: str) -> str:
+def _section(frame: Frame, number: int, total: int, prefix: str,
+             packed: bool = False) -> str:
+    """One frame's ``<section>``; ``packed``: its stage left empty, the page's script
+    rebuilds its SVG from the deck's packed SVGs when the frame is shown."""
     many = " atg-many" if len(frame.lines) > 6 else ""
     rows = "".join(f'<span class="atg-what">{html.escape(what)}</span>'
                    f'<span class="atg-math">{html.escape(text)}</span>'
@@ -548,7 +653,8 @@ def _section(frame: Frame, number: int, total: int, prefix: str) -> str:
     anchor = ' data-anchor="node"' if frame.anchor == "node" else ""
     return (f'<section class="frame" id="{prefix}frame-{number}" data-kind="{frame.kind}"'
             f'{anchor}>'
-            f'<div class="atg-stage">{_slide_svg(frame.svg, f"{prefix}f{number}-")}</div>'
+            f'<div class="atg-stage">'
+            f'{"" if packed else _slide_svg(frame.svg, f"{prefix}f{number}-")}</div>'
             f'<div class="atg-band"><div class="atg-leader"></div>'
             f'<div class="atg-callout"><p class="atg-count">{number} / {total} · '
             f'{frame.kind}</p><h2>{html.escape(frame.heading)}</h2>'
@@ -566,8 +672,15 @@ def deck_html(title: str, frames: list[Frame], deck_id: str, *, inline: bool = F
     """
     total = len(frames)
     prefix = "" if deck_id == "deck" else f"{deck_id}-"
-    sections = "\n".join(_section(frame, number, total, prefix)
+    # The handout has no script: every frame's SVG is written out. A page with the
+    # script writes the first frame's SVG (what shows before the script runs) and packs
+    # them all, each as its lines' difference from the frame before (``pack_svgs``).
+    sections = "\n".join(_section(frame, number, total, prefix,
+                                   packed=not handout and number > 1)
                          for number, frame in enumerate(frames, 1))
+    packed = "" if handout else (
+        '<script type="application/json" class="atg-svgs">'
+        + _json_in_script(pack_svgs([frame.svg for frame in frames])) + "</script>\n")
     kind = "atg-handout" if handout else ("atg-inline" if inline else "atg-page")
     nav = "" if handout else _NAV.replace("@TOTAL@", str(total))
     script = "" if handout else (
@@ -578,7 +691,7 @@ def deck_html(title: str, frames: list[Frame], deck_id: str, *, inline: bool = F
             f'<style>{_STYLE}</style>\n'
             f'<div class="atg-top"><h1>{html.escape(title)}</h1>{nav}</div>\n'
             f'{legend or _legend()}\n<main class="atg-frames">\n{sections}\n</main>\n'
-            f'{script}</div>')
+            f'{packed}{script}</div>')
 
 
 def page(title: str, frames: list[Frame], handout: bool = False,
@@ -707,6 +820,51 @@ _SCRIPT = """(function () {
   root.atgReady = true;
   var frames = root.querySelectorAll(".frame");
   var goto = root.querySelector(".atg-goto");
+  // Every frame's SVG, packed: the first frame's lines, then each frame's difference
+  // from the one before (see pack_svgs). A frame's SVG is rebuilt when it is shown.
+  var packed = root.querySelector("script.atg-svgs");
+  var svgs = packed ? JSON.parse(packed.textContent) : null, built = [];
+  function linesOf(index) {
+    if (built[index]) { return built[index]; }
+    var from = index;
+    while (from > 0 && !built[from - 1]) { from--; }
+    var lines = from ? built[from - 1] : svgs.base;
+    for (var n = from; n <= index; n++) {
+      var diff = svgs.diffs[n], after = [], at = 0, k = 0;
+      while (k < diff.length) {
+        var start = diff[k], deleted = diff[k + 1], added = diff[k + 2];
+        for (; at < start; at++) { after.push(lines[at]); }
+        for (var j = 0; j < added; j++) {
+          var line = diff[k + 3 + j];
+          if (typeof line !== "string") {  // [kept, kept at the end, new] of the old line
+            var was = lines[start + j];
+            line = was.slice(0, line[0]) + line[2] + was.slice(was.length - line[1]);
+          }
+          after.push(line);
+        }
+        at = start + deleted;
+        k += 3 + added;
+      }
+      for (; at < lines.length; at++) { after.push(lines[at]); }
+      lines = built[n] = after;
+    }
+    return lines;
+  }
+  function build(index) {  // the frame's SVG, its ids prefixed as inline_svg does
+    var stage = frames[index].querySelector(".atg-stage");
+    if (!svgs || stage.firstChild) { return; }
+    var text = linesOf(index).join("\\n"), cut = text.indexOf(">") + 1;
+    var p = frames[index].id.replace(/frame-(\\d+)$/, "f$1-");
+    var id = "id=\\"", href = "href=\\"#";
+    stage.innerHTML = text.slice(0, cut) + text.slice(cut).split(id).join(id + p)
+      .split("url(#").join("url(#" + p).split(href).join(href + p);
+  }
+  function buildAll() { for (var i = 0; i < frames.length; i++) { build(i); } }
+  window.addEventListener("beforeprint", buildAll);  // printing shows every frame
+  if (window.matchMedia) {
+    var printing = window.matchMedia("print");
+    if (printing.addEventListener) { printing.addEventListener("change", buildAll); }
+  }
   var keys = @KEYS@;
   var current = 0;
   root.classList.add("atg-js");
@@ -943,6 +1101,7 @@ _SCRIPT = """(function () {
   }
   function show(index) {
     current = Math.max(0, Math.min(frames.length - 1, index));
+    build(current);
     for (var i = 0; i < frames.length; i++) {
       frames[i].classList.toggle("current", i === current);
     }
@@ -1020,4 +1179,5 @@ _SCRIPT = """(function () {
 
 
 __all__ = ["Frame", "Slides", "build_slides", "contrast_ratio", "deck_html", "inline_svg",
-           "network_slides", "page", "show_backward", "slide_graph", "write_slides"]
+           "network_slides", "pack_svgs", "page", "show_backward", "slide_graph",
+           "unpack_svgs", "write_slides"]
