@@ -514,10 +514,7 @@ def inline_svg(svg: str, prefix: str) -> str:
     """
     svg = _XML_PROLOG.sub("", svg, count=1)
     head, _, body = svg.partition(">")
-    head = _SIZE.sub("", head)
-    body = body.replace('id="', f'id="{prefix}').replace("url(#", f"url(#{prefix}")
-    body = body.replace('href="#', f'href="#{prefix}')
-    return f"{head}>{body}"
+    return _prefixed(f"{_SIZE.sub('', head)}>{body}", prefix)
 
 
 def _slide_svg(svg: str, prefix: str) -> str:
@@ -604,7 +601,8 @@ def _apply_diff(before: list[str], diff: Sequence[Any]) -> list[str]:
 
 
 def _prefixed(svg: str, prefix: str) -> str:
-    """A slide SVG's ids prefixed, as ``inline_svg`` does (the page's script the same)."""
+    """An SVG's ids (and what refers to them) prefixed so they stay unique on a page:
+    for ``inline_svg`` and ``unpack_svgs`` (the page's script does the same)."""
     head, _, body = svg.partition(">")
     body = body.replace('id="', f'id="{prefix}').replace("url(#", f"url(#{prefix}")
     body = body.replace('href="#', f'href="#{prefix}')
