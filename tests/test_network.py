@@ -356,3 +356,50 @@ def test_the_halo_is_in_the_pictures_files_and_notebook_output(tmp_path):
     for svg in (written, notebook):
         p = NetworkPicture(svg)
         assert all(_has_halo(t) for g in p.edges.values() for t in g.iter(f"{SVG}text"))
+
+
+def _label_boxes(p: NetworkPicture) -> dict[str, tuple[float, float, float, float]]:
+    """Each edge label's box (left, top, right, bottom in SVG units) from its texts:
+    centred on x, each line 12 points tall above its baseline, a character 0.55 of
+    the text size wide (Helvetica's digits are 0.556)."""
+    boxes = {}
+    for title, g in p.edges.items():
+        texts = list(g.iter(f"{SVG}text"))
+        if not texts:
+            continue
+        size = float(texts[0].get("font-size"))
+        x = float(texts[0].get("x"))
+        half = max(len(t.text or "") for t in texts) * size * 0.55 / 2
+        boxes[title] = (x - half, float(texts[0].get("y")) - size * 0.8,
+                        x + half, float(texts[-1].get("y")) + size * 0.2)
+    return boxes
+
+
+@needs_renderer
+@pytest.mark.parametrize("sizes, rankdir", [([3, 1], "LR"), ([4, 3], "LR"), ([4, 3], "TB"),
+                                            ([2, 2], "LR"), ([3, 3, 2], "LR")])
+def test_edge_labels_of_small_networks_overlap_no_other_label_and_no_circle(sizes, rankdir):
+    """A lecturer's own small network, every number printed: each weight's label and
+    each error edge's label lies beside its line, clear of every other label and of
+    every circle (a label crowded on its first spot moves along its line, to the other
+    side, or the columns move apart). Mazur's 2-2-2 keeps its tuned spots."""
+    nin = sizes[0] - 1 if sizes == [4, 3] else 2
+    model = MLP(nin, sizes, activation="sigmoid", seed=0)
+    inputs = [0.5, -0.3, 0.2][:nin]
+    target = [1.0, 0.0, 0.5][:sizes[-1]]
+    p = NetworkPicture(to_svg(draw_network(model, inputs=inputs, target=target,
+                                           rankdir=rankdir)))
+    weights = sum(n * m for n, m in zip([nin, *sizes], sizes))
+    boxes = _label_boxes(p)
+    assert len(boxes) == weights + sizes[-1] == len(p.edges)
+    items = sorted(boxes.items())
+    for i, (one, (l1, t1, r1, b1)) in enumerate(items):
+        for other, (l2, t2, r2, b2) in items[i + 1:]:
+            assert min(r1, r2) <= max(l1, l2) or min(b1, b2) <= max(t1, t2), (one, other)
+    circles = [next(g.iter(f"{SVG}ellipse")) for g in p.nodes.values()]
+    for title, (left, top, right, bottom) in boxes.items():
+        for c in circles:
+            cx, cy, r = float(c.get("cx")), float(c.get("cy")), float(c.get("rx"))
+            nx = max(left - cx, 0.0, cx - right)
+            ny = max(top - cy, 0.0, cy - bottom)
+            assert (nx * nx + ny * ny) ** 0.5 > r, (title, c.getparent() if hasattr(c, "getparent") else cx)

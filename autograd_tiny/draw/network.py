@@ -31,6 +31,7 @@ from ..core.autodiff import grad
 from ..core.engine import Value
 from ..core.graph import module_of, number_text
 from ..nn.modules import MLP, Layer, Neuron  # draw reads nn; nn never imports draw
+from .labels import CHAR_WIDTH, LabelPlacer
 from .picture import Drawing
 from .style import FONT, HIGHLIGHT_COLOR, LEAF_FILL, OUTPUT_FILL, number, plain_text
 
@@ -181,8 +182,47 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
     columns = [list(names), *([n.name for n in layer] for layer in neurons)]
     if error is not None:
         columns.append([e])
-    place = _positions(columns, compact, rankdir, error is not None)
     widths = NODE_SIZE[compact]
+
+    # Each edge's label, then a spot for each beside its line. The spots depend on the
+    # positions; on a crowded picture the columns move apart until they all fit.
+    labels: list[EdgeLabel] = []
+    sources = list(names)
+    for index, layer in enumerate(neurons):
+        for n in layer:
+            for k, (weight_name, weight) in enumerate(n.weights):
+                if not compact:
+                    # A third of the way from its tail first: labels of crossing
+                    # edges would meet at the middle. The inputs' column sits
+                    # closer: a little further along clears their circles.
+                    labels.append(EdgeLabel(sources[k], n.name,
+                                            _weight_label(weight_name, weight,
+                                                          gradient_of(weight)),
+                                            0.36 if index == 0 else 0.28))
+        sources = [n.name for n in layer]
+    error_text: dict[str, tuple[str, str]] = {}
+    if error is not None:
+        assert target is not None
+        last = neurons[-1]
+        for row, (n, t) in enumerate(zip(last, target)):
+            assert n.out is not None
+            d_out = number_text(float(grad(error, n.out)[0]))
+            label = f"target {number_text(float(t))}"
+            if not compact:  # three short lines: the error's column sits close
+                label += f"\n{_d(e)}/dout\n{d_out}"
+            error_text[n.name] = (label, f"{n.name}: target {number_text(float(t))}, "
+                                         f"{_d(e)}/dout = {d_out}")
+            # Beside the line, not across it: on the outer side of the fan of lines
+            # into the error (the first half of the layer on one side, the rest on
+            # the other), so that neighbouring lines' labels keep apart.
+            labels.append(EdgeLabel(n.name, e, label, None,
+                                    (1, -1) if 2 * row + 1 <= len(last) else (-1, 1)))
+    for spread in COLUMN_SPREADS:
+        place = _positions(columns, compact, rankdir, error is not None, spread)
+        spots, crowded = _label_spots(place, widths, columns, error is not None, labels)
+        if not crowded:
+            break
+
     for k, name in enumerate(names):
         value = f"<br/>{_num(values[k].data, compact)}" if values else ""
         drawing.node(name, label=f"<<b>{html.escape(name)}</b>{value}>", shape="circle",
@@ -202,23 +242,14 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
 
     scale = _scale(neurons, gradient_of)
     sources = list(names)
-    for index, layer in enumerate(neurons):
+    for layer in neurons:
         for n in layer:
             for k, (weight_name, weight) in enumerate(n.weights):
                 source = sources[k]
                 g = gradient_of(weight)
                 attrs = {"tooltip": _weight_text(weight_name, weight, g, e)}
-                if not compact:
-                    # Beside the line a third of the way from its tail: labels of
-                    # crossing edges would meet at the middle.
-                    label = _weight_label(weight_name, weight, g)
-                    attrs.update(taillabel=label, labelangle=str(LABEL_ANGLE),
-                                 labeldistance=_third(
-                                     place, source, n.name,
-                                     widths["input" if index == 0 else "neuron"],
-                                     widths["neuron"],
-                                     # the inputs' column sits closer: clear their circles
-                                     0.36 if index == 0 else 0.28, label))
+                if (source, n.name) in spots:
+                    attrs.update(spots[source, n.name])
                 size = abs(g if g is not None else weight.data) / scale if scale else 0.0
                 attrs["penwidth"] = f"{0.4 + 3.6 * size:.2f}"
                 attrs["color"] = _grey(size)
@@ -232,20 +263,13 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
         sources = [n.name for n in layer]
 
     if error is not None:
-        assert target is not None
         drawing.node(e, label=f"<<b>{html.escape(e)}</b><br/>{_num(error.data, compact)}>",
                      shape="circle", fillcolor=ERROR_FILL, fixedsize="true",
                      width=widths["error"], pos=place[e],
                      tooltip=f"{e} = {number_text(error.data)}",
                      **({"color": HIGHLIGHT_COLOR, "penwidth": "3"} if routes else {}))
-        for n, t in zip(neurons[-1], target):
-            assert n.out is not None
-            d_out = grad(error, n.out)[0]
-            label = f"target {number_text(float(t))}"
-            if not compact:  # three short lines: the error's column sits close
-                label += f"\n{_d(e)}/dout\n{number_text(float(d_out))}"
-            attrs = {"label": label, "tooltip": f"{n.name}: target {number_text(float(t))}, "
-                                                f"{_d(e)}/dout = {number_text(float(d_out))}"}
+        for n in neurons[-1]:
+            attrs = {**spots[n.name, e], "tooltip": error_text[n.name][1]}
             if n.name in routes:
                 attrs.update(color=HIGHLIGHT_COLOR, fontcolor=HIGHLIGHT_COLOR, penwidth="3")
             drawing.edge(n.name, e, **attrs)
@@ -266,23 +290,27 @@ COLUMN_GAPS = {False: (3.9, 4.6, 3.4), True: (5.8, 5.8, 5.8)}
 ROW_GAP = {False: 2.3, True: 0.92}
 SMALL_TEXT = "12"  # points: edge labels and the bias lines, the picture's smallest text
 # A weight's label sits beside its line, this many degrees off it, and this many points
-# clear of the circle it starts from; a character of the labels is at most this many
-# times the text size wide (digits in Helvetica 0.56, in DejaVu Sans, which browsers
-# without Helvetica use, 0.64).
+# clear of the circle it starts from (its characters counted CHAR_WIDTH wide).
 LABEL_ANGLE = 27
+# Where else along its line (fractions of the visible line from the tail) a label may
+# go when its first spot is taken; an error edge's label tries the middle first.
+WEIGHT_LABEL_FRACTIONS = (0.2, 0.36, 0.44, 0.52, 0.6, 0.68, 0.12, 0.76, 0.84)
+ERROR_LABEL_FRACTIONS = (0.5, 0.4, 0.6, 0.3, 0.7)
+# How far apart the columns go when labels find no clear spot: as set, then wider.
+COLUMN_SPREADS = (1.0, 1.3, 1.6, 2.0, 2.5)
 LABEL_CLEARANCE = 6.0
-TEXT_WIDTH = 0.64
 
 
 def _positions(columns: list[list[str]], compact: bool, rankdir: str,
-               has_error: bool = False) -> dict[str, str]:
+               has_error: bool = False, spread: float = 1.0) -> dict[str, str]:
     """A pinned ``pos`` for every node: columns left to right (or rows top to bottom
-    for ``rankdir='TB'``), each centred, first neuron on top.
+    for ``rankdir='TB'``), each centred, first neuron on top; ``spread`` times the
+    usual distance between columns.
 
     >>> _positions([["x1"], ["h1", "h2"], ["E"]], False, "LR", has_error=True)
     {'x1': '0.000,0.000!', 'h1': '3.900,1.150!', 'h2': '3.900,-1.150!', 'E': '7.300,0.000!'}
     """
-    after_inputs, between, before_error = COLUMN_GAPS[compact]
+    after_inputs, between, before_error = (gap * spread for gap in COLUMN_GAPS[compact])
     down = ROW_GAP[compact]
     place = {}
     across = 0.0
@@ -297,13 +325,69 @@ def _positions(columns: list[list[str]], compact: bool, rankdir: str,
         for r, name in enumerate(column):
             x, y = across, (middle - r) * down
             if rankdir in ("TB", "BT"):
-                x, y = (r - middle) * down * 1.6, -across * 0.6
+                # Rows closer than columns when compact (a TB picture of a wide layer
+                # is wide); with every number printed, as far apart as columns: the
+                # labels between two layers need the room either way.
+                x, y = (r - middle) * down * 1.6, -across * (0.6 if compact else 1.0)
             if rankdir == "RL":
                 x = -x
             if rankdir == "BT":
                 y = -y
             place[name] = f"{x:.3f},{y:.3f}!"
     return place
+
+
+def _circle(pos: str, width: str) -> tuple[float, float, float]:
+    """A pinned circle (``pos`` in inches, as ``_positions`` writes it) as centre and
+    radius in points.
+
+    >>> _circle("1.000,-0.500!", "2.0")
+    (72.0, -36.0, 72.0)
+    """
+    x, y = map(float, pos.rstrip("!").split(","))
+    return x * 72, y * 72, float(width) * 72 / 2
+
+
+@dataclass(frozen=True)
+class EdgeLabel:
+    """A label to place beside the line from ``tail`` to ``head``: a weight's (first
+    tried beside its line, ``fraction`` of the way from the tail, as ``_third`` works
+    it out) or an error edge's (``fraction`` None: the middle of the line first, on
+    ``sides`` in that order)."""
+
+    tail: str
+    head: str
+    text: str
+    fraction: float | None
+    sides: tuple[int, int] = (1, -1)
+
+
+def _label_spots(place: dict[str, str], widths: dict[str, str], columns: list[list[str]],
+                 has_error: bool, labels: list[EdgeLabel]
+                 ) -> tuple[dict[tuple[str, str], dict[str, str]], bool]:
+    """Each label's Graphviz attributes (``taillabel``, ``labelangle``,
+    ``labeldistance``) by (tail, head), placed in order, and whether any of them
+    found no clear spot."""
+    kinds = ["input", *["neuron"] * (len(columns) - 1)]
+    if has_error:
+        kinds[-1] = "error"
+    kind = {name: k for k, column in zip(kinds, columns) for name in column}
+    circle = {name: _circle(place[name], widths[kind[name]]) for name in kind}
+    placer = LabelPlacer(circle.values(), float(SMALL_TEXT))
+    spots = {}
+    for label in labels:
+        if label.fraction is None:
+            fractions, preferred = list(ERROR_LABEL_FRACTIONS), None
+        else:
+            third = _third(place, label.tail, label.head, widths[kind[label.tail]],
+                           widths[kind[label.head]], label.fraction, label.text)
+            fractions = [label.fraction, *WEIGHT_LABEL_FRACTIONS]
+            preferred = (float(LABEL_ANGLE), float(third) * 10)
+        angle, distance = placer.place(circle[label.tail], circle[label.head], label.text,
+                                       fractions, label.sides, preferred)
+        spots[label.tail, label.head] = {"taillabel": label.text, "labelangle": angle,
+                                         "labeldistance": distance}
+    return spots, placer.crowded
 
 
 def _third(place: dict[str, str], tail: str, head: str, tail_width: str,
@@ -332,7 +416,7 @@ def _third(place: dict[str, str], tail: str, head: str, tail_width: str,
         vx, vy = ux * math.cos(turn) - uy * math.sin(turn), ux * math.sin(turn) + uy * math.cos(turn)
         lines = label.split("\n")
         size = float(SMALL_TEXT)
-        half_width = max(map(len, lines)) * size * TEXT_WIDTH / 2
+        half_width = max(map(len, lines)) * size * CHAR_WIDTH / 2
         half_height = len(lines) * size * 1.2 / 2
         while distance < length * 72 * 0.6:
             cx = radius * ux + distance * vx  # the label's centre, from the circle's
