@@ -9,8 +9,10 @@ Writes into demos/images/:
 - neuron.svg: the neuron from micrograd's lecture, tanh(x1*w1 + x2*w2 + b), after
   backward, with the gradient's route to w1 in red;
 - network.svg: Matt Mazur's 2-2-2 sigmoid network ("A Step by Step Backpropagation
-  Example") for his input and target: net, out and delta in every neuron, every
-  weight with its gradient, the two routes from E back to w1 in red;
+  Example") for his input and target, with his names (i1, h1, w1, b1, E_total: one
+  bias per layer), exactly as ``make demo`` draws it: net, out and delta in every
+  neuron, every weight with its gradient, the two routes from E_total back to w1 in
+  red;
 - network_mlp.svg: micrograd's demo model MLP(2, [16, 16, 1]) (337 parameters) for
   one input, compact: edge width and shade by gradient size, numbers in tooltips;
 - training_step.svg: micrograd's whole demo training step (100 points, hinge loss
@@ -27,11 +29,12 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from autograd_tiny import MLP, draw_dot
+from autograd_tiny import MLP, draw_dot, draw_network
 from autograd_tiny.cli import main
 from autograd_tiny.core.graph import snapshot
 from autograd_tiny.data import make_moons
 from autograd_tiny.losses import hinge_loss, l2_penalty
+from autograd_tiny.teach import walkthrough as mazur
 
 IMAGES = Path(__file__).resolve().parent / "images"
 
@@ -39,19 +42,6 @@ IMAGES = Path(__file__).resolve().parent / "images"
 NEURON = ["graph", "tanh(x1*w1 + x2*w2 + b)",
           "--set", "x1=2", "x2=0", "w1=-3", "w2=1", "b=6.8813735870195432",
           "--highlight", "w1"]
-
-# Mazur's weights in parameters() order: h1 (w1, w2, b1), h2 (w3, w4, b1), o1 (w5, w6,
-# b2), o2 (w7, w8, b2); his input and target.
-MAZUR_PARAMETERS = [0.15, 0.20, 0.35, 0.25, 0.30, 0.35, 0.40, 0.45, 0.60, 0.50, 0.55, 0.60]
-MAZUR = ["--input", "0.05", "0.10", "--target", "0.01", "0.99",
-         "--activation", "sigmoid", "--output-activation", "sigmoid"]
-
-
-def mazur_model_file(folder: Path) -> Path:
-    model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
-    for p, value in zip(model.parameters(), MAZUR_PARAMETERS):
-        p.data = value
-    return model.save(folder / "mazur.json")
 
 
 def training_step(points: int = 100):
@@ -68,10 +58,13 @@ def regenerate(png: bool = False) -> int:
     """Draws every picture; returns the first non-zero exit status, or 0."""
     IMAGES.mkdir(exist_ok=True)
     status = main([*NEURON, "--output", str(IMAGES / "neuron.svg")])
+    # Mazur's network the way make demo draws it (the command line has no flags for
+    # his input and error names): the README's picture and the demo's slides match.
+    draw_network(mazur.model(), list(mazur.INPUTS.values()), list(mazur.TARGETS.values()),
+                 input_names=list(mazur.INPUTS), highlight="w1",
+                 error_name=mazur.ERROR_NAME).render(IMAGES / "network.svg")
+    print(f"wrote {IMAGES / 'network.svg'}")
     with tempfile.TemporaryDirectory() as folder:
-        mazur = mazur_model_file(Path(folder))
-        status = status or main(["network", str(mazur), *MAZUR, "--highlight", "L1.N1.w1",
-                                 "--output", str(IMAGES / "network.svg")])
         mlp = MLP(2, [16, 16, 1], seed=1337).save(Path(folder) / "mlp.json")
         status = status or main(["network", str(mlp), "--input", "0.5", "-0.3",
                                  "--target", "1", "--highlight", "L1.N6.w1",
