@@ -36,8 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     (['x=2', 'y=3'], 'LR', True)
     """
     parser.add_argument("expression", metavar="EXPR",
-                        help='the expression, e.g. "tanh(w*x + b)"; '
-                             'one starting with a minus goes last, after --')
+                        help='the expression, e.g. "tanh(w*x + b)" or "-a*b"; one '
+                             'that begins like a flag (-o..., -h...) goes last, after --')
     parser.add_argument("--set", metavar="NAME=VALUE", nargs="+", action="extend",
                         default=[], help="a value for each variable, e.g. --set x=2 w=-3")
     parser.add_argument("--output", "-o", metavar="FILE", required=True,
