@@ -103,7 +103,11 @@ class Drawing(graphviz.Digraph):
         ...     pathlib.Path(path).name, sorted(p.name for p in pathlib.Path(folder).iterdir())
         ('spam.gv.dot', ['spam.gv', 'spam.gv.dot'])
         """
-        folder = Path(self.directory if directory is None else directory)
+        # graphviz keeps where it saves in these two attributes (mypy cannot see their
+        # type through graphviz's mixins)
+        own_directory: str = self.directory  # type: ignore[has-type]
+        own_filename: str = self.filename  # type: ignore[has-type]
+        folder = Path(own_directory if directory is None else directory)
         if outfile is not None:
             # graphviz: the picture is outfile, its format from the suffix, and the
             # source is saved beside it as .gv (unless a filename is given).
@@ -124,7 +128,7 @@ class Drawing(graphviz.Digraph):
                     # (render('graph.svg')): that one file, nothing beside it.
                     write_atomically(path, self.pipe(format=fmt))  # type: ignore[arg-type]
                     return str(path)
-            source = folder / Path(self.filename if filename is None else filename)
+            source = folder / Path(own_filename if filename is None else filename)
             fmt = format or self.format or "svg"
             picture = source.with_name(f"{source.name}.{fmt}")
         drawing = self.pipe(format=fmt)  # before writing anything: a failure leaves no file
