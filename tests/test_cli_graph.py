@@ -108,11 +108,11 @@ def test_an_unknown_output_format_or_folder_is_refused(tmp_path, capsys):
 @pytest.mark.parametrize("expression, refused", [
     ("__import__('os').system('touch PWNED')", "__import__('os').system"),
     ("x.__class__", "x.__class__"),
-    ("x.real", "Attribute"),
+    ("x.real", "'.real' (attribute access) in 'x.real'"),
     ("(lambda: 1)()", "lambda"),
     ("(lambda: __import__('os').system('touch PWNED'))()", "lambda"),
     ("exp.__globals__", "exp.__globals__"),
-    ("[c for c in ().__class__.__bases__]", "ListComp"),
+    ("[c for c in ().__class__.__bases__]", "'for' (a comprehension)"),
     ("open('PWNED', 'w')", "unknown function 'open'"),
     ("exp(x, **{'a': 1})", "keyword arguments"),
 ])
@@ -169,3 +169,20 @@ def test_the_installed_command_draws_an_svg(tmp_path):
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout == "wrote n.svg (10 values)\n"
     assert len(groups(tmp_path / "n.svg", "edge")) == 9 + 5
+
+
+def test_help_the_error_and_the_readme_list_the_same_output_formats(capsys):
+    """Reported: --help left out .tex although the error message and README list it."""
+    with pytest.raises(SystemExit) as exit_:
+        main(["graph", "--help"])
+    assert exit_.value.code == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert main(["graph", "x", "--set", "x=1", "--output", "x.gif"]) == 2
+    error = the_error(capsys)
+    listed = error.split("(use ")[1].rstrip(")\n").split(", ")
+    assert listed == [".svg", ".png", ".pdf", ".dot", ".gv", ".tex", ".tikz"]
+    for suffix in listed:
+        assert f" {suffix}" in help_text, suffix
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| `autograd-tiny graph"))
+    assert row.split("; `")[1].split("`")[0].split() == listed

@@ -70,6 +70,58 @@ def test_pipe_and_render_use_the_pip_renderer(pip_renderer_only, tmp_path):
     assert not (tmp_path / "again").exists() and (tmp_path / "again.png").exists()
 
 
+# The calls micrograd's lecture notebooks and graphviz's docs make on what draw_dot
+# returns; each is (args, kwargs) for render().
+GRAPHVIZ_STYLE_CALLS = [
+    ((), {}),
+    (("gout",), {}),
+    (("x.gv",), {"format": "png", "cleanup": True}),
+    ((), {"outfile": "o.png"}),
+    ((), {"format": "png"}),
+]
+
+
+@needs_renderer
+def test_render_names_files_as_the_graphviz_package_does(tmp_path, monkeypatch):
+    """The reported defect: render() with no name wrote only autograd_tiny.gv. Run the
+    same calls on a plain graphviz.Digraph (its `dot` is our renderer under that name)
+    and on draw_dot's Drawing, each in its own folder: same files, same return values."""
+    binary = find_renderer()
+    bin_folder = tmp_path / "bin"
+    bin_folder.mkdir()
+    (bin_folder / "dot").symlink_to(binary)
+    monkeypatch.setenv("PATH", f"{bin_folder}:/nonexistent")
+    ours = draw_dot(lecture_neuron())
+    theirs = graphviz.Digraph(name=ours.name, format="svg", body=list(ours.body))
+    results = {}
+    for who, drawing in (("graphviz", theirs), ("ours", ours)):
+        folder = tmp_path / who
+        folder.mkdir()
+        monkeypatch.chdir(folder)
+        returned = [drawing.render(*args, **kwargs) for args, kwargs in GRAPHVIZ_STYLE_CALLS]
+        results[who] = returned, sorted(p.name for p in folder.iterdir())
+    assert results["ours"] == results["graphviz"]
+    returned, files = results["ours"]
+    assert returned[0] == "autograd_tiny.gv.svg"
+    # render() after render(outfile="o.png") reuses the source name o.gv, as graphviz does
+    assert files == ["autograd_tiny.gv", "autograd_tiny.gv.svg", "gout", "gout.svg",
+                     "o.gv", "o.gv.png", "o.png", "x.gv.png"]
+    picture = (tmp_path / "ours" / "autograd_tiny.gv.svg").read_text()
+    assert "</svg>" in picture and "data 0.7071" in picture
+    assert (tmp_path / "ours" / "autograd_tiny.gv").read_text() == ours.source
+
+
+def test_render_with_a_directory_puts_both_files_there(tmp_path):
+    drawing = Drawing(name="spam", directory=tmp_path / "out", format="dot")
+    drawing.edge("a", "b")
+    written = drawing.render()
+    assert written == str(tmp_path / "out" / "spam.gv.dot")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["spam.gv", "spam.gv.dot"]
+    # an explicit path with a picture's suffix stays one file, as the project documents
+    assert drawing.render(tmp_path / "alone.dot") == str(tmp_path / "alone.dot")
+    assert not (tmp_path / "alone.dot.dot").exists()
+
+
 def test_without_any_renderer_the_notebook_shows_one_line_not_a_traceback(monkeypatch):
     monkeypatch.setenv(renderer.ENVIRONMENT_VARIABLE, "")
     drawing = draw_dot(lecture_neuron())

@@ -32,26 +32,57 @@ def test_powers_of_numbers_are_one_node_and_negative_literals_are_numbers():
 
 @pytest.mark.parametrize("expression, message", [
     ("__import__('os').system('echo hi')", "only the engine's functions can be called"),
-    ("x.data", "not allowed in an expression: 'x.data'"),
+    ("x.data", "not allowed in an expression: '.data' (attribute access) in 'x.data'"),
     ("(lambda: x)()", "only the engine's functions"),
-    ("lambda: x", "Lambda"),
-    ("x[0]", "Subscript"),
-    ("x if x else x", "IfExp"),
+    ("lambda: x", "'lambda' (a function definition) in 'lambda: x'"),
+    ("x[0]", "'[...]' (indexing) in 'x[0]'"),
+    ("x if x else x", "'if ... else' (a conditional)"),
     ("open('f')", "unknown function 'open'"),
     ("exp(x, base=2)", "keyword arguments"),
     ("tanh(x, x)", "tanh takes 1 argument, got 2"),
     ("x +", "syntax error"),
     ("", "empty"),
-    ("x // 2", "FloorDiv"),
+    ("x // 2", "'//' (floor division) in 'x // 2'"),
     ("tanh", "tanh is a function"),
     ("'x'", "not allowed"),
-    ("x and x", "BoolOp"),
+    ("x and x", "'and' (logical and) in 'x and x'"),
 ])
 def test_everything_outside_the_allow_list_is_refused(expression, message):
     with pytest.raises(ExpressionError, match=None) as info:
         build(expression, {"x": 1.0})
     assert message in str(info.value)
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("expression, symbol", [
+    ("a@b", "'@' (matrix multiplication) in 'a@b'"),
+    ("a // b", "'//' (floor division)"), ("a % b", "'%' (remainder)"),
+    ("a << b", "'<<' (bit shift)"), ("a >> b", "'>>' (bit shift)"),
+    ("a & b", "'&' (bitwise and)"), ("a | b", "'|' (bitwise or)"),
+    ("a ^ b", "'^' (bitwise xor; a power is **)"), ("~a", "'~' (bitwise not)"),
+    ("not a", "'not' (logical not)"), ("a or b", "'or' (logical or)"),
+    ("a < b", "'<' (comparison)"), ("a <= b", "'<=' (comparison)"),
+    ("a == b", "'==' (comparison)"), ("a != b", "'!=' (comparison)"),
+    ("a >= b", "'>=' (comparison)"), ("a > b", "'>' (comparison)"),
+    ("a is not b", "'is not' (comparison)"), ("a not in b", "'not in' (membership test)"),
+    ("lambda a: a", "'lambda' (a function definition)"),
+    ("a.grad * b", "'.grad' (attribute access) in 'a.grad'"),
+    ("(a, b)", "',' (a tuple)"), ("[a, b]", "'[...]' (a list)"), ("{a}", "'{...}' (a set)"),
+    ("(a := b)", "':=' (an assignment)"), ("[a for a in b]", "'for' (a comprehension)"),
+    ("a + b @ a", "'@' (matrix multiplication) in 'b @ a'"),
+])
+def test_refused_syntax_is_named_as_typed_and_the_allow_list_is_given(expression, symbol):
+    """Reported: 'a@b' was refused as \"'MatMult' (MatMult)\", Python's class name."""
+    with pytest.raises(ExpressionError) as info:
+        build(expression, {"a": 1.0, "b": 2.0})
+    message = str(info.value)
+    assert message.startswith(f"not allowed in an expression: {symbol}")
+    assert message.endswith("; allowed: numbers, variable names, + - * / ** (and a leading "
+                            "- or +), parentheses and the functions abs, cos, exp, "
+                            "leaky_relu, log, relu, sigmoid, sin, sqrt, tanh")
+    for ast_name in ("MatMult", "FloorDiv", "BinOp", "Compare", "BoolOp", "Attribute",
+                     "Lambda", "Tuple", "NamedExpr", "ListComp", "Invert", "Not"):
+        assert ast_name not in message
 
 
 def test_missing_and_unused_values_are_named():

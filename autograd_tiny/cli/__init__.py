@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 from typing import NoReturn, Sequence
 
@@ -64,7 +65,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         arguments = list(sys.argv[1:] if argv is None else argv)
         _check_arguments(arguments)
-        args = build_parser().parse_args(arguments)
+        parser = build_parser()
+        try:
+            args = parser.parse_args(arguments)
+        except CommandError as error:
+            # Read again only when argparse found no expression, so nothing that
+            # parsed before, and no other mistake, means something else now.
+            moved = expression_last(arguments, parser)
+            if moved == arguments or "EXPR" not in str(error):
+                raise CommandError(_with_hint(str(error), arguments, parser)) from None
+            args = parser.parse_args(moved)  # its error: what is wrong besides EXPR
         return int(args.run(args) or 0)
     except CommandError as error:
         print(f"autograd-tiny: error: {_one_line(str(error))}", file=sys.stderr)
@@ -72,6 +82,81 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("autograd-tiny: interrupted", file=sys.stderr)
         return 130
+
+
+# What argparse itself reads as a positional although it starts with '-': a negative
+# number, or anything with a space in it.
+_NEGATIVE_NUMBER = re.compile(r"^-\d+$|^-\d*\.\d+$")
+
+
+def expression_last(arguments: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """``arguments`` with an expression that starts with a minus moved after ``--``,
+    where argparse reads it as the expression and not as an unknown option.
+
+    argparse takes ``"-a*b"`` for a flag and then says the expression is missing;
+    an argument that starts with '-' but is none of the subcommand's flags can only
+    be meant as the expression. Only subcommands that take an expression are changed,
+    and only when the user has not written ``--`` themselves.
+
+    >>> expression_last(["graph", "-a*b", "--set", "a=1", "b=2", "-o", "m.svg"], build_parser())
+    ['graph', '--set', 'a=1', 'b=2', '-o', 'm.svg', '--', '-a*b']
+    >>> expression_last(["graph", "-x", "-o", "m.svg", "--", "-y"], build_parser())
+    ['graph', '-x', '-o', 'm.svg', '--', '-y']
+    """
+    command = _command_parser(arguments, parser)
+    if command is None or "--" in arguments:
+        return arguments
+    flags = _flags(command)
+    for index, argument in enumerate(arguments[1:], start=1):
+        if _meant_as_expression(argument, flags):
+            return [*arguments[:index], *arguments[index + 1:], "--", argument]
+    return arguments
+
+
+def _command_parser(arguments: list[str], parser: argparse.ArgumentParser
+                    ) -> argparse.ArgumentParser | None:
+    """The subcommand's parser, if ``arguments`` name a subcommand that takes EXPR."""
+    if not arguments:
+        return None
+    for action in parser._actions:  # argparse keeps subcommands in a private table
+        if isinstance(action, argparse._SubParsersAction):
+            command = action.choices.get(arguments[0])
+            if command is not None and any(a.dest == "expression" for a in command._actions):
+                return command
+    return None
+
+
+def _flags(command: argparse.ArgumentParser) -> set[str]:
+    return {flag for action in command._actions for flag in action.option_strings}
+
+
+def _meant_as_expression(argument: str, flags: set[str]) -> bool:
+    """Starts with '-', argparse would take it for a flag, and it is none of ours
+    (nor, for a long one, an abbreviation argparse would accept)."""
+    if not argument.startswith("-") or argument in ("-", "--"):
+        return False
+    if " " in argument or _NEGATIVE_NUMBER.match(argument):
+        return False  # argparse already reads it as the expression
+    if argument.startswith("--"):
+        name = argument.split("=", 1)[0]
+        return not any(flag.startswith(name) for flag in flags if flag.startswith("--"))
+    return argument[:2] not in flags  # '-ofile' is -o with the value 'file'
+
+
+def _with_hint(message: str, arguments: list[str], parser: argparse.ArgumentParser) -> str:
+    """argparse's message, and when the expression is "missing" because it began like
+    one of our flags ('-o*x' reads as -o with the value '*x', '-h*x' as -h), how to
+    write it."""
+    command = _command_parser(arguments, parser)
+    if command is None or ("EXPR" not in message and "explicit argument" not in message):
+        return message
+    flags = _flags(command)
+    for argument in arguments[1:]:
+        if argument.startswith("-") and argument not in flags and argument != "--" \
+                and "=" not in argument:
+            return (f"{message} (an expression that starts with a minus goes last, after "
+                    f"--: autograd-tiny {arguments[0]} ... -- \"{argument}\")")
+    return message
 
 
 def _one_line(message: str) -> str:

@@ -6,8 +6,8 @@ accepts only numbers, variable names, ``+ - * / **``, unary minus and plus,
 parentheses and calls of the engine's functions, with Python's precedence. It keeps
 its own stack instead of recursing, so a sum of 100,000 terms builds as easily as one
 of three; anything outside the allow-list (attribute access, subscripts, lambdas,
-keyword arguments, unknown names) is an ``ExpressionError`` naming what was refused,
-worded from Python's ``ast`` where it can say more.
+keyword arguments, unknown names) is an ``ExpressionError`` naming what was refused
+as the user typed it (``'@'``, never ast's ``MatMult``) and what is allowed.
 
 >>> root, leaves = build("tanh(w*x + b)", {"w": -3.0, "x": 2.0, "b": 6.8813735870195432})
 >>> round(root.data, 6), sorted(leaves)
@@ -328,8 +328,9 @@ def _number(text: str) -> float:
 
 
 def _refusal(text: str, refused: _Refused) -> ExpressionError:
-    """Why ``text`` is refused, worded from Python's ``ast`` where it can parse the
-    text (``'x.data' (Attribute)``), else by the parser, naming the token it stopped at."""
+    """Why ``text`` is refused, found with Python's ``ast`` where it can parse the text
+    and worded as the user typed it (``'.data' (attribute access) in 'x.data'``), else
+    by the parser, naming the token it stopped at."""
     fallback = ExpressionError(refused.message or f"syntax error in {shown(text)!r}: "
                                                   f"unexpected {refused.where}")
     try:
@@ -350,12 +351,62 @@ def _refusal(text: str, refused: _Refused) -> ExpressionError:
 _ALLOWED = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Name, ast.Call,
             ast.Load, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd)
 
+ALLOWED = ("allowed: numbers, variable names, + - * / ** (and a leading - or +), "
+           "parentheses and the functions " + ", ".join(sorted(FUNCTIONS)))
+"""What every refusal of Python syntax ends with, so the user sees what to type instead."""
+
+# Python's operators as the user typed them (ast only knows their class names, and
+# 'MatMult' means nothing to someone who typed '@'), with what each one is.
+_OPERATORS: dict[type, tuple[str, str]] = {
+    ast.MatMult: ("@", "matrix multiplication"), ast.FloorDiv: ("//", "floor division"),
+    ast.Mod: ("%", "remainder"), ast.LShift: ("<<", "bit shift"),
+    ast.RShift: (">>", "bit shift"), ast.BitAnd: ("&", "bitwise and"),
+    ast.BitOr: ("|", "bitwise or"), ast.BitXor: ("^", "bitwise xor; a power is **"),
+    ast.Invert: ("~", "bitwise not"), ast.Not: ("not", "logical not"),
+    ast.And: ("and", "logical and"), ast.Or: ("or", "logical or"),
+    ast.Eq: ("==", "comparison"), ast.NotEq: ("!=", "comparison"),
+    ast.Lt: ("<", "comparison"), ast.LtE: ("<=", "comparison"),
+    ast.Gt: (">", "comparison"), ast.GtE: (">=", "comparison"),
+    ast.Is: ("is", "comparison"), ast.IsNot: ("is not", "comparison"),
+    ast.In: ("in", "membership test"), ast.NotIn: ("not in", "membership test"),
+}
+# Other syntax, by what the user would call it. Anything not listed here is quoted
+# from what the user typed, never named by its ast class.
+_SYNTAX: dict[type, tuple[str, str]] = {
+    ast.Lambda: ("lambda", "a function definition"),
+    ast.Subscript: ("[...]", "indexing"), ast.Slice: (":", "a slice"),
+    ast.Tuple: (",", "a tuple"), ast.List: ("[...]", "a list"),
+    ast.Set: ("{...}", "a set"), ast.Dict: ("{...}", "a dict"),
+    ast.IfExp: ("if ... else", "a conditional"), ast.NamedExpr: (":=", "an assignment"),
+    ast.JoinedStr: ('f"..."', "a string"), ast.Await: ("await", "awaiting"),
+    ast.Starred: ("*", "unpacking"), ast.ListComp: ("for", "a comprehension"),
+    ast.SetComp: ("for", "a comprehension"), ast.DictComp: ("for", "a comprehension"),
+    ast.GeneratorExp: ("for", "a generator"),
+}
+
 
 def _disallowed(text: str, node: ast.AST) -> str | None:
-    """What is wrong with one node of Python's syntax tree, or None."""
+    """What is wrong with one node of Python's syntax tree, or None. Operators are
+    checked at the expression that uses them, so the message can quote both.
+
+    >>> print(_disallowed("a@b", ast.parse("a@b", mode="eval").body))  # doctest: +ELLIPSIS
+    not allowed in an expression: '@' (matrix multiplication) in 'a@b'; allowed: ...
+    """
+    operators = (node.ops if isinstance(node, ast.Compare) else
+                 [node.op] if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.BoolOp)) else [])
+    for operator in operators:
+        if type(operator) in _OPERATORS:
+            symbol, meaning = _OPERATORS[type(operator)]
+            return _refused(symbol, meaning, _source(text, node))
+    if type(node) in _SYNTAX:
+        symbol, meaning = _SYNTAX[type(node)]
+        return _refused(symbol, meaning, _source(text, node))
+    if isinstance(node, ast.Attribute):
+        return _refused(f".{node.attr}", "attribute access", _source(text, node))
+    if isinstance(node, (ast.operator, ast.unaryop, ast.boolop, ast.cmpop)):
+        return None  # a new Python operator: refused above at its expression, if at all
     if not isinstance(node, _ALLOWED):
-        return (f"not allowed in an expression: {_source(text, node)!r} "
-                f"({type(node).__name__})")
+        return f"not allowed in an expression: {_source(text, node)!r}; {ALLOWED}"
     if isinstance(node, ast.Constant) and (
             isinstance(node.value, bool) or not isinstance(node.value, (int, float))):
         return (f"not allowed in an expression: {_source(text, node)} "
@@ -370,6 +421,11 @@ def _disallowed(text: str, node: ast.AST) -> str | None:
         if node.keywords:
             return f"{node.func.id}: keyword arguments are not allowed"
     return None
+
+
+def _refused(symbol: str, meaning: str, source: str) -> str:
+    where = "" if source == symbol else f" in {source!r}"
+    return f"not allowed in an expression: {symbol!r} ({meaning}){where}; {ALLOWED}"
 
 
 def _source(text: str, node: ast.AST) -> str:

@@ -18,6 +18,14 @@ from ..draw.dot import DEFAULT_MAX_NODES, FORMATS, RenderError, render
 from ..draw.renderer import find_renderer, missing_renderer_message
 
 
+# What each --output suffix is, for --help. Built from draw.dot.FORMATS (what the
+# "unknown format" error lists), so help and error cannot drift apart again.
+_NOTES = {".pdf": "system Graphviz only", ".gv": "Graphviz source, as .dot",
+          ".tex": "a LaTeX document with a TikZ picture", ".tikz": "the bare TikZ picture"}
+_FORMATS_HELP = ", ".join(f"{suffix} ({_NOTES[suffix]})" if suffix in _NOTES else suffix
+                          for suffix in FORMATS)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``graph`` subcommand's flags.
 
@@ -28,12 +36,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     (['x=2', 'y=3'], 'LR', True)
     """
     parser.add_argument("expression", metavar="EXPR",
-                        help='the expression, e.g. "tanh(w*x + b)"; '
-                             'one starting with a minus goes last, after --')
+                        help='the expression, e.g. "tanh(w*x + b)" or "-a*b"; one '
+                             'that begins like a flag (-o..., -h...) goes last, after --')
     parser.add_argument("--set", metavar="NAME=VALUE", nargs="+", action="extend",
                         default=[], help="a value for each variable, e.g. --set x=2 w=-3")
     parser.add_argument("--output", "-o", metavar="FILE", required=True,
-                        help="where to draw: .svg, .png, .pdf (system Graphviz only) or .dot")
+                        help=f"where to draw, the format from the suffix: {_FORMATS_HELP}")
     parser.add_argument("--highlight", metavar="NAME",
                         help="draw in colour the routes the gradient takes to this variable")
     parser.add_argument("--rankdir", choices=("LR", "TB"), default="LR",

@@ -29,6 +29,9 @@ from .renderer import RenderError, RendererNotFound, find_renderer, missing_rend
 # Suffixes render() understands, and the format each one means.
 SUFFIX_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot",
                   ".jpg": "jpg", ".jpeg": "jpeg"}
+# A file name with one of these suffixes is written alone, in that format. ".gv" is not
+# one: it is graphviz's name for the source, to which graphviz adds the picture.
+_EXPLICIT_FORMATS = {suffix: fmt for suffix, fmt in SUFFIX_FORMATS.items() if suffix != ".gv"}
 
 
 # A node id in DOT source: a word, or a quoted string.
@@ -79,10 +82,15 @@ class Drawing(graphviz.Digraph):
         """Writes the picture and returns its path.
 
         ``render('graph.svg')`` (or ``.png``, ``.pdf`` where the renderer has it,
-        ``.dot``) writes that file in the format its suffix names. With no known
-        suffix it works like ``graphviz``: ``render('gout')`` writes the source to
-        ``gout`` and the picture to ``gout.svg`` (``format=`` or the drawing's format;
-        ``cleanup=True`` removes the source). ``view`` is accepted and ignored.
+        ``.dot``) writes only that file, in the format its suffix names. Every other
+        call works like ``graphviz.Digraph.render``, file names and return value
+        included: the source goes to ``filename`` (default: the drawing's
+        ``filename``, ``NAME.gv``), the picture beside it with the format appended
+        (``render()`` writes ``autograd_tiny.gv`` and returns ``'autograd_tiny.gv.svg'``;
+        ``render('gout')`` writes ``gout`` and ``gout.svg``); ``directory`` (default:
+        the drawing's) is the folder for both; ``outfile='g.png'`` names the picture
+        and puts the source in ``g.gv``; ``format=`` overrides the drawing's format;
+        ``cleanup=True`` removes the source. ``view`` is accepted and ignored.
 
         >>> import tempfile, pathlib
         >>> d = Drawing(); d.edge("a", "b")
@@ -90,22 +98,53 @@ class Drawing(graphviz.Digraph):
         ...     path = d.render(pathlib.Path(folder) / "g.dot")
         ...     pathlib.Path(path).read_text().startswith("digraph")
         True
+        >>> with tempfile.TemporaryDirectory() as folder:  # .dot needs no renderer
+        ...     path = Drawing(name="spam", directory=folder).render(format="dot")
+        ...     pathlib.Path(path).name, sorted(p.name for p in pathlib.Path(folder).iterdir())
+        ('spam.gv.dot', ['spam.gv', 'spam.gv.dot'])
         """
-        target = outfile if outfile is not None else filename
-        if target is None:
-            target = self.filename or f"{self.name or 'graph'}.gv"
-        path = Path(directory or "") / Path(target)
-        fmt = SUFFIX_FORMATS.get(path.suffix.lower())
-        if fmt is not None and (outfile is not None or format is None or format == fmt):
-            write_atomically(path, self.pipe(format=fmt))  # type: ignore[arg-type]
-            return str(path)
-        fmt = format or self.format or "svg"
-        picture = path.with_name(f"{path.name}.{fmt}")
-        drawing = self.pipe(format=fmt)
-        write_atomically(path, self.source.encode())
+        # graphviz keeps where it saves in these two attributes (mypy cannot see their
+        # type through graphviz's mixins)
+        own_directory: str = self.directory  # type: ignore[has-type]
+        own_filename: str = self.filename  # type: ignore[has-type]
+        folder = Path(own_directory if directory is None else directory)
+        if outfile is not None:
+            # graphviz: the picture is outfile, its format from the suffix, and the
+            # source is saved beside it as .gv (unless a filename is given).
+            picture = folder / Path(outfile)
+            fmt = SUFFIX_FORMATS.get(picture.suffix.lower())
+            if fmt is None:
+                raise ValueError(f"render: cannot tell the format of {str(outfile)!r} from "
+                                 f"its suffix; use one of {', '.join(SUFFIX_FORMATS)}")
+            if filename is None:
+                filename = Path(outfile).with_suffix(".gv")
+            source = folder / Path(filename)
+        else:
+            if filename is not None:
+                path = folder / Path(filename)
+                fmt = _EXPLICIT_FORMATS.get(path.suffix.lower())
+                if fmt is not None and format in (None, fmt):
+                    # The project's own rule for a file name with a picture's suffix
+                    # (render('graph.svg')): that one file, nothing beside it.
+                    write_atomically(path, self.pipe(format=fmt))  # type: ignore[arg-type]
+                    return str(path)
+            source = folder / Path(own_filename if filename is None else filename)
+            fmt = format or self.format or "svg"
+            picture = source.with_name(f"{source.name}.{fmt}")
+        drawing = self.pipe(format=fmt)  # before writing anything: a failure leaves no file
+        # graphviz creates the folders it saves into; so does this (the explicit-path
+        # form above does not, as documented for render('graph.svg')).
+        source.parent.mkdir(parents=True, exist_ok=True)
+        picture.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(source, self.source.encode())
         write_atomically(picture, drawing)  # type: ignore[arg-type]
+        # graphviz remembers where it saved: a later render() with no name goes there too
+        if filename is not None:
+            self.filename = os.fspath(filename)
+        if directory is not None:
+            self.directory = os.fspath(directory)
         if cleanup:
-            path.unlink()
+            source.unlink()
         return str(picture)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
