@@ -13,7 +13,7 @@ import pytest
 from autograd_tiny import Value, render
 from autograd_tiny.draw.dot import HIGHLIGHT_COLOR
 from autograd_tiny.draw.renderer import find_renderer
-from autograd_tiny.draw.tikz import dot_to_tikz, tikz_escape, tikz_picture
+from autograd_tiny.draw.tikz import document, dot_to_tikz, tikz_escape, tikz_picture
 
 pytestmark = pytest.mark.skipif(find_renderer() is None, reason="no Graphviz renderer")
 SVG = "{http://www.w3.org/2000/svg}"
@@ -38,7 +38,8 @@ def test_same_texts_as_the_svg(tmp_path):
     tex = render(o, tmp_path / "g.tikz", highlight=w1).read_text()
     svg = ET.parse(render(o, tmp_path / "g.svg", highlight=w1))
     svg_texts = sorted((t.text or "").strip() for t in svg.iter(f"{SVG}text"))
-    tikz_texts = sorted(t.replace("\\_", "_").strip() for t in node_texts(tex))
+    tikz_texts = sorted(t.replace("\\_", "_").replace("$\\partial$", "∂").strip()
+                        for t in node_texts(tex))
     assert tikz_texts == svg_texts
     for expected in ("data 0.7071", "grad 0.5000", "grad -1.5000", "-3.0000", "tanh"):
         assert expected in tikz_texts
@@ -75,3 +76,18 @@ def test_compiles_with_pdflatex(tmp_path):
                          timeout=180)
     assert run.returncode == 0, run.stdout[-2000:]
     assert (tmp_path / "graph.pdf").stat().st_size > 5000
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no TeX installation")
+def test_a_network_picture_compiles_with_pdflatex(tmp_path):
+    """Mazur's network as TikZ: its δ and ∂ come out as LaTeX's own symbols."""
+    from autograd_tiny import draw_network
+    from autograd_tiny.teach.walkthrough import model
+    tex = tmp_path / "network.tex"
+    picture = draw_network(model(), [0.05, 0.1], [0.01, 0.99], highlight="w1")
+    tex.write_text(document(dot_to_tikz(picture.source)), encoding="utf-8")
+    assert "$\\delta$" in tex.read_text(encoding="utf-8")
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
+                          tex.name], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=180)
+    assert run.returncode == 0, run.stdout[-2000:]

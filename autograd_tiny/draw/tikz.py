@@ -37,7 +37,10 @@ _NAMED = {"black": "000000", "white": "FFFFFF", "red": "FF0000", "green": "00FF0
 # < > | \ come from math mode there.
 _SPECIAL = {"\\": r"$\backslash$", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
             "#": r"\#", "^": r"\^{}", "_": r"\_", "~": r"\~{}",
-            "%": r"\%", "<": r"$<$", ">": r"$>$", "|": r"$|$"}
+            "%": r"\%", "<": r"$<$", ">": r"$>$", "|": r"$|$",
+            # the symbols the pictures print, which pdflatex's text fonts lack
+            "∂": r"$\partial$", "δ": r"$\delta$", "…": r"\ldots{}", "·": r"$\cdot$",
+            "×": r"$\times$", "→": r"$\to$", "≈": r"$\approx$", "Σ": r"$\Sigma$"}
 
 
 def tikz_escape(text: str) -> str:
@@ -45,6 +48,8 @@ def tikz_escape(text: str) -> str:
 
     >>> print(tikz_escape("L1.N1.w1 | grad_x #2 {a}"))
     L1.N1.w1 $|$ grad\\_x \\#2 \\{a\\}
+    >>> print(tikz_escape("∂out/∂in, δ"))
+    $\\partial$out/$\\partial$in, $\\delta$
     """
     return "".join(_SPECIAL.get(ch, ch) for ch in text)
 
