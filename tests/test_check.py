@@ -217,3 +217,44 @@ def test_the_teaching_console_shows_the_report_once():
     text = out.getvalue()
     assert (status, err.getvalue()) == (0, "")
     assert text.count("score: 1 of 2 right") == 1 and text.count("a: wrong") == 1
+
+
+def _rounded(x: float, digits: int) -> float:
+    return float(f"{x:.{digits - 1}e}")  # x rounded to `digits` significant digits
+
+
+def test_the_digits_the_texts_promise_always_pass_and_one_fewer_does_not():
+    """ENOUGH_DIGITS, which the quiz and the exercise sheet tell the student, is what
+    is_close accepts: any gradient rounded to that many significant digits is close,
+    while one digit fewer fails for some (1.0049 rounds to 1.00, off by 0.49%)."""
+    from hypothesis import given, settings, strategies as st
+
+    from autograd_tiny.teach.check import ENOUGH_DIGITS, is_close
+
+    @settings(max_examples=500, deadline=None)
+    @given(st.floats(min_value=1e-9, max_value=1e9) | st.floats(min_value=-1e9,
+                                                                max_value=-1e-9))
+    def rounded_is_close(x):
+        assert is_close(_rounded(x, ENOUGH_DIGITS), x)
+
+    rounded_is_close()
+    # Worst case for n digits: a first digit 1 and the rest just under a half unit.
+    fewer = ENOUGH_DIGITS - 1
+    worst = 1 + 0.49 * 10.0 ** (1 - fewer)
+    assert not is_close(_rounded(worst, fewer), worst)
+
+
+def test_the_quiz_and_the_sheet_say_the_same_number_of_digits():
+    from autograd_tiny.teach.check import ENOUGH_DIGITS
+    from autograd_tiny.teach.exercises import TOLERANCE, make_exercises, sheet_html
+    from autograd_tiny.teach.quiz import make_problem, run_quiz
+    from rich.console import Console
+
+    said = f"{ENOUGH_DIGITS} significant digits are enough"
+    assert said in sheet_html(make_exercises(1, seed=5), 5)
+    out = io.StringIO()
+    run_quiz(make_problem(1, seed=3), Console(file=out, width=200), ask=lambda _: "q")
+    assert said in out.getvalue()
+    # The sheet's page checks with check()'s tolerance, so the sentence holds there too.
+    from autograd_tiny.teach.check import CLOSE_ABSOLUTE, CLOSE_RELATIVE
+    assert TOLERANCE == {"relative": CLOSE_RELATIVE, "absolute": CLOSE_ABSOLUTE}

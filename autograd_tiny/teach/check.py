@@ -47,14 +47,20 @@ from ..core.ops import Op
 from .notation import derivative_text, local_derivative_text, printable
 
 __all__ = ["AnswerError", "parse_answer", "check", "CheckResult", "CheckEntry",
-           "gradients", "EXACT", "CLOSE", "WRONG", "UNKNOWN", "INVALID", "is_close"]
+           "gradients", "EXACT", "CLOSE", "WRONG", "UNKNOWN", "INVALID", "is_close",
+           "ENOUGH_DIGITS"]
 
 EXACT, CLOSE, WRONG, UNKNOWN, INVALID = "exact", "close", "wrong", "unknown", "invalid"
 
-# "close": what rounding a number by hand gives. Relative 1e-3 (three significant
-# digits) with an absolute floor for answers near zero.
+# "close": what rounding a number by hand gives. Relative 1e-3, with an absolute floor
+# for answers near zero.
 CLOSE_RELATIVE = 1e-3
 CLOSE_ABSOLUTE = 1e-6
+# The significant digits that always pass as close, which the quiz and the sheets tell
+# the student: rounding to n digits is off by at most half a unit of the n-th digit,
+# 5 * 10**-n of a number whose first digit is 1; n = 4 is within 1e-3, n = 3 is not
+# (1.0049 rounds to 1.00, off by 0.49%).
+ENOUGH_DIGITS = math.ceil(-math.log10(CLOSE_RELATIVE / 5) - 1e-9)
 _EXACT_RELATIVE = 1e-12  # a float computed another way (sums in another order): the same
 _ROUTE_LIMIT = 8  # a wrong answer's explanation lists at most this many routes
 
@@ -109,7 +115,9 @@ def _parse_text(text: str) -> float:
 
 
 def is_close(answer: float, expected: float) -> bool:
-    """True when ``answer`` is ``expected`` rounded by hand (3 significant digits).
+    """True when ``answer`` is ``expected`` rounded by hand: within 1e-3 of it,
+    relatively, which ``expected`` rounded to ``ENOUGH_DIGITS`` (4) significant digits
+    always is.
 
     >>> is_close(0.7414, 0.7413650695523157), is_close(0.74, 0.7413650695523157)
     (True, False)

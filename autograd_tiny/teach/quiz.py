@@ -37,7 +37,7 @@ from typing import Any, Callable
 from ..core.engine import Value
 from ..core.graph import GraphSnapshot, number_text, snapshot
 from ..core.ops import Op
-from .check import AnswerError, gradients, is_close, parse_answer
+from .check import ENOUGH_DIGITS, AnswerError, gradients, is_close, parse_answer
 from .notation import derivative_text, local_derivative_text, printable
 
 __all__ = ["Problem", "Question", "QuizScore", "make_problem", "questions", "run_quiz",
@@ -414,8 +414,8 @@ def run_quiz(problem: Problem, console: Any = None,
                   + (f" (seed {problem.seed})" if problem.seed is not None else ""))
     console.print(problem.text(), highlight=False, markup=False)
     console.print("Work backward from the output. Answer with a number or a fraction "
-                  "(3/4); 4 significant digits are enough. Type skip to see an answer, "
-                  "q to stop.", style="dim")
+                  f"(3/4); {ENOUGH_DIGITS} significant digits are enough. Type skip to see "
+                  "an answer, q to stop.", style="dim")
     try:
         for number, question in enumerate(todo, 1):
             score.asked = number
