@@ -48,7 +48,7 @@ def test_grad_untouched_and_printed_text():
     assert "b: wrong: 1 is not dL/db" in text
     # The route, one factor per edge (∂d/∂c = 1 is the + the lecture is about), with rules.
     assert "∂L/∂d * ∂d/∂c * ∂c/∂b = (1 - L**2) * 1 * a" in text
-    assert "∂c/∂b = a = 0.5 (rule of *: ∂/∂b = a)" in text  # the local rule at b
+    assert "∂c/∂b = a = 0.5 (rule of *)" in text  # the local rule at b, in L's names
     assert "so dL/db = 0.393223866" in text
     # Gradients the student did not ask about are not given away.
     assert "dL/da" not in text and "dL/dc =" not in text
@@ -127,6 +127,25 @@ def test_mazur_network_with_the_seed_numbers():
     assert "∂(w6*out_h2)/∂w6 = out_h2 = 0.596884378" in message
 
 
+def test_rules_are_written_with_the_networks_names_not_the_op_tables_letters():
+    """Mazur's network built as the walkthrough builds it, net inputs as weighted sums:
+    the op table calls wsum's inputs w1, x1 ..., and w1 is also a weight of this
+    network. The rule at w5 is written with the nodes' own names, and no rule in the
+    table's letters (``∂/∂w1 = x1``) is printed beside it."""
+    from autograd_tiny.teach.walkthrough import network
+
+    nodes = network()
+    E = nodes["E_total"]
+    result = check({"w5": 0.08, "w1": 0.0004, "out_h1": 1.0}, E, quiet=True)
+    text = "\n".join(entry.message for entry in result.entries)
+    assert [entry.status for entry in result.entries] == ["wrong"] * 3
+    out_h1, i1, w5 = (f"{nodes[name].data:.9g}" for name in ("out_h1", "i1", "w5"))
+    assert f"where ∂net_o1/∂w5 = out_h1 = {out_h1} (rule of wsum)" in text
+    assert f"where ∂net_h1/∂w1 = i1 = {i1} (rule of wsum)" in text
+    assert f"where ∂net_o1/∂out_h1 = w5 = {w5} (rule of wsum)" in text
+    assert "∂/∂" not in text and "x1" not in text  # no op-table letters anywhere
+
+
 def test_nn_style_names_with_dots():
     # Contract C names, labelled by hand until the nn branch is merged.
     w = Value(0.5, label="L1.N1.w1"); x = Value(2.0, label="x1")
@@ -165,3 +184,77 @@ def test_a_wrong_answer_for_the_output_itself_is_explained():
     result = check({y: 2}, y, quiet=True)
     assert result["y"].status == "wrong"
     assert "dy/dy = 1: backward starts at the output with gradient 1" in result["y"].message
+
+
+def test_the_report_shows_once_at_the_prompt_and_in_print(capsys):
+    """check() prints nothing itself; the result it returns is the report. A bare
+    check(...) at the prompt shows it once (the prompt's displayhook), and so does
+    print(check(...)): never the report twice, nor the score twice."""
+    import sys
+
+    L, a, b, c, d = expression()
+    result = check({"a": a.grad + 1.0, "b": 1.0}, L)
+    assert capsys.readouterr().out == ""
+    sys.displayhook(result)
+    shown = capsys.readouterr().out
+    assert shown.count("score:") == 1 and shown.count("b: wrong") == 1
+    assert shown.rstrip("\n").endswith(result.summary())
+    print(result)
+    assert capsys.readouterr().out == shown
+    written = io.StringIO()
+    check({"a": a.grad + 1.0, "b": 1.0}, L, file=written)  # a file of one's own
+    assert written.getvalue() == shown and capsys.readouterr().out == ""
+
+
+def test_the_teaching_console_shows_the_report_once():
+    from autograd_tiny.cli.console import interact
+
+    out, err = io.StringIO(), io.StringIO()
+    status = interact(io.StringIO(
+        'a, b = Value(2.0, label="a"), Value(-3.0, label="b")\n'
+        'L = a * b + a; L.label = "L"\n'
+        'check({"a": 1, "b": 2}, L)\n'), out, err)
+    text = out.getvalue()
+    assert (status, err.getvalue()) == (0, "")
+    assert text.count("score: 1 of 2 right") == 1 and text.count("a: wrong") == 1
+
+
+def _rounded(x: float, digits: int) -> float:
+    return float(f"{x:.{digits - 1}e}")  # x rounded to `digits` significant digits
+
+
+def test_the_digits_the_texts_promise_always_pass_and_one_fewer_does_not():
+    """ENOUGH_DIGITS, which the quiz and the exercise sheet tell the student, is what
+    is_close accepts: any gradient rounded to that many significant digits is close,
+    while one digit fewer fails for some (1.0049 rounds to 1.00, off by 0.49%)."""
+    from hypothesis import given, settings, strategies as st
+
+    from autograd_tiny.teach.check import ENOUGH_DIGITS, is_close
+
+    @settings(max_examples=500, deadline=None)
+    @given(st.floats(min_value=1e-9, max_value=1e9) | st.floats(min_value=-1e9,
+                                                                max_value=-1e-9))
+    def rounded_is_close(x):
+        assert is_close(_rounded(x, ENOUGH_DIGITS), x)
+
+    rounded_is_close()
+    # Worst case for n digits: a first digit 1 and the rest just under a half unit.
+    fewer = ENOUGH_DIGITS - 1
+    worst = 1 + 0.49 * 10.0 ** (1 - fewer)
+    assert not is_close(_rounded(worst, fewer), worst)
+
+
+def test_the_quiz_and_the_sheet_say_the_same_number_of_digits():
+    from autograd_tiny.teach.check import ENOUGH_DIGITS
+    from autograd_tiny.teach.exercises import TOLERANCE, make_exercises, sheet_html
+    from autograd_tiny.teach.quiz import make_problem, run_quiz
+    from rich.console import Console
+
+    said = f"{ENOUGH_DIGITS} significant digits are enough"
+    assert said in sheet_html(make_exercises(1, seed=5), 5)
+    out = io.StringIO()
+    run_quiz(make_problem(1, seed=3), Console(file=out, width=200), ask=lambda _: "q")
+    assert said in out.getvalue()
+    # The sheet's page checks with check()'s tolerance, so the sentence holds there too.
+    from autograd_tiny.teach.check import CLOSE_ABSOLUTE, CLOSE_RELATIVE
+    assert TOLERANCE == {"relative": CLOSE_RELATIVE, "absolute": CLOSE_ABSOLUTE}

@@ -115,6 +115,11 @@ def test_explain_and_steps_print_their_text(executed):
                     if out.output_type == "stream")
     assert steps.count("passes gradient to") == 4
     assert "dL/da = 1 - 3 = -2" in steps
+    # The cell zeroes the gradients of the backward() above first: no pass adds to
+    # an earlier one, and the walk ends at backward()'s gradients, not twice them.
+    assert "from earlier passes" not in steps and "+ -" not in steps
+    (after,) = data_of(cell_with(executed, "backward_steps(L)"))
+    assert after["text/plain"] == "(-2.0, 2.0)"
 
 
 def test_the_inline_stepper_is_self_contained_html(executed):
@@ -148,3 +153,17 @@ def test_the_network_picture_is_svg(executed):
     (shown,) = data_of(cell)
     svg = shown["image/svg+xml"]
     assert "</svg>" in svg and "L1.N1" in svg and "L2.N1" in svg
+
+
+def test_the_notebook_asks_for_the_kernel_make_kernel_registers():
+    """The kernel the notebook's metadata names is the one `make kernel` installs (so
+    Jupyter and VS Code open it with this checkout's venv) and the one its first cell
+    tells the reader to pick. The tests above run it under a kernel of another name,
+    as CI does: nothing in the notebook depends on the kernel's name."""
+    makefile = (TOUR.parent.parent / "Makefile").read_text()
+    name = re.search(r"ipykernel install --user --name (\S+)", makefile).group(1)
+    display = re.search(r'--display-name "([^"]+)"', makefile).group(1)
+    notebook = nbformat.read(TOUR, as_version=4)
+    spec = notebook.metadata.kernelspec
+    assert (spec.name, spec.display_name, spec.language) == (name, display, "python")
+    assert f'"{display}"' in notebook.cells[0].source

@@ -110,7 +110,7 @@ def test_a_console_that_cannot_print_the_partial_sign_gets_plain_d():
     assert "not 5 either: chain rule: dL/dd = dL/de * de/dd = 1 * 1" in text
     assert "∂" not in text
     assert "[1/10] dL/de (local derivative of -) = " in text
-    assert "the op table's rule for -: d/da = 1.0" in text
+    assert "the op table's rule for -: dL/de = 1" in text
     text.encode("ascii")
 
 
@@ -148,7 +148,7 @@ def test_wrong_then_retry_and_bad_input_keep_the_score():
     assert score.history[0] == ("∂L/∂e (local derivative of -)", "retry")
     assert score.points == len(answers) - 0.5
     assert "'oops' is not a number" in text and "blank" in text
-    assert "not 99. the op table's rule for -: ∂/∂a = 1.0 (here e is a); try again." in text
+    assert "not 99. the op table's rule for -: ∂L/∂e = 1; try again." in text
     assert "Traceback" not in text
 
 
@@ -224,3 +224,40 @@ def test_cli_ctrl_c_prints_the_score():
     assert quiz.returncode == 0, err
     assert "Traceback" not in out + err
     assert out.rstrip().endswith("score: 1 of 1 (answered 1 of 10 questions)")
+
+
+def test_the_readme_quiz_transcript_is_what_the_command_prints():
+    """The README's quiz session, run for real: its answers on stdin (the questions its
+    "..." leaves out answered right), and every line it shows, the score included,
+    printed in that order, with nothing between the lines it shows together."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    (block,) = re.findall(r"```text\n(\$ autograd-tiny quiz [^\n]*)\n(.*?)```", readme,
+                          re.S)
+    command, shown = block[0].split()[2:], block[1].splitlines()  # after "$ autograd-tiny"
+    level, seed = int(command[command.index("--level") + 1]), int(
+        command[command.index("--seed") + 1])
+    replies: dict[int, list[str]] = {}
+    for line in shown:
+        asked = re.match(r"\[(\d+)/\d+\] .* = (.*)$", line)
+        if asked:
+            replies.setdefault(int(asked.group(1)), []).append(asked.group(2))
+    answers = right_answers(level, seed)
+    stdin = [reply for number, right in enumerate(answers, 1)
+             for reply in replies.get(number, [right])]
+    run = subprocess.run([sys.executable, "-m", "autograd_tiny", *command],
+                         input="\n".join(stdin) + "\n", capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    printed = run.stdout.rstrip("\n").splitlines()
+    chunks = "\n".join(shown).split("\n...\n")
+    at = 0
+    for chunk in chunks:
+        lines = chunk.splitlines()
+        found = next((i for i in range(at, len(printed) - len(lines) + 1)
+                      if printed[i:i + len(lines)] == lines), None)
+        assert found is not None, f"the README shows lines the quiz does not print:\n{chunk}"
+        at = found + len(lines)
+    assert at == len(printed), "the README's transcript stops before the quiz does"

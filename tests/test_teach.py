@@ -563,6 +563,25 @@ def test_steps_table_grad_column_agrees_with_grad():
     assert a.grad == 12.0
 
 
+def test_a_negative_earlier_gradient_is_subtracted_in_the_grad_row():
+    """A negative number added is written as a subtraction, as the running total is:
+    the .grad row reads "1 - 2", never "1 + -2"."""
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = a * b; c.label = "c"
+    L = c + a; L.label = "L"
+    L.backward()
+    earlier = a.grad  # dL/da = b + 1, from the first pass
+    rows = {step.index: str(step).splitlines()[-1] for step in backward_steps(L)
+            if step.parent is a}
+    assert earlier < 0 and "+ -" not in "".join(rows.values())
+    first, second = sorted(rows)
+    assert rows[first].endswith(f"a.grad = 1 - {-earlier:g} from earlier passes = "
+                                f"{1 + earlier:g}")
+    assert rows[second].endswith(f"a.grad = {earlier:g} - {-earlier:g} from earlier "
+                                 f"passes = {2 * earlier:g}")
+    assert a.grad == 2 * earlier
+
+
 def test_steps_table_takes_a_value_and_refuses_other_things():
     """Issue 10: steps_table(L) with a Value steps it instead of a raw TypeError."""
     x = Value(3.0, label="x")

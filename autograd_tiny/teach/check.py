@@ -13,16 +13,21 @@ it, without touching ``.grad``.
 >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
 >>> c = a * b; c.label = "c"
 >>> L = c + a; L.label = "L"
->>> result = check({"c": 1, "a": "-2.00001", "b": -2}, L)
+>>> check({"c": 1, "a": "-2.00001", "b": -2}, L)
 c: exact (1)
 a: close: -2.00001, the gradient is -2 (difference -1e-05)
 b: wrong: -2 is not dL/db
   1 route leads from L back to b:
     ∂L/∂c * ∂c/∂b = 1 * a
-  where ∂c/∂b = a = 2 (rule of *: ∂/∂b = a)
+  where ∂c/∂b = a = 2 (rule of *)
   so dL/db = 2
   hint: the sign is wrong
 score: 2 of 3 right (1 exact, 1 close)
+
+The report is what the result shows, once: at the prompt or as a notebook cell's last
+line, or with ``print(check(...))`` in a script. Its parts are there for code:
+
+>>> result = check({"c": 1, "a": "-2.00001", "b": -2}, L)
 >>> result.score, [entry.status for entry in result.entries]
 (2, ['exact', 'close', 'wrong'])
 """
@@ -42,14 +47,20 @@ from ..core.ops import Op
 from .notation import derivative_text, local_derivative_text, printable
 
 __all__ = ["AnswerError", "parse_answer", "check", "CheckResult", "CheckEntry",
-           "gradients", "EXACT", "CLOSE", "WRONG", "UNKNOWN", "INVALID", "is_close"]
+           "gradients", "EXACT", "CLOSE", "WRONG", "UNKNOWN", "INVALID", "is_close",
+           "ENOUGH_DIGITS"]
 
 EXACT, CLOSE, WRONG, UNKNOWN, INVALID = "exact", "close", "wrong", "unknown", "invalid"
 
-# "close": what rounding a number by hand gives. Relative 1e-3 (three significant
-# digits) with an absolute floor for answers near zero.
+# "close": what rounding a number by hand gives. Relative 1e-3, with an absolute floor
+# for answers near zero.
 CLOSE_RELATIVE = 1e-3
 CLOSE_ABSOLUTE = 1e-6
+# The significant digits that always pass as close, which the quiz and the sheets tell
+# the student: rounding to n digits is off by at most half a unit of the n-th digit,
+# 5 * 10**-n of a number whose first digit is 1; n = 4 is within 1e-3, n = 3 is not
+# (1.0049 rounds to 1.00, off by 0.49%).
+ENOUGH_DIGITS = math.ceil(-math.log10(CLOSE_RELATIVE / 5) - 1e-9)
 _EXACT_RELATIVE = 1e-12  # a float computed another way (sums in another order): the same
 _ROUTE_LIMIT = 8  # a wrong answer's explanation lists at most this many routes
 
@@ -104,7 +115,9 @@ def _parse_text(text: str) -> float:
 
 
 def is_close(answer: float, expected: float) -> bool:
-    """True when ``answer`` is ``expected`` rounded by hand (3 significant digits).
+    """True when ``answer`` is ``expected`` rounded by hand: within 1e-3 of it,
+    relatively, which ``expected`` rounded to ``ENOUGH_DIGITS`` (4) significant digits
+    always is.
 
     >>> is_close(0.7414, 0.7413650695523157), is_close(0.74, 0.7413650695523157)
     (True, False)
@@ -201,28 +214,34 @@ class CheckResult:
         return "\n".join([entry.message for entry in self.entries] + [self.summary()])
 
     def __repr__(self) -> str:
-        # check() has printed the report already: at the REPL, echo only the score
-        return f"CheckResult({self.summary()})"
+        # The report itself: check() prints nothing, so a bare check(...) at the prompt
+        # or in a notebook shows it once. With ∂ written d where stdout cannot encode it.
+        return printable(sys.stdout)(str(self))
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # IPython, Jupyter
+        printer.text(repr(self))
 
 
 def check(answers: Mapping[Any, Any], L: Value, *, file: IO[str] | None = None,
           quiet: bool = False) -> CheckResult:
     """Checks hand-derived gradients dL/dnode against the engine's. ``answers`` maps a
     node (a ``Value``, or its name as the pictures print it: its label, such as
-    ``"w5"`` or ``"L1.N1.w1"``) to a number or a text such as ``"3/4"``. Prints one
-    verdict per answer (to ``file``, default stdout; nothing with ``quiet``) and
-    returns a :class:`CheckResult`.
+    ``"w5"`` or ``"L1.N1.w1"``) to a number or a text such as ``"3/4"``. Returns a
+    :class:`CheckResult`, which shows itself as the report: one verdict per answer
+    and the score. Nothing is printed, so the report appears once at the prompt or in
+    a notebook; in a script, ``print(check(...))``, or pass ``file`` to have the
+    report written there (``quiet`` keeps even that from being written).
 
     >>> from autograd_tiny import Value
     >>> x = Value(3.0, label="x")
     >>> y = x * x; y.label = "y"
-    >>> r = check({x: 3.0, "z": 1}, y)
+    >>> check({x: 3.0, "z": 1}, y)
     x: wrong: 3 is not dy/dx
       2 routes lead from y back to x:
         ∂y/∂x (as a) = x
         ∂y/∂x (as b) = x
-      where ∂y/∂x (as a) = x = 3 (rule of *: ∂/∂a = b)
-            ∂y/∂x (as b) = x = 3 (rule of *: ∂/∂b = a)
+      where ∂y/∂x (as a) = x = 3 (rule of *)
+            ∂y/∂x (as b) = x = 3 (rule of *)
       so dy/dx = 6
       hint: x is used 2 times; each use is a route, and the gradient adds them up
     z: unknown: y's graph has no node called 'z' (names: x, y)
@@ -239,9 +258,8 @@ def check(answers: Mapping[Any, Any], L: Value, *, file: IO[str] | None = None,
     result = CheckResult()
     for key, given in answers.items():
         result.entries.append(_check_one(key, given, graph, grads, by_name))
-    if not quiet:
-        out = file or sys.stdout
-        print(printable(out)(str(result)), file=out)
+    if file is not None and not quiet:
+        print(printable(file)(str(result)), file=file)
     return result
 
 
@@ -346,7 +364,7 @@ def _how(node: Value, graph: GraphSnapshot, grads: dict[Value, float],
             rule = simplify_formula(factor.rule)
             value = number_text(factor.value)
             wheres.append(f"{factor.name} = " + (f"{rule} = " if rule != value else "")
-                          + f"{value}{_table_note(user, [slot])}")
+                          + f"{value}{_table_note(user)}")
     else:
         for user in graph.order:
             slots = [slot for slot, parent in enumerate(user._prev) if parent is node]
@@ -356,7 +374,7 @@ def _how(node: Value, graph: GraphSnapshot, grads: dict[Value, float],
             rule = simplify_formula(" + ".join(_rule_of(user, slot) for slot in slots))
             wheres.append(f"{local_derivative_text(graph.names[user], graph.names[node])} = "
                           + (f"{rule} = " if rule != local else "")
-                          + f"{local}{_table_note(user, slots)}")
+                          + f"{local}{_table_note(user)}")
     if wheres:
         lines.append("where " + wheres[0])
         lines += ["      " + line for line in wheres[1:]]
@@ -381,18 +399,14 @@ def _rule_of(user: Value, slot: int) -> str:
     return local_rule(user, slot)
 
 
-def _table_note(user: Value, slots: list[int]) -> str:
+def _table_note(user: Value) -> str:
+    """Which op's rule the "where" line wrote out, with the graph's names in it
+    (``∂net_o1/∂w5 = out_h1``). The table's own letters (``∂/∂w1 = x1``, ``∂/∂b = a``)
+    are left out: they would read as the student's nodes of the same names."""
     op = user._op
     if not isinstance(op, Op):
         return " (custom op: the recorded number)"
-    return f" (rule of {op}: {_op_rules(op, len(user._prev), slots)})"
-
-
-def _op_rules(op: Op, arity: int, slots: list[int]) -> str:
-    names, rules = op.input_names(arity), op.shown_rules(arity)
-    if len(slots) == 1:
-        return f"{local_derivative_text('', names[slots[0]])} = {rules[slots[0]]}"
-    return ", ".join(f"{local_derivative_text('', n)} = {r}" for n, r in zip(names, rules))
+    return f" (rule of {op})"
 
 
 def _hint(answer: float, expected: float, node: Value, graph: GraphSnapshot) -> str:

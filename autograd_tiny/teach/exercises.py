@@ -34,7 +34,7 @@ from pathlib import Path
 from ..core.engine import Value
 from ..core.files import write_atomically
 from ..core.graph import number_text, snapshot
-from .check import CLOSE_ABSOLUTE, CLOSE_RELATIVE, gradients
+from .check import CLOSE_ABSOLUTE, CLOSE_RELATIVE, ENOUGH_DIGITS, gradients
 from .notation import derivative_text
 from .quiz import Problem, make_problem, route_stops
 from .simplify import number_latex, partial_latex
@@ -322,7 +322,7 @@ def sheet_html(exercises: list[Exercise], seed: int) -> str:
     """
     body = [f"<h1>Backpropagation by hand: {len(exercises)} exercises</h1>",
             f"<p>Sheet {seed}. Fill in each gradient (a number or a fraction such as "
-            f"<code>-3/4</code>; three significant digits are enough), then press "
+            f"<code>-3/4</code>; {ENOUGH_DIGITS} significant digits are enough), then press "
             f"<b>Check</b>. Everything works offline.</p>"]
     for exercise in exercises:
         problem = exercise.problem

@@ -37,7 +37,7 @@ from typing import Any, Callable
 from ..core.engine import Value
 from ..core.graph import GraphSnapshot, number_text, snapshot
 from ..core.ops import Op
-from .check import AnswerError, gradients, is_close, parse_answer
+from .check import ENOUGH_DIGITS, AnswerError, gradients, is_close, parse_answer
 from .notation import derivative_text, local_derivative_text, printable
 
 __all__ = ["Problem", "Question", "QuizScore", "make_problem", "questions", "run_quiz",
@@ -414,8 +414,8 @@ def run_quiz(problem: Problem, console: Any = None,
                   + (f" (seed {problem.seed})" if problem.seed is not None else ""))
     console.print(problem.text(), highlight=False, markup=False)
     console.print("Work backward from the output. Answer with a number or a fraction "
-                  "(3/4); 4 significant digits are enough. Type skip to see an answer, "
-                  "q to stop.", style="dim")
+                  f"(3/4); {ENOUGH_DIGITS} significant digits are enough. Type skip to see "
+                  "an answer, q to stop.", style="dim")
     try:
         for number, question in enumerate(todo, 1):
             score.asked = number
@@ -475,27 +475,21 @@ def _ask_one(question: Question, number: int, count: int, ask: Callable[[str], s
 
 
 def _rule_hint(question: Question, first: bool = False) -> str:
-    """After a first miss: the op table's rule (in the op's own letters, with the
-    node's place in it) or the chain rule in names; after a second: the numbers too."""
+    """After a first miss: the op table's rule for the op (or, through several ops,
+    their rules multiplied) or the chain rule in names; after a second: the numbers
+    too. A rule is written with this problem's names, never the table's own letters
+    (a, b, out): those would clash with the student's variables of the same names.
+
+    >>> q = questions(make_problem(2, seed=4))
+    >>> _rule_hint(q[3], first=True), _rule_hint(q[7], first=True)  # question 8: L = e - a
+    ("the op table's rule for *: ∂d/∂b = a", "the op table's rule for -: ∂L/∂a = -1")
+    """
     if question.kind == "local":
         name = question.prompt.split(" (")[0]
-        op, top = question.top._op, question.top
-        slots = [i for i, p in enumerate(top._prev) if p is question.bottom]
-        if first and isinstance(op, Op) and slots:
-            arity = len(top._prev)
-            inputs, rules = op.input_names(arity), op.shown_rules(arity)
-            places = ", ".join(f"{local_derivative_text('', inputs[i])} = {rules[i]}" for i in slots)
-            which = " and ".join(inputs[i] for i in slots)
-            bottom = question.bottom.label or "this input"
-            where = [f"{bottom} is {which}"] if bottom != which else []
-            if "out" in " ".join(rules[i] for i in slots):
-                where.append(f"out is {top.label or 'the result'}")
-            if len(inputs) == 2 and any(inputs[1 - i] in rules[i] for i in slots):
-                other = top._prev[1 - slots[0]]
-                if other.label and other.label != inputs[1 - slots[0]]:
-                    where.append(f"{inputs[1 - slots[0]]} is {other.label}")
-            return (f"the op table's rule for {op}: {places}"
-                    + (f" (here {', '.join(where)})" if where else ""))
+        op = question.top._op
+        direct = any(parent is question.bottom for parent in question.top._prev)
+        if first and isinstance(op, Op) and direct:
+            return f"the op table's rule for {op}: {name} = {question.rule}"
         return f"rule: {name} = {question.rule}"
     if first:  # the chain rule in names; the numbers come after a second miss
         return "chain rule: " + " = ".join(question.rule.split(" = ")[:2])

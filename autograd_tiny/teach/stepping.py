@@ -100,8 +100,9 @@ class Step:
         ``parent.grad`` is this pass's running total plus those (printed with the step)."""
         if not self.earlier:
             return []
-        return [(".grad", f"{self.parent_name}.grad = {number_text(self.total)} + "
-                          f"{number_text(self.earlier)} from earlier passes = "
+        # _sum_text: "1 - 2 from earlier passes", not "1 + -2", as in the running total
+        return [(".grad", f"{self.parent_name}.grad = "
+                          f"{_sum_text([self.total, self.earlier])} from earlier passes = "
                           f"{number_text(self.grad)}")]
 
     @property
