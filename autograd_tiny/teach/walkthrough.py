@@ -292,7 +292,7 @@ def _print_network(walk: Walkthrough, console: Any) -> None:
                       f"The 2-2-2 sigmoid network of {SOURCE}, computed by "
                       "autograd_tiny as an nn.MLP(2, [2, 2]) with the example's names: "
                       "inputs 0.05 and 0.10, targets 0.01 and 0.99, learning rate 0.5. "
-                      "Every number below is computed, none typed in; each is printed to "
+                      "Every number below is computed, none typed in; each is rounded to "
                       "9 decimals."),
         title="autograd_tiny demo", border_style="cyan"))
     console.print(_rule("The network"))
@@ -302,7 +302,7 @@ def _print_network(walk: Walkthrough, console: Any) -> None:
     for name, (source, sink) in CONNECTIONS.items():
         weights.add_row(name, f"{source} -> {sink}", f"{WEIGHTS[name]:g}")
     others = Table(show_edge=False)
-    others.add_column("and")
+    others.add_column("and the other numbers")
     others.add_column("value", justify="right")
     for label, value in (("input i1", INPUTS["i1"]), ("input i2", INPUTS["i2"]),
                          ("bias b1, hidden layer", BIASES["b1"]),
@@ -464,8 +464,9 @@ def _print_explanation(explanation: Explanation, console: Any) -> None:
     else:
         table = Table(show_edge=False)
         for number in range(1, len(routes) + 1):
-            table.add_column(f"route {number}")
-            table.add_column("", justify="right")
+            # fold, not "...": a long factor name wraps whole in a narrow terminal
+            table.add_column(f"route {number}", overflow="fold")
+            table.add_column("", justify="right", no_wrap=True)
         for row in range(max(len(route.factors) for route in routes)):
             cells = []
             for route in routes:
