@@ -4,8 +4,10 @@ library exactly as a reader would use them.
     .venv/bin/python demos/practice.py
 
 Writes into demos/images/:
-- tikz_neuron.png: ``render(root, "graph.tex")`` of micrograd's lecture neuron (the route
-  of the gradient to w1 highlighted), compiled with pdflatex and rasterised by pdftoppm;
+- tikz_neuron.png: micrograd's lecture neuron as TikZ, written by the same command that
+  draws the README's neuron.svg (``autograd-tiny graph ... --output graph.tex``, the
+  route of the gradient to w1 highlighted), compiled with pdflatex and rasterised by
+  pdftoppm;
 - exercise_sheet.png: the first exercises of ``autograd-tiny exercises --seed 7`` in
   headless Chromium, some answers typed in and checked by the page itself.
 
@@ -23,7 +25,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograd_tiny import Value, render
 from autograd_tiny.cli import main
 
 IMAGES = Path(__file__).resolve().parent / "images"
@@ -33,13 +34,13 @@ def tikz_picture(folder: Path) -> None:
     if not (shutil.which("pdflatex") and shutil.which("pdftoppm")):
         print("tikz_neuron.png: skipped (needs pdflatex and pdftoppm)")
         return
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    n = x1 * w1 + x2 * w2 + b; n.label = "n"
-    o = n.tanh(); o.label = "o"
-    o.backward()
-    tex = render(o, folder / "graph.tex", highlight=w1)
+    # The command the README draws neuron.svg with, writing TikZ instead: the same
+    # names, boxes and numbers in both pictures.
+    tex = folder / "graph.tex"
+    status = main(["graph", "tanh(x1*w1 + x2*w2 + b)", "--set", "x1=2", "x2=0", "w1=-3",
+                   "w2=1", "b=6.8813735870195432", "--highlight", "w1", "--output", str(tex)])
+    if status:
+        raise SystemExit(status)
     subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
                    cwd=folder, check=True, capture_output=True, timeout=300)
     subprocess.run(["pdftoppm", "-png", "-r", "130", "-singlefile", "graph.pdf",
