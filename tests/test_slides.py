@@ -813,3 +813,72 @@ def test_chromium_rebuilds_every_frame_as_the_handout_draws_it(tmp_path):
         drawn = _stages_in_chromium(handout, tmp_path / "handout.html")
         assert len(shown) == len(drawn) > 5 and all("<svg" in svg for svg in shown)
         assert shown == drawn
+
+
+class _Line:
+    """A line of a frame that counts every comparison and hash made of it: the work a
+    diff does, measured without a clock."""
+
+    work = 0
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __eq__(self, other: object) -> bool:
+        _Line.work += 1
+        return isinstance(other, _Line) and self.text == other.text
+
+    def __hash__(self) -> int:
+        _Line.work += 1
+        return hash(self.text)
+
+
+def _frames_like_a_deck(count: int, size: int) -> list[list[_Line]]:
+    """``count`` frames of ``size`` lines, as a deck's are: a closing ``</g>`` every
+    few lines (the same line, many times), the rest unique; each frame changes the line
+    in focus near the top and a grad near the bottom, and every third one inserts a line."""
+    lines = [("</g>" if k % 4 == 3 else f'<text x="{k}">v</text>') for k in range(size)]
+    frames = [list(lines)]
+    for n in range(1, count):
+        lines = list(lines)
+        lines[n % 10] = f'<text x="{n % 10}">focus {n}</text>'
+        lines[-1 - n % 10] = f'<text x="{n}">grad {n}</text>'
+        if n % 3 == 0:
+            lines.insert(len(lines) // 2, f'<path d="{n}"/>')
+        frames.append(lines)
+    return [[_Line(text) for text in frame] for frame in frames]
+
+
+def test_packing_grows_linearly_with_the_frames_lines(monkeypatch):
+    """Frames a few lines apart are matched through their unique lines: the work grows
+    with the lines, not their square. The work counted: every comparison and hash of a
+    line, and for each use of difflib the pairs of lines it may compare (its worst case;
+    it compares whole lines by index, out of sight of the count). Four times the lines
+    a frame: about four times the work. (difflib over whole frames: sixteen times, and
+    a 60-factor product's slides took minutes.)"""
+    import difflib
+
+    import autograd_tiny.teach.slides as slides
+
+    class Counted(difflib.SequenceMatcher):
+        def __init__(self, isjunk, a, b, autojunk=True):
+            _Line.work += len(a) * len(b)
+            super().__init__(isjunk, a, b, autojunk)
+
+    monkeypatch.setattr(slides.difflib, "SequenceMatcher", Counted)
+    work = {}
+    for size in (400, 1600):
+        frames = _frames_like_a_deck(12, size)
+        _Line.work = 0
+        for before, after in zip(frames, frames[1:]):
+            runs = slides._changed_runs(before, after)
+            rebuilt, at = [], 0
+            for i1, i2, j1, j2 in runs:  # old with each run replaced is new
+                rebuilt += before[at:i1] + after[j1:j2]
+                at = i2
+            assert [line.text for line in rebuilt + before[at:]] == [
+                line.text for line in after]
+            assert sum(j2 - j1 for _, _, j1, j2 in runs) <= 3  # no more than changed
+        work[size] = _Line.work
+    assert work[400] < 40 * 400 * 11  # a few dozen operations a line
+    assert work[1600] < 5 * work[400], work

@@ -33,6 +33,7 @@ Everything (SVG, style, script) is inline: nothing is loaded from the network.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import html
 import json
@@ -545,24 +546,104 @@ def pack_svgs(svgs: Sequence[str]) -> dict[str, Any]:
     diffs: list[list[Any]] = [[]] if lines else []
     for before, after in zip(lines, lines[1:]):
         diff: list[Any] = []
-        # The same layout mostly: the same lines but a few. Trim what the two share at
-        # both ends (quick), then let difflib match the rest.
-        head = 0
-        while head < min(len(before), len(after)) and before[head] == after[head]:
-            head += 1
-        tail = 0
-        while (tail < min(len(before), len(after)) - head and
-               before[-1 - tail] == after[-1 - tail]):
-            tail += 1
-        old, new = before[head:len(before) - tail], after[head:len(after) - tail]
-        matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-        for op, i1, i2, j1, j2 in matcher.get_opcodes():
-            if op != "equal":
-                diff += [head + i1, i2 - i1, j2 - j1]
-                diff += [_line_change(old[i1 + k] if i1 + k < i2 else "", line)
-                         for k, line in enumerate(new[j1:j2])]
+        for i1, i2, j1, j2 in _changed_runs(before, after):
+            diff += [i1, i2 - i1, j2 - j1]
+            diff += [_line_change(before[i1 + k] if i1 + k < i2 else "", line)
+                     for k, line in enumerate(after[j1:j2])]
         diffs.append(diff)
     return {"base": lines[0] if lines else [], "diffs": diffs}
+
+
+# Past this many line pairs (lines of one side times lines of the other), a stretch
+# between two anchors is stored as replaced outright rather than matched by difflib,
+# whose cost grows with that product: it keeps packing a deck linear in its size.
+DIFFLIB_MOST_PAIRS = 4096
+
+
+def _changed_runs(old: Sequence[Any], new: Sequence[Any]) -> list[tuple[int, int, int, int]]:
+    """Where ``new`` differs from ``old``: ``(i1, i2, j1, j2)`` in order, each saying
+    ``old[i1:i2]`` became ``new[j1:j2]``; ``old`` with each replaced is ``new``.
+
+    Linear in the lines (times a log): consecutive frames are one layout with a few
+    lines changed, and almost every line of an SVG is unique (its coordinates), so the
+    lines found once in each side, in the same order in both (a longest increasing
+    run, as patience diff takes them), anchor the match; between two anchors, lines
+    equal at either end are kept and difflib matches what is left only when it is
+    short. (difflib over whole frames is quadratic in the lines: a frame repeats
+    ``</g>`` once a node, and each is tried against every other.)
+
+    >>> _changed_runs(["<svg>", "a", "</g>", "b", "</g>", "</svg>"],
+    ...               ["<svg>", "a", "</g>", "c", "</g>", "</svg>"])
+    [(3, 4, 3, 4)]
+    >>> _changed_runs(["x", "y", "z"], ["x", "new", "y", "z", "end"])
+    [(1, 1, 1, 2), (3, 3, 4, 5)]
+    """
+    # What the two share at either end first (quick): often all but a few lines.
+    head, tail = 0, 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    while (tail < min(len(old), len(new)) - head and
+           old[len(old) - 1 - tail] == new[len(new) - 1 - tail]):
+        tail += 1
+    seen_old: dict[Any, int] = {}
+    for i in range(head, len(old) - tail):
+        seen_old[old[i]] = -1 if old[i] in seen_old else i
+    seen_new: dict[Any, int] = {}
+    for j in range(head, len(new) - tail):
+        seen_new[new[j]] = -1 if new[j] in seen_new else j
+    pairs = [(i, seen_new[line]) for line, i in seen_old.items()
+             if i >= 0 and seen_new.get(line, -1) >= 0]
+    pairs.sort(key=lambda pair: pair[1])
+    anchors = _increasing_run(pairs)
+    runs: list[tuple[int, int, int, int]] = []
+    i = j = head
+    for a, b in anchors + [(len(old) - tail, len(new) - tail)]:
+        runs += _gap_runs(old, new, i, a, j, b)
+        i, j = a + 1, b + 1
+    return runs
+
+
+def _increasing_run(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest run of ``pairs`` (sorted by their second item) whose first items
+    increase too: patience sorting, n log n.
+
+    >>> _increasing_run([(0, 0), (3, 1), (1, 2), (2, 3)])
+    [(0, 0), (1, 2), (2, 3)]
+    """
+    tops: list[int] = []  # tops[k]: the smallest first item ending a run of k + 1
+    ends: list[int] = []  # ... and that pair's index
+    before: list[int] = []  # each pair's predecessor in its run, -1 for none
+    for index, (i, _) in enumerate(pairs):
+        k = bisect.bisect_left(tops, i)
+        before.append(ends[k - 1] if k else -1)
+        if k == len(tops):
+            tops.append(i)
+            ends.append(index)
+        else:
+            tops[k], ends[k] = i, index
+    run, at = [], ends[-1] if ends else -1
+    while at >= 0:
+        run.append(pairs[at])
+        at = before[at]
+    return run[::-1]
+
+
+def _gap_runs(old: Sequence[Any], new: Sequence[Any], i1: int, i2: int, j1: int,
+              j2: int) -> list[tuple[int, int, int, int]]:
+    """The changes between ``old[i1:i2]`` and ``new[j1:j2]``, two stretches between
+    anchors: what they share at either end kept, the rest matched by difflib if short,
+    else replaced whole."""
+    while i1 < i2 and j1 < j2 and old[i1] == new[j1]:
+        i1, j1 = i1 + 1, j1 + 1
+    while i1 < i2 and j1 < j2 and old[i2 - 1] == new[j2 - 1]:
+        i2, j2 = i2 - 1, j2 - 1
+    if i1 == i2 and j1 == j2:
+        return []
+    if (i2 - i1) * (j2 - j1) > DIFFLIB_MOST_PAIRS:
+        return [(i1, i2, j1, j2)]
+    matcher = difflib.SequenceMatcher(None, old[i1:i2], new[j1:j2], autojunk=False)
+    return [(i1 + a1, i1 + a2, j1 + b1, j1 + b2)
+            for op, a1, a2, b1, b2 in matcher.get_opcodes() if op != "equal"]
 
 
 def _line_change(old: str, line: str) -> str | list[Any]:
