@@ -882,3 +882,25 @@ def test_packing_grows_linearly_with_the_frames_lines(monkeypatch):
         work[size] = _Line.work
     assert work[400] < 40 * 400 * 11  # a few dozen operations a line
     assert work[1600] < 5 * work[400], work
+
+
+@needs_renderer
+def test_forward_frames_follow_the_model_neuron_by_neuron():
+    """A 2-2-1 sigmoid network written out by hand: the forward frames go as the model
+    computes, h1's net and out before h2's, then the output (not level by level, and
+    not h2 first); each frame's count says only where it is, its heading says what."""
+    x1, x2 = Value(0.05, label="x1"), Value(0.1, label="x2")
+    nodes = {}
+    for name, (a, b) in (("h1", (0.15, 0.2)), ("h2", (0.25, 0.3))):
+        net = Value(a, label=f"w_{name}1") * x1 + Value(b, label=f"w_{name}2") * x2
+        net.label = f"net_{name}"
+        nodes[name] = net.sigmoid() if hasattr(net, "sigmoid") else net.tanh()
+        nodes[name].label = f"out_{name}"
+    o = nodes["h1"] * Value(0.4, label="w5") + nodes["h2"] * Value(0.45, label="w6")
+    o.label = "o"
+    deck = build_slides(o)
+    assert [f.heading for f in deck.frames if f.kind == "forward"] == [
+        "forward: net_h1", "forward: out_h1", "forward: net_h2", "forward: out_h2",
+        "forward: o"]
+    counts = re.findall(r'<p class="atg-count">([^<]*)</p>', deck.page())
+    assert counts == [f"{n} / {len(deck)}" for n in range(1, len(deck) + 1)]

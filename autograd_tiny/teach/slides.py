@@ -278,10 +278,43 @@ def _frames(graph: GraphSnapshot, names: Mapping[Value, str], rankdir: str,
 
 def _forward_stops(order: list[Value]) -> list[Value]:
     """The nodes the forward frames show, inputs first: the labelled ones (the names
-    a lecture uses), or every op of a graph with no labelled ops."""
-    ops = [node for node in reversed(order) if node._prev]
+    a lecture uses), or every op of a graph with no labelled ops. In the order a
+    person works the expression out, each operand (left one first) before the op
+    that uses it, as the model computes: h1's neuron, then h2's, not by level.
+
+    >>> from autograd_tiny import Value
+    >>> x = Value(1.0, label="x")
+    >>> h1, h2 = x * 2, x * 3; h1.label, h2.label = "h1", "h2"
+    >>> o = h1.tanh() + h2.tanh(); o.label = "o"
+    >>> from autograd_tiny.core.engine import reverse_topological_order
+    >>> [n.label for n in _forward_stops(reverse_topological_order(o))]
+    ['h1', 'h2', 'o']
+    """
+    ops = [node for node in _evaluation_order(order[0]) if node._prev] if order else []
     labelled = [node for node in ops if node.label]
     return labelled or ops
+
+
+def _evaluation_order(root: Value) -> list[Value]:
+    """Every node of ``root``'s graph once, each after its operands, operands in the
+    order the op took them (a depth-first walk, iterative: no recursion on depth)."""
+    done: set[Value] = set()
+    result: list[Value] = []
+    stack: list[tuple[Value, int]] = [(root, 0)]
+    while stack:
+        node, k = stack.pop()
+        if node in done:
+            continue
+        parents = node._prev
+        while k < len(parents) and parents[k] in done:
+            k += 1
+        if k < len(parents):
+            stack.append((node, k + 1))
+            stack.append((parents[k], 0))
+        else:
+            done.add(node)
+            result.append(node)
+    return result
 
 
 _RECORD_ROW = re.compile(r'label="\{ (.*) \}"')
@@ -735,8 +768,7 @@ def _section(frame: Frame, number: int, total: int, prefix: str,
             f'<div class="atg-stage">'
             f'{"" if packed else _slide_svg(frame.svg, f"{prefix}f{number}-")}</div>'
             f'<div class="atg-band"><div class="atg-leader"></div>'
-            f'<div class="atg-callout"><p class="atg-count">{number} / {total} · '
-            f'{frame.kind}</p><h2>{html.escape(frame.heading)}</h2>'
+            f'<div class="atg-callout"><p class="atg-count">{number} / {total}</p><h2>{html.escape(frame.heading)}</h2>'
             f'<div class="atg-rows{many}">{rows}</div></div></div></section>')
 
 
@@ -966,7 +998,9 @@ _SCRIPT = """(function () {
     // A small graph grows to fill the space, but its text no more than 2.5 times the
     // minimum (1.6 in a notebook, where the deck sits among other output).
     var most = (on("atg-inline") ? 1.6 : 2.5) * need;
-    var scale = on("atg-overview") ? fit : Math.max(need, Math.min(fit, most));
+    // The first frame shows the whole graph, whatever its text size: the lecture
+    // starts from the overview; later frames keep the text readable and pan to the focus.
+    var scale = on("atg-overview") || whole(frame) ? fit : Math.max(need, Math.min(fit, most));
     svg.style.width = (box.width * scale) + "px";
     svg.style.height = (box.height * scale) + "px";
     follow(frame, stage);
@@ -980,7 +1014,7 @@ _SCRIPT = """(function () {
     var callout = frame.querySelector(".atg-callout");
     callout.style.fontSize = "";
     callout.style.marginLeft = "0px";  // measured at full width; place() moves it after
-    if (on("atg-large") || on("atg-overview")) { return; }
+    if (on("atg-large") || on("atg-overview") || whole(frame)) { return; }
     var size = parseFloat(getComputedStyle(callout).fontSize);
     var floor = parseFloat(getComputedStyle(root).fontSize);
     while (size > floor && (box.height * need > stage.clientHeight + 0.5 ||
@@ -989,6 +1023,7 @@ _SCRIPT = """(function () {
       callout.style.fontSize = size + "px";
     }
   }
+  function whole(frame) { return frame === frames[0]; }
   function focusOf(frame) {
     var marks = frame.querySelectorAll('.atg-stage [stroke="@FOCUS@"]');
     var best = null, kind = frame.getAttribute("data-anchor") === "node" ? "node" : "edge";
