@@ -904,3 +904,30 @@ def test_forward_frames_follow_the_model_neuron_by_neuron():
         "forward: o"]
     counts = re.findall(r'<p class="atg-count">([^<]*)</p>', deck.page())
     assert counts == [f"{n} / {len(deck)}" for n in range(1, len(deck) + 1)]
+
+
+@needs_renderer
+def test_network_forward_frame_shows_forward_numbers_only():
+    """The network deck's forward frame: net, out and the error, no delta, no dE/dw and
+    no dE/dout yet; the backward frames show them. The update frame writes a negative
+    gradient in brackets (``0.5 * (-0.02)``, not ``0.5 * -0.02``)."""
+    from autograd_tiny import MLP
+    from autograd_tiny.draw.network import DELTA, draw_network
+    from autograd_tiny.teach.slides import network_slides
+
+    model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
+    deck = network_slides(model, [0.05, 0.1], [0.01, 0.99], error_name="E_total")
+    forward, first_step = deck.frames[0], deck.frames[1]
+    assert forward.kind == "forward" and first_step.kind == "step"
+    assert "out " in forward.svg and "E_total" in forward.svg
+    for shown in (DELTA, "grad ", "dE_total/dout"):
+        assert shown not in forward.svg and shown in first_step.svg, shown
+    picture = draw_network(model, inputs=[0.05, 0.1], target=[0.01, 0.99],
+                           show_gradients=False)
+    drawn = re.sub(r"\tgraph \[.*\n", "", picture.source)  # less the caption (its key)
+    assert "net " in drawn and DELTA not in drawn and "grad" not in drawn
+    updates = deck.frames[-1].lines
+    negative = [w for w in model.parameters() if w.grad < 0]
+    assert not negative  # .grad left as it was (zero)
+    assert all(" * -" not in text for _, text in updates)
+    assert any("* (-" in text for _, text in updates)

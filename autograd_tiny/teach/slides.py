@@ -404,8 +404,12 @@ def network_slides(model: object, inputs: Sequence[float], target: Sequence[floa
         error.backward()
         picture = draw_network(model, inputs=list(inputs), target=list(target), loss=loss,
                                input_names=names, error_name=error_name)
+        # The forward frame shows what forward has computed, no delta or gradient yet.
+        before = draw_network(model, inputs=list(inputs), target=list(target), loss=loss,
+                              input_names=names, error_name=error_name,
+                              show_gradients=False)
         frames = list(_network_frames(neurons, values, error, picture, lr, binary, biases,
-                                      error_name))
+                                      error_name, before))
     finally:
         for w, grad in zip(parameters, saved):
             w.grad = grad
@@ -420,15 +424,15 @@ def network_slides(model: object, inputs: Sequence[float], target: Sequence[floa
 
 def _network_frames(neurons: list[list[Any]], values: list[Value], error: Value,
                     picture: Any, lr: float, binary: str, biases: bool,
-                    error_name: str = "E") -> Iterator[Frame]:
+                    error_name: str = "E", forward: Any = None) -> Iterator[Frame]:
     e = error_name
 
     def d(bottom: str) -> str:  # dE/dw5, with the error's name
         return derivative_text(e, bottom)
 
     layer_of = {id(n): layer for layer in neurons for n in layer}
-    def svg(focus: str | None = None) -> str:
-        drawing = picture.copy()
+    def svg(focus: str | None = None, drawn: Any = None) -> str:
+        drawing = (drawn or picture).copy()
         # The picture's caption says what the page's legend says: room for the network.
         drawing.graph_attr.pop("label", None)
         if focus is not None:
@@ -438,7 +442,7 @@ def _network_frames(neurons: list[list[Any]], values: list[Value], error: Value,
     last = neurons[-1]
     yield Frame("forward", f"forward: {e} = {number_text(error.data)}",
                 tuple((f"out of {n.name}", f"= {number_text(n.out.data)}") for n in last)
-                + (("error", f"{e} = {number_text(error.data)}"),), svg())
+                + (("error", f"{e} = {number_text(error.data)}"),), svg(None, forward))
     layers = len(neurons)
     for depth in range(layers - 1, -1, -1):
         inputs = ([f"{value.label}" for value in values] if depth == 0 else
@@ -483,8 +487,9 @@ def _network_frames(neurons: list[list[Any]], values: list[Value], error: Value,
                 if id(w) in updated:
                     continue
                 updated.add(id(w))
+                gradient = number_text(w.grad)  # a negative factor in brackets
                 updates.append((name, f"{number_text(w.data)} - {lr:g} * "
-                                      f"{number_text(w.grad)} = "
+                                      f"{f'({gradient})' if w.grad < 0 else gradient} = "
                                       f"{number_text(w.data - lr * w.grad)}"))
     yield Frame("done", f"update every weight: w - {lr:g} * {d('w')}", tuple(updates), svg())
 
@@ -758,7 +763,10 @@ def _section(frame: Frame, number: int, total: int, prefix: str,
              packed: bool = False) -> str:
     """One frame's ``<section>``; ``packed``: its stage left empty, the page's script
     rebuilds its SVG from the deck's packed SVGs when the frame is shown."""
-    many = " atg-many" if len(frame.lines) > 6 else ""
+    # Many rows sit in three columns; long ones (an update's equation) in two, so that
+    # no equation wraps at 1280x720.
+    many = "" if len(frame.lines) <= 6 else " atg-many" + (
+        " atg-wide" if max(len(what) + len(text) for what, text in frame.lines) > 32 else "")
     rows = "".join(f'<span class="atg-what">{html.escape(what)}</span>'
                    f'<span class="atg-math">{html.escape(text)}</span>'
                    for what, text in frame.lines)
@@ -897,6 +905,7 @@ _STYLE = """
 .atg-rows { display: grid; grid-template-columns: max-content auto; gap: 0.05em 1em;
   font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
 .atg-rows.atg-many { grid-template-columns: repeat(3, max-content auto); font-size: 0.8em; }
+.atg-rows.atg-many.atg-wide { grid-template-columns: repeat(2, max-content auto); }
 .atg-what { color: #4a4a4a; }
 .atg-math { white-space: pre-wrap; }
 .atg-handout { height: auto; font-size: 16px; }
