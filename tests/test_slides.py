@@ -553,7 +553,13 @@ window.addEventListener("load", function () { setTimeout(function () {
           r.bottom > s.bottom + 1) { outside.push(g.querySelector("title").textContent); }
     });
     var callout = frame.querySelector(".atg-callout").getBoundingClientRect();
-    measured.push({outside: outside, smallest: smallest,
+    var focusOutside = [];  // the focus (node or edge) cut by the stage's edge
+    svg.querySelectorAll('[stroke="@FOCUS@"]').forEach(function (mark) {
+      var g = mark.closest("g.node, g.edge") || mark, r = g.getBoundingClientRect();
+      if (r.left < s.left - 1 || r.right > s.right + 1 || r.top < s.top - 1 ||
+          r.bottom > s.bottom + 1) { focusOutside.push(g.querySelector("title").textContent); }
+    });
+    measured.push({outside: outside, smallest: smallest, focusOutside: focusOutside,
       scrolls: stage.scrollHeight > stage.clientHeight + 1 ||
                stage.scrollWidth > stage.clientWidth + 1 ||
                document.scrollingElement.scrollHeight > window.innerHeight + 1,
@@ -564,6 +570,39 @@ window.addEventListener("load", function () { setTimeout(function () {
     inner: [window.innerWidth, window.innerHeight], frames: measured,
     nodes: document.querySelector(".frame.current svg").querySelectorAll("g.node").length}));
 }, 300); });</script>"""
+
+
+def _fitted_in_chromium(text: str, folder, width: int, height: int) -> dict:
+    page_path = folder / "probed.html"
+    probe = FIT_PROBE.replace("@FOCUS@", SLIDE_FOCUS)
+    page_path.write_text(text.replace("</body>", probe + "</body>"), encoding="utf-8")
+    run = subprocess.run(["chromium", *CHROMIUM_FLAGS, f"--window-size={width},{height}",
+                          page_path.as_uri()], capture_output=True, text=True, timeout=120)
+    return json.loads(html.unescape(re.search(r'data-result="([^"]*)"', run.stdout).group(1)))
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium")
+@needs_renderer
+@pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080)])
+def test_chromium_op_level_deck_opens_on_the_whole_graph_then_follows_the_focus(
+        tmp_path, browser_chrome_height, width, height):
+    """`make demo`'s op-level deck of Mazur's network is too wide to show whole with
+    14 px text on a 16:9 screen: its first frame shows the whole graph (every node and
+    edge inside the frame), each later one keeps the text at lecture size and the node
+    or edge in focus inside the frame, none of it cut."""
+    from autograd_tiny.teach.walkthrough import compute, write_files
+
+    write_files(compute(steps=0), tmp_path)
+    text = (tmp_path / "graph_slides.html").read_text(encoding="utf-8")
+    result = _fitted_in_chromium(text, tmp_path, width, height + browser_chrome_height)
+    assert result["inner"] == [width, height]
+    first, *rest = result["frames"]
+    assert first["outside"] == [] and not first["scrolls"], first
+    assert len(rest) > 40
+    for number, frame in enumerate(rest, 2):
+        assert frame["focusOutside"] == [], (number, frame["focusOutside"])
+        assert frame["smallest"] >= max(14, 0.02 * height) - 0.01, (number, frame)
+        assert frame["callout"][0] <= height and frame["callout"][1] <= width, (number, frame)
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium")
@@ -578,12 +617,7 @@ def test_chromium_every_frame_of_the_demo_decks_fits_with_text_at_lecture_size(
     smallest text at least 14 px (2% of the window's height on a big screen) and the
     arithmetic at least 16 px."""
     text = demo_deck(deck, tmp_path)
-    page_path = tmp_path / "probed.html"
-    page_path.write_text(text.replace("</body>", FIT_PROBE + "</body>"), encoding="utf-8")
-    run = subprocess.run(["chromium", *CHROMIUM_FLAGS,
-                          f"--window-size={width},{height + browser_chrome_height}",
-                          page_path.as_uri()], capture_output=True, text=True, timeout=120)
-    result = json.loads(html.unescape(re.search(r'data-result="([^"]*)"', run.stdout).group(1)))
+    result = _fitted_in_chromium(text, tmp_path, width, height + browser_chrome_height)
     assert result["inner"] == [width, height]
     # i1 i2 h1 h2 o1 o2 E_total; a, b, c, f, a*b, a*b + c, L and the three ops
     assert result["nodes"] == {"network": 7, "expression": 10}[deck]

@@ -40,7 +40,8 @@ import json
 import os
 import re
 import secrets
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
@@ -49,9 +50,10 @@ from ..core.files import write_atomically
 from ..core.graph import GraphSnapshot, number_text, snapshot
 from .notation import derivative_text, formula, local_derivative_text
 from .stepping import backward_steps
-from ..draw.renderer import RendererNotFound, find_renderer, missing_renderer_message
+from ..draw.renderer import (RendererNotFound, find_renderer, missing_renderer_message,
+                             run_renderer)
 from ..draw.dot import (DEFAULT_MAX_NODES, FOCUS_COLOR, FOCUS_FILL, INTERMEDIATE_FILL,
-                        LEAF_FILL, OUTPUT_FILL, draw_dot, to_svg)
+                        LEAF_FILL, OUTPUT_FILL, draw_dot)
 
 MAX_STEPS = 400  # a frame each: past this, a lecture cannot follow them anyway
 # Graph text in the slides' SVG, in Graphviz points (the SVG's own units). The page
@@ -227,7 +229,7 @@ def build_slides(root: Value, *, title: str | None = None, rankdir: str = "LR",
     title = title or f"Backpropagation through {names[root]}"
     saved = [node.grad for node in order]
     try:
-        frames = list(_frames(graph, names, rankdir, max_nodes, binary))
+        frames = _rendered(list(_frames(graph, names, rankdir, max_nodes)), binary)
     finally:
         for node, grad in zip(order, saved):
             node.grad = grad
@@ -235,14 +237,16 @@ def build_slides(root: Value, *, title: str | None = None, rankdir: str = "LR",
 
 
 def _frames(graph: GraphSnapshot, names: Mapping[Value, str], rankdir: str,
-            max_nodes: int, binary: str) -> Iterator[Frame]:
+            max_nodes: int) -> Iterator[Frame]:
+    """The deck's frames, each ``svg`` still the DOT source (``_rendered`` draws them)."""
     root, order = graph.root, list(graph.order)
 
     def svg(show_grad: bool = True, node: Value | None = None,
             edge: tuple[Value, Value, int] | None = None) -> str:
         drawing = draw_dot(root, rankdir=rankdir, show_grad=show_grad, max_nodes=max_nodes,
                            focus_node=node, focus_edge=edge, snapshot=graph)
-        return to_svg(slide_graph(drawing, rankdir), binary)
+        slide_graph(drawing, rankdir)  # in place
+        return str(drawing.source)
 
     for node in order:
         node.grad = 0.0
@@ -274,6 +278,25 @@ def _frames(graph: GraphSnapshot, names: Mapping[Value, str], rankdir: str,
     yield Frame("done", "backward is done: every gradient",
                 tuple((derivative_text(root_name, names[node]), number_text(node.grad))
                       for node in shown[:24]), svg(True, root))
+
+
+# Renderer processes run at once: a frame's layout is most of a deck's time, and the
+# frames are independent once their DOT text is written.
+RENDER_THREADS = max(1, min(8, os.cpu_count() or 1))
+
+
+def _rendered(frames: list[Frame], binary: str) -> list[Frame]:
+    """``frames`` with each ``svg``, DOT source until now, drawn as SVG by ``binary``:
+    several renderer processes at a time (threads only wait for them), in order."""
+    def draw(source: str) -> str:
+        return run_renderer(source, "svg", binary).decode("utf-8")
+
+    if RENDER_THREADS == 1 or len(frames) < 2:
+        svgs = [draw(frame.svg) for frame in frames]
+    else:
+        with ThreadPoolExecutor(RENDER_THREADS) as pool:
+            svgs = list(pool.map(draw, [frame.svg for frame in frames]))
+    return [replace(frame, svg=svg) for frame, svg in zip(frames, svgs)]
 
 
 def _forward_stops(order: list[Value]) -> list[Value]:
@@ -408,8 +431,8 @@ def network_slides(model: object, inputs: Sequence[float], target: Sequence[floa
         before = draw_network(model, inputs=list(inputs), target=list(target), loss=loss,
                               input_names=names, error_name=error_name,
                               show_gradients=False)
-        frames = list(_network_frames(neurons, values, error, picture, lr, binary, biases,
-                                      error_name, before))
+        frames = _rendered(list(_network_frames(neurons, values, error, picture, lr,
+                                                biases, error_name, before)), binary)
     finally:
         for w, grad in zip(parameters, saved):
             w.grad = grad
@@ -423,7 +446,7 @@ def network_slides(model: object, inputs: Sequence[float], target: Sequence[floa
 
 
 def _network_frames(neurons: list[list[Any]], values: list[Value], error: Value,
-                    picture: Any, lr: float, binary: str, biases: bool,
+                    picture: Any, lr: float, biases: bool,
                     error_name: str = "E", forward: Any = None) -> Iterator[Frame]:
     e = error_name
 
@@ -437,7 +460,7 @@ def _network_frames(neurons: list[list[Any]], values: list[Value], error: Value,
         drawing.graph_attr.pop("label", None)
         if focus is not None:
             _focus_neuron(drawing, focus)
-        return to_svg(drawing, binary)
+        return str(drawing.source)
 
     last = neurons[-1]
     yield Frame("forward", f"forward: {e} = {number_text(error.data)}",
