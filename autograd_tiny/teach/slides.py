@@ -1030,9 +1030,11 @@ _SCRIPT = """(function () {
     // A small graph grows to fill the space, but its text no more than 2.5 times the
     // minimum (1.6 in a notebook, where the deck sits among other output).
     var most = (on("atg-inline") ? 1.6 : 2.5) * need;
-    // The first frame shows the whole graph, whatever its text size: the lecture
-    // starts from the overview; later frames keep the text readable and pan to the focus.
-    var scale = on("atg-overview") || whole(frame) ? fit : Math.max(need, Math.min(fit, most));
+    var scale = on("atg-overview") ? fit : Math.max(need, Math.min(fit, most));
+    // The first frame shows the whole graph, smaller if it must, whatever its text size:
+    // the lecture starts from the overview; later frames keep the text readable and
+    // pan to the focus. (A graph that fits anyway is drawn as on every other frame.)
+    if (whole(frame)) { scale = Math.min(scale, fit); }
     svg.style.width = (box.width * scale) + "px";
     svg.style.height = (box.height * scale) + "px";
     follow(frame, stage);
