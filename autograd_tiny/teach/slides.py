@@ -14,10 +14,11 @@ callout under the node or edge in focus, joined to it by a line.
   as a stepper: plain HTML and JavaScript, no server, no widget extension.
 
 Text is sized for a lecture hall: it scales with the window, and the graph is never
-drawn with text smaller than 14 px. Each frame shows whole, without scrolling: where a
-step's arithmetic is long, its text steps down (never below the page's own text size)
-until the graph fits above it; only a graph too big even then scrolls, following the
-focus.
+drawn with text smaller than 14 px, but on the first frame, which shows the whole
+graph, however small that makes it: the overview the lecture starts from. Each frame
+shows whole, without scrolling: where a step's arithmetic is long, its text steps down
+(never below the page's own text size) until the graph fits above it; only a graph too
+big even then scrolls, following the focus.
 Everything (SVG, style, script) is inline: nothing is loaded from the network.
 
 >>> import tempfile, pathlib
