@@ -553,7 +553,13 @@ window.addEventListener("load", function () { setTimeout(function () {
           r.bottom > s.bottom + 1) { outside.push(g.querySelector("title").textContent); }
     });
     var callout = frame.querySelector(".atg-callout").getBoundingClientRect();
-    measured.push({outside: outside, smallest: smallest,
+    var focusOutside = [];  // the focus (node or edge) cut by the stage's edge
+    svg.querySelectorAll('[stroke="@FOCUS@"]').forEach(function (mark) {
+      var g = mark.closest("g.node, g.edge") || mark, r = g.getBoundingClientRect();
+      if (r.left < s.left - 1 || r.right > s.right + 1 || r.top < s.top - 1 ||
+          r.bottom > s.bottom + 1) { focusOutside.push(g.querySelector("title").textContent); }
+    });
+    measured.push({outside: outside, smallest: smallest, focusOutside: focusOutside,
       scrolls: stage.scrollHeight > stage.clientHeight + 1 ||
                stage.scrollWidth > stage.clientWidth + 1 ||
                document.scrollingElement.scrollHeight > window.innerHeight + 1,
@@ -564,6 +570,39 @@ window.addEventListener("load", function () { setTimeout(function () {
     inner: [window.innerWidth, window.innerHeight], frames: measured,
     nodes: document.querySelector(".frame.current svg").querySelectorAll("g.node").length}));
 }, 300); });</script>"""
+
+
+def _fitted_in_chromium(text: str, folder, width: int, height: int) -> dict:
+    page_path = folder / "probed.html"
+    probe = FIT_PROBE.replace("@FOCUS@", SLIDE_FOCUS)
+    page_path.write_text(text.replace("</body>", probe + "</body>"), encoding="utf-8")
+    run = subprocess.run(["chromium", *CHROMIUM_FLAGS, f"--window-size={width},{height}",
+                          page_path.as_uri()], capture_output=True, text=True, timeout=120)
+    return json.loads(html.unescape(re.search(r'data-result="([^"]*)"', run.stdout).group(1)))
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium")
+@needs_renderer
+@pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080)])
+def test_chromium_op_level_deck_opens_on_the_whole_graph_then_follows_the_focus(
+        tmp_path, browser_chrome_height, width, height):
+    """`make demo`'s op-level deck of Mazur's network is too wide to show whole with
+    14 px text on a 16:9 screen: its first frame shows the whole graph (every node and
+    edge inside the frame), each later one keeps the text at lecture size and the node
+    or edge in focus inside the frame, none of it cut."""
+    from autograd_tiny.teach.walkthrough import compute, write_files
+
+    write_files(compute(steps=0), tmp_path)
+    text = (tmp_path / "graph_slides.html").read_text(encoding="utf-8")
+    result = _fitted_in_chromium(text, tmp_path, width, height + browser_chrome_height)
+    assert result["inner"] == [width, height]
+    first, *rest = result["frames"]
+    assert first["outside"] == [] and not first["scrolls"], first
+    assert len(rest) > 40
+    for number, frame in enumerate(rest, 2):
+        assert frame["focusOutside"] == [], (number, frame["focusOutside"])
+        assert frame["smallest"] >= max(14, 0.02 * height) - 0.01, (number, frame)
+        assert frame["callout"][0] <= height and frame["callout"][1] <= width, (number, frame)
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium")
@@ -578,12 +617,7 @@ def test_chromium_every_frame_of_the_demo_decks_fits_with_text_at_lecture_size(
     smallest text at least 14 px (2% of the window's height on a big screen) and the
     arithmetic at least 16 px."""
     text = demo_deck(deck, tmp_path)
-    page_path = tmp_path / "probed.html"
-    page_path.write_text(text.replace("</body>", FIT_PROBE + "</body>"), encoding="utf-8")
-    run = subprocess.run(["chromium", *CHROMIUM_FLAGS,
-                          f"--window-size={width},{height + browser_chrome_height}",
-                          page_path.as_uri()], capture_output=True, text=True, timeout=120)
-    result = json.loads(html.unescape(re.search(r'data-result="([^"]*)"', run.stdout).group(1)))
+    result = _fitted_in_chromium(text, tmp_path, width, height + browser_chrome_height)
     assert result["inner"] == [width, height]
     # i1 i2 h1 h2 o1 o2 E_total; a, b, c, f, a*b, a*b + c, L and the three ops
     assert result["nodes"] == {"network": 7, "expression": 10}[deck]
@@ -813,3 +847,121 @@ def test_chromium_rebuilds_every_frame_as_the_handout_draws_it(tmp_path):
         drawn = _stages_in_chromium(handout, tmp_path / "handout.html")
         assert len(shown) == len(drawn) > 5 and all("<svg" in svg for svg in shown)
         assert shown == drawn
+
+
+class _Line:
+    """A line of a frame that counts every comparison and hash made of it: the work a
+    diff does, measured without a clock."""
+
+    work = 0
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __eq__(self, other: object) -> bool:
+        _Line.work += 1
+        return isinstance(other, _Line) and self.text == other.text
+
+    def __hash__(self) -> int:
+        _Line.work += 1
+        return hash(self.text)
+
+
+def _frames_like_a_deck(count: int, size: int) -> list[list[_Line]]:
+    """``count`` frames of ``size`` lines, as a deck's are: a closing ``</g>`` every
+    few lines (the same line, many times), the rest unique; each frame changes the line
+    in focus near the top and a grad near the bottom, and every third one inserts a line."""
+    lines = [("</g>" if k % 4 == 3 else f'<text x="{k}">v</text>') for k in range(size)]
+    frames = [list(lines)]
+    for n in range(1, count):
+        lines = list(lines)
+        lines[n % 10] = f'<text x="{n % 10}">focus {n}</text>'
+        lines[-1 - n % 10] = f'<text x="{n}">grad {n}</text>'
+        if n % 3 == 0:
+            lines.insert(len(lines) // 2, f'<path d="{n}"/>')
+        frames.append(lines)
+    return [[_Line(text) for text in frame] for frame in frames]
+
+
+def test_packing_grows_linearly_with_the_frames_lines(monkeypatch):
+    """Frames a few lines apart are matched through their unique lines: the work grows
+    with the lines, not their square. The work counted: every comparison and hash of a
+    line, and for each use of difflib the pairs of lines it may compare (its worst case;
+    it compares whole lines by index, out of sight of the count). Four times the lines
+    a frame: about four times the work. (difflib over whole frames: sixteen times, and
+    a 60-factor product's slides took minutes.)"""
+    import difflib
+
+    import autograd_tiny.teach.slides as slides
+
+    class Counted(difflib.SequenceMatcher):
+        def __init__(self, isjunk, a, b, autojunk=True):
+            _Line.work += len(a) * len(b)
+            super().__init__(isjunk, a, b, autojunk)
+
+    monkeypatch.setattr(slides.difflib, "SequenceMatcher", Counted)
+    work = {}
+    for size in (400, 1600):
+        frames = _frames_like_a_deck(12, size)
+        _Line.work = 0
+        for before, after in zip(frames, frames[1:]):
+            runs = slides._changed_runs(before, after)
+            rebuilt, at = [], 0
+            for i1, i2, j1, j2 in runs:  # old with each run replaced is new
+                rebuilt += before[at:i1] + after[j1:j2]
+                at = i2
+            assert [line.text for line in rebuilt + before[at:]] == [
+                line.text for line in after]
+            assert sum(j2 - j1 for _, _, j1, j2 in runs) <= 3  # no more than changed
+        work[size] = _Line.work
+    assert work[400] < 40 * 400 * 11  # a few dozen operations a line
+    assert work[1600] < 5 * work[400], work
+
+
+@needs_renderer
+def test_forward_frames_follow_the_model_neuron_by_neuron():
+    """A 2-2-1 sigmoid network written out by hand: the forward frames go as the model
+    computes, h1's net and out before h2's, then the output (not level by level, and
+    not h2 first); each frame's count says only where it is, its heading says what."""
+    x1, x2 = Value(0.05, label="x1"), Value(0.1, label="x2")
+    nodes = {}
+    for name, (a, b) in (("h1", (0.15, 0.2)), ("h2", (0.25, 0.3))):
+        net = Value(a, label=f"w_{name}1") * x1 + Value(b, label=f"w_{name}2") * x2
+        net.label = f"net_{name}"
+        nodes[name] = net.sigmoid() if hasattr(net, "sigmoid") else net.tanh()
+        nodes[name].label = f"out_{name}"
+    o = nodes["h1"] * Value(0.4, label="w5") + nodes["h2"] * Value(0.45, label="w6")
+    o.label = "o"
+    deck = build_slides(o)
+    assert [f.heading for f in deck.frames if f.kind == "forward"] == [
+        "forward: net_h1", "forward: out_h1", "forward: net_h2", "forward: out_h2",
+        "forward: o"]
+    counts = re.findall(r'<p class="atg-count">([^<]*)</p>', deck.page())
+    assert counts == [f"{n} / {len(deck)}" for n in range(1, len(deck) + 1)]
+
+
+@needs_renderer
+def test_network_forward_frame_shows_forward_numbers_only():
+    """The network deck's forward frame: net, out and the error, no delta, no dE/dw and
+    no dE/dout yet; the backward frames show them. The update frame writes a negative
+    gradient in brackets (``0.5 * (-0.02)``, not ``0.5 * -0.02``)."""
+    from autograd_tiny import MLP
+    from autograd_tiny.draw.network import DELTA, draw_network
+    from autograd_tiny.teach.slides import network_slides
+
+    model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
+    deck = network_slides(model, [0.05, 0.1], [0.01, 0.99], error_name="E_total")
+    forward, first_step = deck.frames[0], deck.frames[1]
+    assert forward.kind == "forward" and first_step.kind == "step"
+    assert "out " in forward.svg and "E_total" in forward.svg
+    for shown in (DELTA, "grad ", "dE_total/dout"):
+        assert shown not in forward.svg and shown in first_step.svg, shown
+    picture = draw_network(model, inputs=[0.05, 0.1], target=[0.01, 0.99],
+                           show_gradients=False)
+    drawn = re.sub(r"\tgraph \[.*\n", "", picture.source)  # less the caption (its key)
+    assert "net " in drawn and DELTA not in drawn and "grad" not in drawn
+    updates = deck.frames[-1].lines
+    negative = [w for w in model.parameters() if w.grad < 0]
+    assert not negative  # .grad left as it was (zero)
+    assert all(" * -" not in text for _, text in updates)
+    assert any("* (-" in text for _, text in updates)

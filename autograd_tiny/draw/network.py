@@ -91,7 +91,8 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
                  loss: Callable[[list[Value], list[float]], Value] | None = None,
                  highlight: Value | str | None = None, format: str = "svg",  # noqa: A002
                  rankdir: str = "LR", input_names: Sequence[str] | None = None,
-                 detail: str = "auto", error_name: str = "E") -> Drawing:
+                 detail: str = "auto", error_name: str = "E",
+                 show_gradients: bool = True) -> Drawing:
     """``model`` (an ``MLP``, ``Layer`` or ``Neuron``) as a network diagram.
 
     ``inputs``: run the model on them and print each neuron's net and out.
@@ -107,6 +108,8 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
     tooltips); ``'auto'`` picks compact above 40 weights. ``error_name``: what the
     error is called in the picture (its node, dE/dw, ...): ``'E'``, or the name the
     text beside the picture uses, such as Mazur's ``'E_total'``.
+    ``show_gradients=False``: the forward numbers only (net, out, the error), no
+    delta, dE/dw or dE/dout, as the forward frames of a lecture show it.
 
     >>> from autograd_tiny import MLP
     >>> model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
@@ -142,6 +145,7 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
             if not isinstance(error, Value):
                 raise TypeError(f"draw_network: loss must return a Value, "
                                 f"got {type(error).__name__}")
+        if error is not None and show_gradients:
             wanted = [p for layer in neurons for n in layer
                       for p in [*(w for _, w in n.weights), n.bias[1]]]
             nets = [n.net for layer in neurons for n in layer if n.net is not None]
@@ -160,6 +164,8 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
     routes, route_count = _routes(neurons, chosen, e if error is not None else None)
 
     def gradient_of(p: Value) -> float | None:
+        if not show_gradients:
+            return None
         if gradients:
             return gradients.get(p)
         return p.grad if any(q.grad for layer in neurons for n in layer
@@ -208,10 +214,11 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
             assert n.out is not None
             d_out = number_text(float(grad(error, n.out)[0]))
             label = f"target {number_text(float(t))}"
-            if not compact:  # three short lines: the error's column sits close
+            if not compact and show_gradients:  # three short lines: the column sits close
                 label += f"\n{_d(e)}/dout\n{d_out}"
-            error_text[n.name] = (label, f"{n.name}: target {number_text(float(t))}, "
-                                         f"{_d(e)}/dout = {d_out}")
+            error_text[n.name] = (label, f"{n.name}: target {number_text(float(t))}"
+                                         + (f", {_d(e)}/dout = {d_out}" if show_gradients
+                                            else ""))
             # Beside the line, not across it: on the outer side of the fan of lines
             # into the error (the first half of the layer on one side, the rest on
             # the other), so that neighbouring lines' labels keep apart.

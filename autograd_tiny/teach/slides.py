@@ -14,10 +14,11 @@ callout under the node or edge in focus, joined to it by a line.
   as a stepper: plain HTML and JavaScript, no server, no widget extension.
 
 Text is sized for a lecture hall: it scales with the window, and the graph is never
-drawn with text smaller than 14 px. Each frame shows whole, without scrolling: where a
-step's arithmetic is long, its text steps down (never below the page's own text size)
-until the graph fits above it; only a graph too big even then scrolls, following the
-focus.
+drawn with text smaller than 14 px, but on the first frame, which shows the whole
+graph, however small that makes it: the overview the lecture starts from. Each frame
+shows whole, without scrolling: where a step's arithmetic is long, its text steps down
+(never below the page's own text size) until the graph fits above it; only a graph too
+big even then scrolls, following the focus.
 Everything (SVG, style, script) is inline: nothing is loaded from the network.
 
 >>> import tempfile, pathlib
@@ -33,13 +34,15 @@ Everything (SVG, style, script) is inline: nothing is loaded from the network.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import html
 import json
 import os
 import re
 import secrets
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
@@ -48,9 +51,10 @@ from ..core.files import write_atomically
 from ..core.graph import GraphSnapshot, number_text, snapshot
 from .notation import derivative_text, formula, local_derivative_text
 from .stepping import backward_steps
-from ..draw.renderer import RendererNotFound, find_renderer, missing_renderer_message
+from ..draw.renderer import (RendererNotFound, find_renderer, missing_renderer_message,
+                             run_renderer)
 from ..draw.dot import (DEFAULT_MAX_NODES, FOCUS_COLOR, FOCUS_FILL, INTERMEDIATE_FILL,
-                        LEAF_FILL, OUTPUT_FILL, draw_dot, to_svg)
+                        LEAF_FILL, OUTPUT_FILL, draw_dot)
 
 MAX_STEPS = 400  # a frame each: past this, a lecture cannot follow them anyway
 # Graph text in the slides' SVG, in Graphviz points (the SVG's own units). The page
@@ -226,7 +230,7 @@ def build_slides(root: Value, *, title: str | None = None, rankdir: str = "LR",
     title = title or f"Backpropagation through {names[root]}"
     saved = [node.grad for node in order]
     try:
-        frames = list(_frames(graph, names, rankdir, max_nodes, binary))
+        frames = _rendered(list(_frames(graph, names, rankdir, max_nodes)), binary)
     finally:
         for node, grad in zip(order, saved):
             node.grad = grad
@@ -234,14 +238,16 @@ def build_slides(root: Value, *, title: str | None = None, rankdir: str = "LR",
 
 
 def _frames(graph: GraphSnapshot, names: Mapping[Value, str], rankdir: str,
-            max_nodes: int, binary: str) -> Iterator[Frame]:
+            max_nodes: int) -> Iterator[Frame]:
+    """The deck's frames, each ``svg`` still the DOT source (``_rendered`` draws them)."""
     root, order = graph.root, list(graph.order)
 
     def svg(show_grad: bool = True, node: Value | None = None,
             edge: tuple[Value, Value, int] | None = None) -> str:
         drawing = draw_dot(root, rankdir=rankdir, show_grad=show_grad, max_nodes=max_nodes,
                            focus_node=node, focus_edge=edge, snapshot=graph)
-        return to_svg(slide_graph(drawing, rankdir), binary)
+        slide_graph(drawing, rankdir)  # in place
+        return str(drawing.source)
 
     for node in order:
         node.grad = 0.0
@@ -275,12 +281,64 @@ def _frames(graph: GraphSnapshot, names: Mapping[Value, str], rankdir: str,
                       for node in shown[:24]), svg(True, root))
 
 
+# Renderer processes run at once: a frame's layout is most of a deck's time, and the
+# frames are independent once their DOT text is written.
+RENDER_THREADS = max(1, min(8, os.cpu_count() or 1))
+
+
+def _rendered(frames: list[Frame], binary: str) -> list[Frame]:
+    """``frames`` with each ``svg``, DOT source until now, drawn as SVG by ``binary``:
+    several renderer processes at a time (threads only wait for them), in order."""
+    def draw(source: str) -> str:
+        return run_renderer(source, "svg", binary).decode("utf-8")
+
+    if RENDER_THREADS == 1 or len(frames) < 2:
+        svgs = [draw(frame.svg) for frame in frames]
+    else:
+        with ThreadPoolExecutor(RENDER_THREADS) as pool:
+            svgs = list(pool.map(draw, [frame.svg for frame in frames]))
+    return [replace(frame, svg=svg) for frame, svg in zip(frames, svgs)]
+
+
 def _forward_stops(order: list[Value]) -> list[Value]:
     """The nodes the forward frames show, inputs first: the labelled ones (the names
-    a lecture uses), or every op of a graph with no labelled ops."""
-    ops = [node for node in reversed(order) if node._prev]
+    a lecture uses), or every op of a graph with no labelled ops. In the order a
+    person works the expression out, each operand (left one first) before the op
+    that uses it, as the model computes: h1's neuron, then h2's, not by level.
+
+    >>> from autograd_tiny import Value
+    >>> x = Value(1.0, label="x")
+    >>> h1, h2 = x * 2, x * 3; h1.label, h2.label = "h1", "h2"
+    >>> o = h1.tanh() + h2.tanh(); o.label = "o"
+    >>> from autograd_tiny.core.engine import reverse_topological_order
+    >>> [n.label for n in _forward_stops(reverse_topological_order(o))]
+    ['h1', 'h2', 'o']
+    """
+    ops = [node for node in _evaluation_order(order[0]) if node._prev] if order else []
     labelled = [node for node in ops if node.label]
     return labelled or ops
+
+
+def _evaluation_order(root: Value) -> list[Value]:
+    """Every node of ``root``'s graph once, each after its operands, operands in the
+    order the op took them (a depth-first walk, iterative: no recursion on depth)."""
+    done: set[Value] = set()
+    result: list[Value] = []
+    stack: list[tuple[Value, int]] = [(root, 0)]
+    while stack:
+        node, k = stack.pop()
+        if node in done:
+            continue
+        parents = node._prev
+        while k < len(parents) and parents[k] in done:
+            k += 1
+        if k < len(parents):
+            stack.append((node, k + 1))
+            stack.append((parents[k], 0))
+        else:
+            done.add(node)
+            result.append(node)
+    return result
 
 
 _RECORD_ROW = re.compile(r'label="\{ (.*) \}"')
@@ -370,8 +428,12 @@ def network_slides(model: object, inputs: Sequence[float], target: Sequence[floa
         error.backward()
         picture = draw_network(model, inputs=list(inputs), target=list(target), loss=loss,
                                input_names=names, error_name=error_name)
-        frames = list(_network_frames(neurons, values, error, picture, lr, binary, biases,
-                                      error_name))
+        # The forward frame shows what forward has computed, no delta or gradient yet.
+        before = draw_network(model, inputs=list(inputs), target=list(target), loss=loss,
+                              input_names=names, error_name=error_name,
+                              show_gradients=False)
+        frames = _rendered(list(_network_frames(neurons, values, error, picture, lr,
+                                                biases, error_name, before)), binary)
     finally:
         for w, grad in zip(parameters, saved):
             w.grad = grad
@@ -385,26 +447,26 @@ def network_slides(model: object, inputs: Sequence[float], target: Sequence[floa
 
 
 def _network_frames(neurons: list[list[Any]], values: list[Value], error: Value,
-                    picture: Any, lr: float, binary: str, biases: bool,
-                    error_name: str = "E") -> Iterator[Frame]:
+                    picture: Any, lr: float, biases: bool,
+                    error_name: str = "E", forward: Any = None) -> Iterator[Frame]:
     e = error_name
 
     def d(bottom: str) -> str:  # dE/dw5, with the error's name
         return derivative_text(e, bottom)
 
     layer_of = {id(n): layer for layer in neurons for n in layer}
-    def svg(focus: str | None = None) -> str:
-        drawing = picture.copy()
+    def svg(focus: str | None = None, drawn: Any = None) -> str:
+        drawing = (drawn or picture).copy()
         # The picture's caption says what the page's legend says: room for the network.
         drawing.graph_attr.pop("label", None)
         if focus is not None:
             _focus_neuron(drawing, focus)
-        return to_svg(drawing, binary)
+        return str(drawing.source)
 
     last = neurons[-1]
     yield Frame("forward", f"forward: {e} = {number_text(error.data)}",
                 tuple((f"out of {n.name}", f"= {number_text(n.out.data)}") for n in last)
-                + (("error", f"{e} = {number_text(error.data)}"),), svg())
+                + (("error", f"{e} = {number_text(error.data)}"),), svg(None, forward))
     layers = len(neurons)
     for depth in range(layers - 1, -1, -1):
         inputs = ([f"{value.label}" for value in values] if depth == 0 else
@@ -449,8 +511,9 @@ def _network_frames(neurons: list[list[Any]], values: list[Value], error: Value,
                 if id(w) in updated:
                     continue
                 updated.add(id(w))
+                gradient = number_text(w.grad)  # a negative factor in brackets
                 updates.append((name, f"{number_text(w.data)} - {lr:g} * "
-                                      f"{number_text(w.grad)} = "
+                                      f"{f'({gradient})' if w.grad < 0 else gradient} = "
                                       f"{number_text(w.data - lr * w.grad)}"))
     yield Frame("done", f"update every weight: w - {lr:g} * {d('w')}", tuple(updates), svg())
 
@@ -545,24 +608,104 @@ def pack_svgs(svgs: Sequence[str]) -> dict[str, Any]:
     diffs: list[list[Any]] = [[]] if lines else []
     for before, after in zip(lines, lines[1:]):
         diff: list[Any] = []
-        # The same layout mostly: the same lines but a few. Trim what the two share at
-        # both ends (quick), then let difflib match the rest.
-        head = 0
-        while head < min(len(before), len(after)) and before[head] == after[head]:
-            head += 1
-        tail = 0
-        while (tail < min(len(before), len(after)) - head and
-               before[-1 - tail] == after[-1 - tail]):
-            tail += 1
-        old, new = before[head:len(before) - tail], after[head:len(after) - tail]
-        matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-        for op, i1, i2, j1, j2 in matcher.get_opcodes():
-            if op != "equal":
-                diff += [head + i1, i2 - i1, j2 - j1]
-                diff += [_line_change(old[i1 + k] if i1 + k < i2 else "", line)
-                         for k, line in enumerate(new[j1:j2])]
+        for i1, i2, j1, j2 in _changed_runs(before, after):
+            diff += [i1, i2 - i1, j2 - j1]
+            diff += [_line_change(before[i1 + k] if i1 + k < i2 else "", line)
+                     for k, line in enumerate(after[j1:j2])]
         diffs.append(diff)
     return {"base": lines[0] if lines else [], "diffs": diffs}
+
+
+# Past this many line pairs (lines of one side times lines of the other), a stretch
+# between two anchors is stored as replaced outright rather than matched by difflib,
+# whose cost grows with that product: it keeps packing a deck linear in its size.
+DIFFLIB_MOST_PAIRS = 4096
+
+
+def _changed_runs(old: Sequence[Any], new: Sequence[Any]) -> list[tuple[int, int, int, int]]:
+    """Where ``new`` differs from ``old``: ``(i1, i2, j1, j2)`` in order, each saying
+    ``old[i1:i2]`` became ``new[j1:j2]``; ``old`` with each replaced is ``new``.
+
+    Linear in the lines (times a log): consecutive frames are one layout with a few
+    lines changed, and almost every line of an SVG is unique (its coordinates), so the
+    lines found once in each side, in the same order in both (a longest increasing
+    run, as patience diff takes them), anchor the match; between two anchors, lines
+    equal at either end are kept and difflib matches what is left only when it is
+    short. (difflib over whole frames is quadratic in the lines: a frame repeats
+    ``</g>`` once a node, and each is tried against every other.)
+
+    >>> _changed_runs(["<svg>", "a", "</g>", "b", "</g>", "</svg>"],
+    ...               ["<svg>", "a", "</g>", "c", "</g>", "</svg>"])
+    [(3, 4, 3, 4)]
+    >>> _changed_runs(["x", "y", "z"], ["x", "new", "y", "z", "end"])
+    [(1, 1, 1, 2), (3, 3, 4, 5)]
+    """
+    # What the two share at either end first (quick): often all but a few lines.
+    head, tail = 0, 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    while (tail < min(len(old), len(new)) - head and
+           old[len(old) - 1 - tail] == new[len(new) - 1 - tail]):
+        tail += 1
+    seen_old: dict[Any, int] = {}
+    for i in range(head, len(old) - tail):
+        seen_old[old[i]] = -1 if old[i] in seen_old else i
+    seen_new: dict[Any, int] = {}
+    for j in range(head, len(new) - tail):
+        seen_new[new[j]] = -1 if new[j] in seen_new else j
+    pairs = [(i, seen_new[line]) for line, i in seen_old.items()
+             if i >= 0 and seen_new.get(line, -1) >= 0]
+    pairs.sort(key=lambda pair: pair[1])
+    anchors = _increasing_run(pairs)
+    runs: list[tuple[int, int, int, int]] = []
+    i = j = head
+    for a, b in anchors + [(len(old) - tail, len(new) - tail)]:
+        runs += _gap_runs(old, new, i, a, j, b)
+        i, j = a + 1, b + 1
+    return runs
+
+
+def _increasing_run(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest run of ``pairs`` (sorted by their second item) whose first items
+    increase too: patience sorting, n log n.
+
+    >>> _increasing_run([(0, 0), (3, 1), (1, 2), (2, 3)])
+    [(0, 0), (1, 2), (2, 3)]
+    """
+    tops: list[int] = []  # tops[k]: the smallest first item ending a run of k + 1
+    ends: list[int] = []  # ... and that pair's index
+    before: list[int] = []  # each pair's predecessor in its run, -1 for none
+    for index, (i, _) in enumerate(pairs):
+        k = bisect.bisect_left(tops, i)
+        before.append(ends[k - 1] if k else -1)
+        if k == len(tops):
+            tops.append(i)
+            ends.append(index)
+        else:
+            tops[k], ends[k] = i, index
+    run, at = [], ends[-1] if ends else -1
+    while at >= 0:
+        run.append(pairs[at])
+        at = before[at]
+    return run[::-1]
+
+
+def _gap_runs(old: Sequence[Any], new: Sequence[Any], i1: int, i2: int, j1: int,
+              j2: int) -> list[tuple[int, int, int, int]]:
+    """The changes between ``old[i1:i2]`` and ``new[j1:j2]``, two stretches between
+    anchors: what they share at either end kept, the rest matched by difflib if short,
+    else replaced whole."""
+    while i1 < i2 and j1 < j2 and old[i1] == new[j1]:
+        i1, j1 = i1 + 1, j1 + 1
+    while i1 < i2 and j1 < j2 and old[i2 - 1] == new[j2 - 1]:
+        i2, j2 = i2 - 1, j2 - 1
+    if i1 == i2 and j1 == j2:
+        return []
+    if (i2 - i1) * (j2 - j1) > DIFFLIB_MOST_PAIRS:
+        return [(i1, i2, j1, j2)]
+    matcher = difflib.SequenceMatcher(None, old[i1:i2], new[j1:j2], autojunk=False)
+    return [(i1 + a1, i1 + a2, j1 + b1, j1 + b2)
+            for op, a1, a2, b1, b2 in matcher.get_opcodes() if op != "equal"]
 
 
 def _line_change(old: str, line: str) -> str | list[Any]:
@@ -644,7 +787,10 @@ def _section(frame: Frame, number: int, total: int, prefix: str,
              packed: bool = False) -> str:
     """One frame's ``<section>``; ``packed``: its stage left empty, the page's script
     rebuilds its SVG from the deck's packed SVGs when the frame is shown."""
-    many = " atg-many" if len(frame.lines) > 6 else ""
+    # Many rows sit in three columns; long ones (an update's equation) in two, so that
+    # no equation wraps at 1280x720.
+    many = "" if len(frame.lines) <= 6 else " atg-many" + (
+        " atg-wide" if max(len(what) + len(text) for what, text in frame.lines) > 32 else "")
     rows = "".join(f'<span class="atg-what">{html.escape(what)}</span>'
                    f'<span class="atg-math">{html.escape(text)}</span>'
                    for what, text in frame.lines)
@@ -654,8 +800,7 @@ def _section(frame: Frame, number: int, total: int, prefix: str,
             f'<div class="atg-stage">'
             f'{"" if packed else _slide_svg(frame.svg, f"{prefix}f{number}-")}</div>'
             f'<div class="atg-band"><div class="atg-leader"></div>'
-            f'<div class="atg-callout"><p class="atg-count">{number} / {total} · '
-            f'{frame.kind}</p><h2>{html.escape(frame.heading)}</h2>'
+            f'<div class="atg-callout"><p class="atg-count">{number} / {total}</p><h2>{html.escape(frame.heading)}</h2>'
             f'<div class="atg-rows{many}">{rows}</div></div></div></section>')
 
 
@@ -784,6 +929,7 @@ _STYLE = """
 .atg-rows { display: grid; grid-template-columns: max-content auto; gap: 0.05em 1em;
   font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
 .atg-rows.atg-many { grid-template-columns: repeat(3, max-content auto); font-size: 0.8em; }
+.atg-rows.atg-many.atg-wide { grid-template-columns: repeat(2, max-content auto); }
 .atg-what { color: #4a4a4a; }
 .atg-math { white-space: pre-wrap; }
 .atg-handout { height: auto; font-size: 16px; }
@@ -886,6 +1032,10 @@ _SCRIPT = """(function () {
     // minimum (1.6 in a notebook, where the deck sits among other output).
     var most = (on("atg-inline") ? 1.6 : 2.5) * need;
     var scale = on("atg-overview") ? fit : Math.max(need, Math.min(fit, most));
+    // The first frame shows the whole graph, smaller if it must, whatever its text size:
+    // the lecture starts from the overview; later frames keep the text readable and
+    // pan to the focus. (A graph that fits anyway is drawn as on every other frame.)
+    if (whole(frame)) { scale = Math.min(scale, fit); }
     svg.style.width = (box.width * scale) + "px";
     svg.style.height = (box.height * scale) + "px";
     follow(frame, stage);
@@ -899,7 +1049,7 @@ _SCRIPT = """(function () {
     var callout = frame.querySelector(".atg-callout");
     callout.style.fontSize = "";
     callout.style.marginLeft = "0px";  // measured at full width; place() moves it after
-    if (on("atg-large") || on("atg-overview")) { return; }
+    if (on("atg-large") || on("atg-overview") || whole(frame)) { return; }
     var size = parseFloat(getComputedStyle(callout).fontSize);
     var floor = parseFloat(getComputedStyle(root).fontSize);
     while (size > floor && (box.height * need > stage.clientHeight + 0.5 ||
@@ -908,6 +1058,7 @@ _SCRIPT = """(function () {
       callout.style.fontSize = size + "px";
     }
   }
+  function whole(frame) { return frame === frames[0]; }
   function focusOf(frame) {
     var marks = frame.querySelectorAll('.atg-stage [stroke="@FOCUS@"]');
     var best = null, kind = frame.getAttribute("data-anchor") === "node" ? "node" : "edge";
