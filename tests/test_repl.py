@@ -40,7 +40,7 @@ def test_explain_and_steps_render_as_tables():
     assert status == 0 and err == ""
     assert "dy/dx: 2 routes lead from y back to x" in out
     assert "total: dy/dx = 6" in out
-    assert "step 1: y passes gradient to x" in out and "∂y/∂x (as a) = x = 3" in out
+    assert "step 1: y passes gradient to x" in out and "∂y/∂x (as input 1) = x = 3" in out
     assert out.rstrip().endswith("6.0")
 
 

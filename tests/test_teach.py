@@ -251,9 +251,9 @@ def test_an_input_used_twice_gives_two_routes_told_apart():
     y.label = "y"
     e = explain(y, x)
     assert [(route.chain, route.product) for route in e.routes] == [
-        ("∂y/∂x (as a)", 1 / 3), ("∂y/∂x (as b)", -1 / 3)]
+        ("∂y/∂x (as input 1)", 1 / 3), ("∂y/∂x (as input 2)", -1 / 3)]
     assert e.total == 0.0
-    assert [step.local_name for step in backward_steps(y)] == ["∂y/∂x (as a)", "∂y/∂x (as b)"]
+    assert [step.local_name for step in backward_steps(y)] == ["∂y/∂x (as input 1)", "∂y/∂x (as input 2)"]
 
 
 def test_explain_too_many_routes_counts_them_without_listing():

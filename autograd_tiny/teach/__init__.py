@@ -23,12 +23,12 @@ name nodes as the pictures do (:mod:`~autograd_tiny.teach.notation`:
 >>> y = (x * x).tanh()
 >>> y.label = "y"
 >>> print(explain(y, x).routes[0])
-∂y/∂(x*x) * ∂(x*x)/∂x (as a) = 0.001340951 * 2 = 0.002681901
+∂y/∂(x*x) * ∂(x*x)/∂x (as input 1) = 0.001340951 * 2 = 0.002681901
 >>> *_, last = backward_steps(y)  # x*x passes gradient to x twice, once per input
 >>> print(last)
 step 3: x*x passes gradient to x
   upstream       dy/d(x*x) = 0.001340951
-  local          ∂(x*x)/∂x (as b) = x = 2    (*)
+  local          ∂(x*x)/∂x (as input 2) = x = 2    (*)
   contribution   0.001340951 * 2 = 0.002681901
   running total  dy/dx = 0.002681901 + 0.002681901 = 0.005363803    (complete)
 >>> x.grad == explain(y, x).total

@@ -238,10 +238,10 @@ def check(answers: Mapping[Any, Any], L: Value, *, file: IO[str] | None = None,
     >>> check({x: 3.0, "z": 1}, y)
     x: wrong: 3 is not dy/dx
       2 routes lead from y back to x:
-        ∂y/∂x (as a) = x
-        ∂y/∂x (as b) = x
-      where ∂y/∂x (as a) = x = 3 (rule of *)
-            ∂y/∂x (as b) = x = 3 (rule of *)
+        ∂y/∂x (as input 1) = x
+        ∂y/∂x (as input 2) = x
+      where ∂y/∂x (as input 1) = x = 3 (rule of *)
+            ∂y/∂x (as input 2) = x = 3 (rule of *)
       so dy/dx = 6
       hint: x is used 2 times; each use is a route, and the gradient adds them up
     z: unknown: y's graph has no node called 'z' (names: x, y)

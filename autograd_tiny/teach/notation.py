@@ -330,15 +330,14 @@ def _sum_text(terms: list[float]) -> str:
 
 
 def _slot_note(node: Value, slot: int) -> str:
-    """`` (as a)`` when ``node`` takes the same input twice (``x * x``): each use is
-    its own edge, with its own local derivative, and the name alone cannot say which."""
+    """`` (as input 1)`` when ``node`` takes the same input twice (``x * x``): each use
+    is its own edge, with its own local derivative, and the name alone cannot say
+    which. Numbered, not the op table's letters: in ``a * a`` "as a" would say nothing."""
     parents = node._prev
     parent = parents[slot]
     if sum(other is parent for other in parents) < 2:
         return ""
-    op = node._op
-    inputs = _rule_text(op, len(parents))[0] if isinstance(op, Op) else ()
-    return f" (as {inputs[slot] if slot < len(inputs) else f'input {slot + 1}'})"
+    return f" (as input {slot + 1})"
 
 
 def _check_value(x: Any, function: str, argument: str) -> None:

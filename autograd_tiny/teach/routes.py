@@ -88,7 +88,7 @@ class Route:
     >>> a = Value(3.0, label="a")
     >>> route = explain(a * a, a).routes[0]
     >>> route.chain, route.product  # a*a uses a twice: this route goes through input a
-    ('∂(a*a)/∂a (as a)', 3.0)
+    ('∂(a*a)/∂a (as input 1)', 3.0)
     """
 
     factors: tuple[Factor, ...]
