@@ -357,10 +357,12 @@ def _print_backward(walk: Walkthrough, console: Any) -> None:
         f" = {number_text(PRINTED_GRADIENT_W5)}  ",
         ("same numbers" if same else "DIFFERENT numbers",
          "bold green" if same else "bold red")), soft_wrap=True)
+    first_name, first_value = next(iter(PRINTED_CHAIN_W5.items()))
     console.print(Text(
         "Each factor is a local derivative the engine recorded when its op ran, and the "
-        "rule is that op's row in autograd_tiny/core/ops.py (the example writes the first "
-        "one as -(target_o1 - out_o1)).", style="dim"))
+        "rule is that op's row in autograd_tiny/core/ops.py. The example writes "
+        f"{first_name}, the product of the first four factors, as -(target_o1 - out_o1) "
+        f"= {number_text(first_value)}.", style="dim"))
     console.print(_rule("... and back to w1, one layer deeper: two routes, one through "
                         "each output"))
     _print_explanation(walk.w1, console)
