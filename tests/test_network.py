@@ -404,3 +404,56 @@ def test_edge_labels_of_small_networks_overlap_no_other_label_and_no_circle(nin,
             nx = max(left - cx, 0.0, cx - right)
             ny = max(top - cy, 0.0, cy - bottom)
             assert (nx * nx + ny * ny) ** 0.5 > r, (title, cx, cy)
+
+
+@needs_renderer
+def test_a_step_shows_only_the_gradients_backpropagation_has_reached():
+    """``show_gradients=['o1']``: o1's delta, its weights' gradients and its dE/dout;
+    everything else reads "?"; the shared bias b2 has o1's delta so far, and the whole
+    sum once o2 is reached too. The layout is the finished picture's."""
+    from autograd_tiny.teach.walkthrough import model
+
+    ref = MAZUR["backward"]
+    delta_o1 = ref["dE_dout_o1"] * ref["dout_o1_dnet_o1"]  # from the reference, not the picture
+    net = model()  # Mazur's names, one bias per layer (b1, b2)
+    args = dict(inputs=[0.05, 0.10], target=[0.01, 0.99], input_names=["i1", "i2"])
+    full = draw_network(net, **args)
+    step = draw_network(net, show_gradients=["o1"], **args)
+    p = NetworkPicture(to_svg(step))
+    o1, o2, h1 = (p.texts(p.nodes[name]) for name in ("o1", "o2", "h1"))
+    assert f"δ {nine(delta_o1)}" in o1 and "δ ?" in o2 and "δ ?" in h1
+    assert o1[-2:] == ["b2 0.6", f"grad {nine(delta_o1)}"]  # b2's sum so far: o1's delta
+    assert h1[-2:] == ["b1 0.35", "grad ?"]
+    assert p.texts(p.edges["h1->o1"]) == ["w5 = 0.4", f"grad {nine(ref['dE_dw5'])}"]
+    assert p.texts(p.edges["h1->o2"]) == ["w7 = 0.5", "grad ?"]
+    assert p.texts(p.edges["i1->h1"]) == ["w1 = 0.15", "grad ?"]
+    assert p.texts(p.edges["o1->E"])[-1] == nine(ref["dE_dout_o1"])
+    assert p.texts(p.edges["o2->E"])[-1] == "?"
+    assert "dE/dw1 = ?" in p.tooltip(p.edges["i1->h1"])
+
+    both = NetworkPicture(to_svg(draw_network(net, show_gradients=["o1", "o2"], **args)))
+    whole = NetworkPicture(to_svg(full))
+    b2_total = whole.texts(whole.nodes["o1"])[-1]
+    assert both.texts(both.nodes["o1"])[-1] == b2_total != f"grad {nine(delta_o1)}"
+    assert both.texts(both.nodes["h1"])[-1] == "grad ?"
+    everyone = NetworkPicture(to_svg(draw_network(net, show_gradients=["o1", "o2", "h1", "h2"],
+                                                        **args)))
+    for name in ("h1", "h2", "o1", "o2"):
+        assert everyone.texts(everyone.nodes[name]) == whole.texts(whole.nodes[name])
+    # the same places for every node and every label, only the texts differ
+    placed = re.compile(r'\b(?:pos|labelangle|labeldistance)="?[-\d.,!]+')
+    spots = placed.findall(full.source)
+    assert len(spots) == 7 + 2 * 10  # 7 nodes; 8 weights' and 2 error edges' labels
+    assert placed.findall(step.source) == spots
+
+
+def test_show_gradients_names_must_be_neurons_of_a_picture_with_a_target():
+    from autograd_tiny.teach.walkthrough import model
+
+    args = dict(inputs=[0.05, 0.10], target=[0.01, 0.99])
+    with pytest.raises(ValueError, match="names no neuron 'w5'"):
+        draw_network(model(), show_gradients=["o1", "w5"], **args)
+    with pytest.raises(TypeError, match="list of neuron names"):
+        draw_network(model(), show_gradients="o1", **args)
+    with pytest.raises(ValueError, match="needs a target"):
+        draw_network(model(), inputs=[0.05, 0.10], show_gradients=["o1"])

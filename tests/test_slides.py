@@ -469,7 +469,7 @@ def test_network_slides_with_one_bias_per_layer_add_up_each_neurons_delta():
     assert lines["output layer: neuron o1"]["b2"] == ("dE_total/db2 gets δ = 0.138498562, "
                                                       "more to come")
     assert lines["output layer: neuron o2"]["b2"].endswith(
-        "from all 2 neurons of the layer: 0.100400325")  # 0.138498562 - 0.038098237
+        "from both neurons of the layer: 0.100400325")  # 0.138498562 - 0.038098237
     done = lines["update every weight: w - 0.5 * dE_total/dw"]
     assert sorted(done) == [f"w{k}" for k in range(1, 9)]  # Mazur updates the weights only
     assert done["w5"] == "0.4 - 0.5 * 0.082167041 = 0.35891648"
@@ -965,3 +965,73 @@ def test_network_forward_frame_shows_forward_numbers_only():
     assert not negative  # .grad left as it was (zero)
     assert all(" * -" not in text for _, text in updates)
     assert any("* (-" in text for _, text in updates)
+
+
+def _svg_texts(svg: str) -> dict[str, list[str]]:
+    """Each node's and edge's texts in a frame's SVG, by its title (``o1``, ``h1->o1``)."""
+    import xml.etree.ElementTree as ET
+
+    found = {}
+    for g in ET.fromstring(svg).iter():
+        if g.tag.rsplit("}", 1)[-1] == "g" and g.get("class") in ("node", "edge"):
+            parts = [(e.tag.rsplit("}", 1)[-1], e.text or "") for e in g.iter()]
+            title = next(text for tag, text in parts if tag == "title")
+            found[title] = [text for tag, text in parts if tag == "text"]
+    return found
+
+
+@needs_renderer
+def test_network_deck_pictures_show_only_what_backpropagation_has_reached(tmp_path):
+    """`make demo`'s network deck, frame by frame as the page rebuilds it: the picture
+    at o1's step has o1's delta and w5's gradient but not h1's delta nor w1's gradient,
+    and the shared bias b2 has o1's delta alone (0.138498562), not the total; o2's step
+    adds o2's (0.100400325 in all); the update frame shows every gradient."""
+    text = demo_deck("network", tmp_path)
+    frames = [_svg_texts(svg) for svg in unpack_svgs(json.loads(PACKED.search(text).group(1)))]
+    headings = re.findall(r'<h2[^>]*>(.*?)</h2>', text)
+    assert len(frames) == 6 and "neuron o1" in headings[1] and "update" in headings[5]
+
+    def shown(frame, title):  # "δ ?" / "grad ?" read as not shown
+        return [t for t in frame[title] if t.startswith(("δ ", "grad ")) and "?" not in t]
+
+    forward, o1_step, o2_step, h1_step, h2_step, update = frames
+    assert shown(forward, "o1") == [] and shown(forward, "h1->o1") == []
+    assert shown(o1_step, "o1") == ["δ 0.138498562", "grad 0.138498562"]  # δ o1; b2 so far
+    assert shown(o1_step, "h1") == [] and "δ ?" in o1_step["h1"]
+    assert shown(o1_step, "h1->o1") == ["grad 0.082167041"]  # w5
+    assert shown(o1_step, "i1->h1") == [] and "grad ?" in o1_step["i1->h1"]  # w1
+    assert shown(o1_step, "h1->o2") == []  # w7: o2 comes next
+    assert shown(o2_step, "o1")[-1] == shown(o2_step, "o2")[-1] == "grad 0.100400325"
+    assert shown(o2_step, "h1") == [] and shown(h1_step, "h2") == ["grad 0.008771355"]  # b1
+    assert shown(h1_step, "i1->h1") == ["grad 0.000438568"] and shown(h1_step, "i1->h2") == []
+    assert shown(h2_step, "h2")[-1] == "grad 0.018725609"  # b1: both hidden neurons' deltas
+    for title, texts in update.items():
+        assert not any("?" in t for t in texts), title
+        if "->" in title and not title.endswith("E_total"):
+            assert len(shown(update, title)) == 1, title  # every weight's gradient
+    assert [len(shown(update, n)) for n in ("h1", "h2", "o1", "o2")] == [2, 2, 2, 2]
+
+
+@needs_renderer
+def test_a_bias_shared_by_three_neurons_adds_up_in_text_and_picture():
+    """A layer of 3 with one bias: the text says "from all 3 neurons" (2 say "both"),
+    and each step's picture shows the bias's gradient as the deltas summed so far."""
+    from autograd_tiny import MLP
+    from autograd_tiny.teach.slides import network_slides
+
+    model = MLP(2, [3, 1], activation="sigmoid", output_activation="sigmoid", seed=0)
+    model.tie_biases()
+    deck = network_slides(model, [0.05, 0.1], [0.5])
+    steps = [frame for frame in deck.frames if frame.heading.startswith("hidden layer 1")]
+    texts = [dict(frame.lines)["L1.b"] for frame in steps]
+    assert [t.endswith(", more to come") for t in texts] == [True, True, False]
+    assert "; from all 3 neurons of the layer: " in texts[2]
+    deltas = [float(re.search(r"gets δ = (\S+?)[,;]", t).group(1)) for t in texts]
+    total = float(texts[2].rsplit(": ", 1)[1])
+    assert total == pytest.approx(sum(deltas), abs=2e-9)
+    # each step's picture: the bias's sum so far, the same in all three circles
+    for k, frame in enumerate(steps):
+        drawn = _svg_texts(frame.svg)
+        so_far = {drawn[f"L1.N{j}"][-1] for j in (1, 2, 3)}
+        assert len(so_far) == 1
+        assert float(so_far.pop().split()[1]) == pytest.approx(sum(deltas[:k + 1]), abs=2e-9)

@@ -25,7 +25,7 @@ import html
 import math
 import numbers
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Collection, Sequence
 
 from ..core.autodiff import grad
 from ..core.engine import Value
@@ -92,7 +92,7 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
                  highlight: Value | str | None = None, format: str = "svg",  # noqa: A002
                  rankdir: str = "LR", input_names: Sequence[str] | None = None,
                  detail: str = "auto", error_name: str = "E",
-                 show_gradients: bool = True) -> Drawing:
+                 show_gradients: bool | Collection[str] = True) -> Drawing:
     """``model`` (an ``MLP``, ``Layer`` or ``Neuron``) as a network diagram.
 
     ``inputs``: run the model on them and print each neuron's net and out.
@@ -110,9 +110,21 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
     text beside the picture uses, such as Mazur's ``'E_total'``.
     ``show_gradients=False``: the forward numbers only (net, out, the error), no
     delta, dE/dw or dE/dout, as the forward frames of a lecture show it.
+    ``show_gradients=`` a list of neuron names: what backpropagation has worked out
+    once it has reached those neurons (a lecture's step, such as ``['o1']`` after
+    the first output neuron): their delta, their weights' dE/dw, their dE/dout if
+    they are outputs, and each bias's dE/db as the sum of the deltas so far of the
+    neurons that hold it (a bias shared by a layer shows its running sum). Every
+    other delta and gradient reads ``?``. It needs a target.
 
     >>> from autograd_tiny import MLP
     >>> model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=0)
+    >>> full = draw_network(model, inputs=[0.05, 0.1], target=[0.01, 0.99])
+    >>> step = draw_network(model, inputs=[0.05, 0.1], target=[0.01, 0.99],
+    ...                     show_gradients=["L2.N1"])
+    >>> "δ ?" in step.source, "δ ?" in full.source
+    (True, False)
+
     >>> picture = draw_network(model, inputs=[0.05, 0.1], target=[0.01, 0.99],
     ...                        highlight="L1.N1.w1")
     >>> "2 routes from E back to L1.N1.w1" in picture.source
@@ -134,6 +146,9 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
     _check_error_name(error_name, [*names, *(n.name for layer in neurons for n in layer)]
                       if target is not None else [])
     e = error_name
+    # None: every gradient is known; else the neurons whose gradients are (a step).
+    reached = _reached(show_gradients, neurons, target)
+    pending = reached is not None  # unknown gradients read "?", not nothing
 
     error: Value | None = None
     gradients: dict[Value, float] = {}
@@ -145,7 +160,7 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
             if not isinstance(error, Value):
                 raise TypeError(f"draw_network: loss must return a Value, "
                                 f"got {type(error).__name__}")
-        if error is not None and show_gradients:
+        if error is not None and show_gradients is not False:
             wanted = [p for layer in neurons for n in layer
                       for p in [*(w for _, w in n.weights), n.bias[1]]]
             nets = [n.net for layer in neurons for n in layer if n.net is not None]
@@ -153,7 +168,7 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
             gradients = dict(zip([*wanted, *nets], map(float, found)))
             for layer in neurons:
                 for n in layer:
-                    if n.net is not None:
+                    if n.net is not None and (reached is None or n.name in reached):
                         n.delta = gradients[n.net]
     else:
         values = []
@@ -163,9 +178,13 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
     chosen = _highlighted(highlight, neurons)
     routes, route_count = _routes(neurons, chosen, e if error is not None else None)
 
+    shown = _gradients_so_far(neurons, reached, gradients) if reached is not None else None
+
     def gradient_of(p: Value) -> float | None:
-        if not show_gradients:
+        if show_gradients is False:
             return None
+        if shown is not None:
+            return shown.get(p)
         if gradients:
             return gradients.get(p)
         return p.grad if any(q.grad for layer in neurons for n in layer
@@ -193,6 +212,9 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
     # Each edge's label, then a spot for each beside its line. The spots depend on the
     # positions; on a crowded picture the columns move apart until they all fit.
     labels: list[EdgeLabel] = []
+    # A step's labels are placed as if every gradient were known, then read "?" where
+    # one is not yet: every step of a lecture, and its last frame, keep one layout.
+    shown_labels: dict[tuple[str, str], str] = {}
     sources = list(names)
     for index, layer in enumerate(neurons):
         for n in layer:
@@ -203,8 +225,11 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
                     # closer: a little further along clears their circles.
                     labels.append(EdgeLabel(sources[k], n.name,
                                             _weight_label(weight_name, weight,
-                                                          gradient_of(weight)),
+                                                          gradients.get(weight) if pending
+                                                          else gradient_of(weight)),
                                             0.36 if index == 0 else 0.28))
+                    shown_labels[sources[k], n.name] = _weight_label(
+                        weight_name, weight, gradient_of(weight), pending)
         sources = [n.name for n in layer]
     error_text: dict[str, tuple[str, str]] = {}
     if error is not None:
@@ -212,13 +237,15 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
         last = neurons[-1]
         for row, (n, t) in enumerate(zip(last, target)):
             assert n.out is not None
-            d_out = number_text(float(grad(error, n.out)[0]))
+            d_out_known = number_text(float(grad(error, n.out)[0]))
+            d_out = d_out_known if reached is None or n.name in reached else "?"
             label = f"target {number_text(float(t))}"
-            if not compact and show_gradients:  # three short lines: the column sits close
-                label += f"\n{_d(e)}/dout\n{d_out}"
+            with_d = show_gradients is not False
+            if not compact and with_d:  # three short lines: the column sits close
+                shown_labels[n.name, e] = label + f"\n{_d(e)}/dout\n{d_out}"
+                label += f"\n{_d(e)}/dout\n{d_out_known}"
             error_text[n.name] = (label, f"{n.name}: target {number_text(float(t))}"
-                                         + (f", {_d(e)}/dout = {d_out}" if show_gradients
-                                            else ""))
+                                         + (f", {_d(e)}/dout = {d_out}" if with_d else ""))
             # Beside the line, not across it: on the outer side of the fan of lines
             # into the error (the first half of the layer on one side, the rest on
             # the other), so that neighbouring lines' labels keep apart.
@@ -229,6 +256,8 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
         spots, crowded = _label_spots(place, widths, columns, error is not None, labels)
         if not crowded:
             break
+    for edge, text in shown_labels.items():
+        spots[edge]["taillabel"] = text
 
     for k, name in enumerate(names):
         value = f"<br/>{_num(values[k].data, compact)}" if values else ""
@@ -240,24 +269,29 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
         for n in layer:
             holds = chosen is not None and chosen.is_bias and any(
                 m is n for m in chosen.neurons)
-            attrs = {"label": _neuron_label(n, compact, gradient_of, holds), "shape": "circle",
-                     "fillcolor": NEURON_FILL, "fixedsize": "true", "width": widths["neuron"],
-                     "pos": place[n.name], "tooltip": _neuron_tooltip(n, gradient_of, e)}
+            attrs = {"label": _neuron_label(n, compact, gradient_of, holds, pending),
+                     "shape": "circle", "fillcolor": NEURON_FILL, "fixedsize": "true",
+                     "width": widths["neuron"], "pos": place[n.name],
+                     "tooltip": _neuron_tooltip(n, gradient_of, e, pending)}
             if n.name in routes:
                 attrs.update(color=HIGHLIGHT_COLOR, penwidth="4" if holds else "3")
             drawing.node(n.name, **attrs)
 
-    scale = _scale(neurons, gradient_of)
+    # A step's edges are scaled by every gradient, known or not: an edge keeps its
+    # width from the step its gradient is worked out to the last.
+    scale = _scale(neurons, (lambda p: gradients.get(p)) if pending else gradient_of)
     sources = list(names)
     for layer in neurons:
         for n in layer:
             for k, (weight_name, weight) in enumerate(n.weights):
                 source = sources[k]
                 g = gradient_of(weight)
-                attrs = {"tooltip": _weight_text(weight_name, weight, g, e)}
+                attrs = {"tooltip": _weight_text(weight_name, weight, g, e, pending)}
                 if (source, n.name) in spots:
                     attrs.update(spots[source, n.name])
                 size = abs(g if g is not None else weight.data) / scale if scale else 0.0
+                if pending and g is None:
+                    size = 0.0  # not worked out yet: the thinnest, lightest line
                 attrs["penwidth"] = f"{0.4 + 3.6 * size:.2f}"
                 attrs["color"] = _grey(size)
                 if chosen is not None and not chosen.is_bias and weight is chosen.parameter:
@@ -625,6 +659,46 @@ def _check_error_name(name: Any, taken: list[str]) -> None:
                          f"input or a neuron")
 
 
+def _reached(show: Any, neurons: list[list[NetworkNeuron]], target: Any) -> set[str] | None:
+    """``show_gradients`` as the set of neurons backpropagation has reached, or None
+    for all of them (True) or none to draw (False)."""
+    if isinstance(show, bool):
+        return None
+    if isinstance(show, (str, bytes)) or not isinstance(show, Collection):
+        raise TypeError(f"draw_network: show_gradients must be True, False or a list of "
+                        f"neuron names, got {show!r}")
+    names = [n.name for layer in neurons for n in layer]
+    unknown = [name for name in show if name not in names]
+    if unknown:
+        raise ValueError(f"draw_network: show_gradients names no neuron {unknown[0]!r} "
+                         f"(neurons: {', '.join(names)})")
+    if target is None:
+        raise ValueError("draw_network: show_gradients as neuron names needs a target "
+                         "(they are the error's gradients)")
+    return set(show)
+
+
+def _gradients_so_far(neurons: list[list[NetworkNeuron]], reached: set[str],
+                      gradients: dict[Value, float]) -> dict[Value, float]:
+    """The parameters' gradients once backpropagation has reached the neurons
+    ``reached``: a weight's once its neuron is reached; a bias's is the sum of the
+    deltas of the reached neurons that hold it (dnet/db = 1), complete once all are."""
+    known: dict[Value, float] = {}
+    holders: dict[Value, list[NetworkNeuron]] = {}
+    for layer in neurons:
+        for n in layer:
+            holders.setdefault(n.bias[1], []).append(n)
+            if n.name in reached:
+                known.update((w, gradients[w]) for _, w in n.weights)
+    for bias, held in holders.items():
+        done = [n for n in held if n.name in reached and n.delta is not None]
+        if len(done) == len(held):
+            known[bias] = gradients[bias]  # the whole sum, as the backward pass left it
+        elif done:
+            known[bias] = math.fsum(n.delta for n in done if n.delta is not None)
+    return known
+
+
 def _d(name: str) -> str:
     """``dE`` for a plain name, ``d(E + R)`` for an expression (as the text writes it)."""
     return "d" + name if all(ch.isalnum() or ch in "_.'#" for ch in name) else f"d({name})"
@@ -638,7 +712,7 @@ def _num(x: float, compact: bool) -> str:
 
 
 def _neuron_label(n: NetworkNeuron, compact: bool, gradient_of: Callable[[Value], float | None],
-                  highlighted_bias: bool = False) -> str:
+                  highlighted_bias: bool = False, pending: bool = False) -> str:
     lines = [f"<b>{html.escape(n.name)}</b>"]
     if n.out is not None:
         if compact:
@@ -653,6 +727,8 @@ def _neuron_label(n: NetworkNeuron, compact: bool, gradient_of: Callable[[Value]
     if not compact:
         if n.delta is not None:
             lines.append(f"{DELTA} {_num(n.delta, False)}")
+        elif pending:
+            lines.append(f"{DELTA} ?")
         name, bias = n.bias
         g = gradient_of(bias)
         short = "b" if name == f"{n.name}.b" else html.escape(name)
@@ -663,33 +739,42 @@ def _neuron_label(n: NetworkNeuron, compact: bool, gradient_of: Callable[[Value]
         lines.append(f"{font}{short} {_num(bias.data, False)}</font>")
         if g is not None:
             lines.append(f"{font}grad {_num(g, False)}</font>")
+        elif pending:
+            lines.append(f"{font}grad ?</font>")
     return "<" + "<br/>".join(lines) + ">"
 
 
 def _neuron_tooltip(n: NetworkNeuron, gradient_of: Callable[[Value], float | None],
-                    error_name: str = "E") -> str:
+                    error_name: str = "E", pending: bool = False) -> str:
     parts = [n.name]
     if n.net is not None and n.out is not None:
         parts.append(f"net = {number_text(n.net.data)}")
         parts.append(f"out = {number_text(n.out.data)}")
     if n.delta is not None:
         parts.append(f"delta {_d(error_name)}/dnet = {number_text(n.delta)}")
+    elif pending:
+        parts.append(f"delta {_d(error_name)}/dnet = ?")
     name, bias = n.bias
-    parts.append(_weight_text(name, bias, gradient_of(bias), error_name))
+    parts.append(_weight_text(name, bias, gradient_of(bias), error_name, pending))
     return "; ".join(parts)
 
 
-def _weight_label(name: str, weight: Value, g: float | None) -> str:
+def _weight_label(name: str, weight: Value, g: float | None, pending: bool = False) -> str:
     text = f"{name} = {number_text(round(weight.data, 9))}"
     if g is not None:
         text += f"\ngrad {number_text(round(g, 9))}"
+    elif pending:  # a step of backpropagation that has not reached this weight yet
+        text += "\ngrad ?"
     return text
 
 
-def _weight_text(name: str, weight: Value, g: float | None, error_name: str = "E") -> str:
+def _weight_text(name: str, weight: Value, g: float | None, error_name: str = "E",
+                 pending: bool = False) -> str:
     text = f"{name} = {number_text(weight.data)}"
     if g is not None:
         text += f", {_d(error_name)}/{_d(name)} = {number_text(g)}"
+    elif pending:
+        text += f", {_d(error_name)}/{_d(name)} = ?"
     return text
 
 

@@ -383,7 +383,9 @@ def network_slides(model: object, inputs: Sequence[float], target: Sequence[floa
     then each hidden layer back to the inputs, ending with the update of every
     weight (``w - lr * dE/dw``; the biases too unless ``biases=False``, as in Mazur's
     example, which updates the weights only). Every frame is the network picture of
-    :func:`~autograd_tiny.draw_network` with the neuron at work in focus, and every
+    :func:`~autograd_tiny.draw_network` with the neuron at work in focus and only
+    what backpropagation has worked out by then (the deltas and gradients of the
+    neurons it has reached, a shared bias's sum so far, ``?`` for the rest), and every
     name the text uses is printed in it. ``loss`` defaults to Mazur's
     E = sum 1/2 (target - out)^2; the model's gradients are left as they were.
     ``error_name`` is what the picture and the text call the error: ``'E'``, or the
@@ -432,8 +434,16 @@ def network_slides(model: object, inputs: Sequence[float], target: Sequence[floa
         before = draw_network(model, inputs=list(inputs), target=list(target), loss=loss,
                               input_names=names, error_name=error_name,
                               show_gradients=False)
+
+        def reached(neuron_names: list[str]) -> Any:
+            # A step's picture: only what backpropagation has worked out by then.
+            return draw_network(model, inputs=list(inputs), target=list(target), loss=loss,
+                                input_names=names, error_name=error_name,
+                                show_gradients=neuron_names)
+
         frames = _rendered(list(_network_frames(neurons, values, error, picture, lr,
-                                                biases, error_name, before)), binary)
+                                                biases, error_name, before, reached)),
+                           binary)
     finally:
         for w, grad in zip(parameters, saved):
             w.grad = grad
@@ -448,7 +458,8 @@ def network_slides(model: object, inputs: Sequence[float], target: Sequence[floa
 
 def _network_frames(neurons: list[list[Any]], values: list[Value], error: Value,
                     picture: Any, lr: float, biases: bool,
-                    error_name: str = "E", forward: Any = None) -> Iterator[Frame]:
+                    error_name: str = "E", forward: Any = None,
+                    so_far: Callable[[list[str]], Any] | None = None) -> Iterator[Frame]:
     e = error_name
 
     def d(bottom: str) -> str:  # dE/dw5, with the error's name
@@ -468,6 +479,7 @@ def _network_frames(neurons: list[list[Any]], values: list[Value], error: Value,
                 tuple((f"out of {n.name}", f"= {number_text(n.out.data)}") for n in last)
                 + (("error", f"{e} = {number_text(error.data)}"),), svg(None, forward))
     layers = len(neurons)
+    done: list[str] = []  # the neurons backpropagation has reached, in its order
     for depth in range(layers - 1, -1, -1):
         inputs = ([f"{value.label}" for value in values] if depth == 0 else
                   [f"out of {n.name}" for n in neurons[depth - 1]])
@@ -497,12 +509,16 @@ def _network_frames(neurons: list[list[Any]], values: list[Value], error: Value,
             if len(sharing) == 1:
                 rows.append((bias_name, f"{d(bias_name)} = δ = {number_text(bias.grad)}"))
             else:  # one bias for the layer (Mazur's b1, b2): it adds up every neuron's δ
+                every = "both" if len(sharing) == 2 else f"all {len(sharing)}"
                 rows.append((bias_name, f"{d(bias_name)} gets δ = {number_text(n.net.grad)}"
-                             + (f"; from all {len(sharing)} neurons of the layer: "
+                             + (f"; from {every} neurons of the layer: "
                                 f"{number_text(bias.grad)}" if n is sharing[-1] else
                                 ", more to come")))
             layer = "output layer" if depth == layers - 1 else f"hidden layer {depth + 1}"
-            yield Frame("step", f"{layer}: neuron {n.name}", tuple(rows), svg(n.name), "node")
+            done.append(n.name)
+            drawn = so_far(list(done)) if so_far is not None else None
+            yield Frame("step", f"{layer}: neuron {n.name}", tuple(rows), svg(n.name, drawn),
+                        "node")
     updates = []
     updated: set[int] = set()  # a bias shared by a layer is updated once
     for layer_neurons in neurons:
