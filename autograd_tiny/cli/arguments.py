@@ -16,21 +16,33 @@ from ..core.files import write_atomically
 from .expr import ExpressionError, build, parse_settings
 
 
-def output_path(text: str, suffixes: Iterable[str], kind: str) -> Path:
-    """``--output`` as a path, refused before any work if the suffix or folder is wrong.
+def output_path(text: str, suffixes: Iterable[str], kind: str, flag: str = "--output") -> Path:
+    """``--output`` (or ``flag``) as a path, refused before any work if the suffix or
+    folder is wrong.
 
     >>> output_path("x.txt", [".svg"], "a graph")
     Traceback (most recent call last):
     ...
     autograd_tiny.cli.CommandError: --output x.txt: unknown format '.txt' for a graph (use .svg)
+    >>> output_path("pictures/", [".svg"], "a graph")
+    Traceback (most recent call last):
+    ...
+    autograd_tiny.cli.CommandError: --output pictures/: a folder, not a file; add a file name, e.g. pictures/graph.svg
     """
     path = Path(text)
     allowed = list(suffixes)
+    # A folder has no suffix, so the format check below would call it "unknown format
+    # '(none)'": say what is really wrong. A trailing separator means a folder even
+    # when it does not exist yet; an existing folder is one whatever its name.
+    if text.endswith(tuple(filter(None, (os.sep, os.altsep, "/")))) or path.is_dir():
+        example = path / f"{kind.split()[-1]}{allowed[0]}"
+        raise CommandError(f"{flag} {text}: a folder, not a file; add a file name, "
+                           f"e.g. {example}")
     if path.suffix.lower() not in allowed:
-        raise CommandError(f"--output {text}: unknown format {path.suffix or '(none)'!r} "
+        raise CommandError(f"{flag} {text}: unknown format {path.suffix or '(none)'!r} "
                            f"for {kind} (use {', '.join(allowed)})")
     if not path.parent.is_dir():
-        raise CommandError(f"--output {text}: no such directory {str(path.parent)!r}")
+        raise CommandError(f"{flag} {text}: no such directory {str(path.parent)!r}")
     return path
 
 
