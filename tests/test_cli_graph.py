@@ -118,6 +118,28 @@ def test_a_folder_as_output_asks_for_a_file_name(tmp_path, capsys):
     assert [p.name for p in tmp_path.iterdir()] == ["g.svg"]
 
 
+@pytest.mark.parametrize("expression, settings, warning", [
+    ("a**b", ["a=-1", "b=0.5"], "a ** b turned finite inputs into nan: a = -1.0, b = 0.5"),
+    ("log(a)*b", ["a=0", "b=2"], "log turned a finite input into -inf: log(a) with a = 0.0"),
+    ("sqrt(x)*2", ["x=0"],  # a finite value whose local derivative is inf
+     "sqrt has local derivative d/dx = inf at a finite input: sqrt(x) with x = 0.0"),
+])
+def test_nan_or_inf_is_drawn_with_a_one_line_warning(expression, settings, warning,
+                                                     tmp_path, capsys):
+    out = tmp_path / "g.dot"
+    assert main(["graph", expression, "--set", *settings, "--output", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == f"autograd-tiny: warning: {warning}\n"
+    assert captured.out.startswith(f"wrote {out}")
+    assert "nan" in out.read_text() or "inf" in out.read_text()
+
+
+def test_finite_graphs_have_no_warning(tmp_path, capsys):
+    assert main(["graph", "a**b", "--set", "a=2", "b=0.5",
+                 "--output", str(tmp_path / "g.dot")]) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_quiz_graph_errors_name_the_graph_flag(tmp_path, capsys):
     assert main(["quiz", "--graph", f"{tmp_path}/"]) == 2
     assert f"--graph {tmp_path}/: a folder, not a file" in the_error(capsys)

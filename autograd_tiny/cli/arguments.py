@@ -12,6 +12,7 @@ from typing import Callable, Iterable, Iterator
 
 from . import CommandError
 from ..core.engine import Value
+from ..core.modes import AnomalyError, detect_anomaly
 from ..core.files import write_atomically
 from .expr import ExpressionError, build, parse_settings
 
@@ -57,6 +58,28 @@ def expression(text: str, settings: list[str] | None) -> tuple[Value, dict[str, 
         return build(text, parse_settings(settings or []))
     except ExpressionError as error:
         raise CommandError(str(error)) from None
+
+
+def first_anomaly(text: str, settings: list[str] | None) -> str | None:
+    """Which op first turned finite values into ``nan`` or ``inf`` (in its value or a
+    local derivative) when ``EXPR`` is built, as ``detect_anomaly()`` words it; None
+    if none did. A picture full of nan is still a picture, so callers warn and go on.
+
+    The expression is built again inside ``detect_anomaly()`` rather than checked on
+    the first build: the anomaly check stops at the first bad op, and the picture
+    needs the whole graph.
+
+    >>> first_anomaly("a**b", ["a=-1", "b=0.5"])
+    'a ** b turned finite inputs into nan: a = -1.0, b = 0.5'
+    >>> first_anomaly("a*b", ["a=2", "b=3"]) is None
+    True
+    """
+    with detect_anomaly():
+        try:
+            expression(text, settings)
+        except AnomalyError as anomaly:
+            return str(anomaly)
+    return None
 
 
 def whole_number(minimum: int) -> Callable[[str], int]:
