@@ -95,8 +95,23 @@ def test_slides_that_cannot_be_written_leave_nothing(tmp_path, capsys):
     before = snapshot(tmp_path)
     assert main(["slides", "x*y", "--set", "x=2", "y=3",
                  "--output", str(tmp_path / "s.html")]) == 2
-    assert the_error(capsys).startswith(f"cannot write {tmp_path / 's.html'}: ")
+    # refused before any work, as a folder rather than a file it failed to write
+    assert the_error(capsys).startswith(f"--output {tmp_path / 's.html'}: a folder, not a file")
     assert snapshot(tmp_path) == before
+
+
+@needs_renderer
+def test_slides_whose_write_fails_say_so_in_one_line(tmp_path, monkeypatch, capsys):
+    import errno
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("autograd_tiny.cli.slides.write_slides", full_disk)
+    assert main(["slides", "x*y", "--set", "x=2", "y=3",
+                 "--output", str(tmp_path / "s.html")]) == 2
+    assert the_error(capsys) == f"cannot write {tmp_path / 's.html'}: No space left on device"
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_slides_without_a_renderer_leave_an_existing_file_alone(tmp_path, monkeypatch,

@@ -105,6 +105,46 @@ def test_an_unknown_output_format_or_folder_is_refused(tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_folder_as_output_asks_for_a_file_name(tmp_path, capsys):
+    # an existing folder, with or without the trailing slash, and a new one with it
+    for output in [f"{tmp_path}/", str(tmp_path), f"{tmp_path}/new/"]:
+        assert main(["graph", "a", "--set", "a=1", "--output", output]) == 2
+        err = the_error(capsys)
+        assert f"--output {output}: a folder, not a file; add a file name" in err, err
+        assert "unknown format" not in err
+    (tmp_path / "g.svg").mkdir()  # a folder whose name looks like a file's
+    assert main(["graph", "a", "--set", "a=1", "--output", str(tmp_path / "g.svg")]) == 2
+    assert f"e.g. {tmp_path / 'g.svg' / 'graph.svg'}" in the_error(capsys)
+    assert [p.name for p in tmp_path.iterdir()] == ["g.svg"]
+
+
+@pytest.mark.parametrize("expression, settings, warning", [
+    ("a**b", ["a=-1", "b=0.5"], "a ** b turned finite inputs into nan: a = -1.0, b = 0.5"),
+    ("log(a)*b", ["a=0", "b=2"], "log turned a finite input into -inf: log(a) with a = 0.0"),
+    ("sqrt(x)*2", ["x=0"],  # a finite value whose local derivative is inf
+     "sqrt has local derivative d/dx = inf at a finite input: sqrt(x) with x = 0.0"),
+])
+def test_nan_or_inf_is_drawn_with_a_one_line_warning(expression, settings, warning,
+                                                     tmp_path, capsys):
+    out = tmp_path / "g.dot"
+    assert main(["graph", expression, "--set", *settings, "--output", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == f"autograd-tiny: warning: {warning}\n"
+    assert captured.out.startswith(f"wrote {out}")
+    assert "nan" in out.read_text() or "inf" in out.read_text()
+
+
+def test_finite_graphs_have_no_warning(tmp_path, capsys):
+    assert main(["graph", "a**b", "--set", "a=2", "b=0.5",
+                 "--output", str(tmp_path / "g.dot")]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_quiz_graph_errors_name_the_graph_flag(tmp_path, capsys):
+    assert main(["quiz", "--graph", f"{tmp_path}/"]) == 2
+    assert f"--graph {tmp_path}/: a folder, not a file" in the_error(capsys)
+
+
 @pytest.mark.parametrize("expression, refused", [
     ("__import__('os').system('touch PWNED')", "__import__('os').system"),
     ("x.__class__", "x.__class__"),

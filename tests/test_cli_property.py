@@ -83,6 +83,11 @@ def test_every_valid_expression_is_drawn_whatever_its_values(tmp_path, capsys, e
     capsys.readouterr()
     assert main(argv) == 0, (argv, capsys.readouterr().err)
     captured = capsys.readouterr()
-    assert captured.err == "" and captured.out.startswith(f"wrote {out} (")
-    assert out.read_text().startswith("digraph")
+    assert captured.out.startswith(f"wrote {out} (")
+    picture = out.read_text()
+    assert picture.startswith("digraph")
+    if captured.err:  # values like 1e308 overflow: still drawn, with one line saying where
+        assert captured.err.startswith("autograd-tiny: warning: ")
+        assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+        assert "nan" in picture or "inf" in picture
     out.unlink()

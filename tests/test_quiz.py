@@ -190,7 +190,17 @@ def test_cli_piped_session_end_to_end():
     assert "'3/' is not a number" in out
     assert "skipped: dL/dd = 1" in out  # questions follow backward: highest node first
     assert "stopped." in out
-    assert out.rstrip().endswith("score: 1.5 of 3 (answered 3 of 10 questions)")
+    # three questions reached: two answered (1 + 1/2 points), one skipped
+    assert out.rstrip().endswith("score: 1.5 of 3 (answered 2; 1 skipped; 10 questions)")
+
+
+def test_cli_skips_are_not_counted_as_answers():
+    run = subprocess.run([sys.executable, "-m", "autograd_tiny", "quiz", "--level", "3",
+                          "--seed", "2"], input="skip\nskip\nskip\nskip\nq\n",
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.count("  skipped: ") == 4
+    assert run.stdout.rstrip().endswith("score: 0 of 4 (4 skipped; 19 questions)")
 
 
 def test_cli_bad_level_is_one_line(capsys):

@@ -12,25 +12,38 @@ from typing import Callable, Iterable, Iterator
 
 from . import CommandError
 from ..core.engine import Value
+from ..core.modes import AnomalyError, detect_anomaly
 from ..core.files import write_atomically
 from .expr import ExpressionError, build, parse_settings
 
 
-def output_path(text: str, suffixes: Iterable[str], kind: str) -> Path:
-    """``--output`` as a path, refused before any work if the suffix or folder is wrong.
+def output_path(text: str, suffixes: Iterable[str], kind: str, flag: str = "--output") -> Path:
+    """``--output`` (or ``flag``) as a path, refused before any work if the suffix or
+    folder is wrong.
 
     >>> output_path("x.txt", [".svg"], "a graph")
     Traceback (most recent call last):
     ...
     autograd_tiny.cli.CommandError: --output x.txt: unknown format '.txt' for a graph (use .svg)
+    >>> output_path("pictures/", [".svg"], "a graph")
+    Traceback (most recent call last):
+    ...
+    autograd_tiny.cli.CommandError: --output pictures/: a folder, not a file; add a file name, e.g. pictures/graph.svg
     """
     path = Path(text)
     allowed = list(suffixes)
+    # A folder has no suffix, so the format check below would call it "unknown format
+    # '(none)'": say what is really wrong. A trailing separator means a folder even
+    # when it does not exist yet; an existing folder is one whatever its name.
+    if text.endswith(tuple(filter(None, (os.sep, os.altsep, "/")))) or path.is_dir():
+        example = path / f"{kind.split()[-1]}{allowed[0]}"
+        raise CommandError(f"{flag} {text}: a folder, not a file; add a file name, "
+                           f"e.g. {example}")
     if path.suffix.lower() not in allowed:
-        raise CommandError(f"--output {text}: unknown format {path.suffix or '(none)'!r} "
+        raise CommandError(f"{flag} {text}: unknown format {path.suffix or '(none)'!r} "
                            f"for {kind} (use {', '.join(allowed)})")
     if not path.parent.is_dir():
-        raise CommandError(f"--output {text}: no such directory {str(path.parent)!r}")
+        raise CommandError(f"{flag} {text}: no such directory {str(path.parent)!r}")
     return path
 
 
@@ -45,6 +58,28 @@ def expression(text: str, settings: list[str] | None) -> tuple[Value, dict[str, 
         return build(text, parse_settings(settings or []))
     except ExpressionError as error:
         raise CommandError(str(error)) from None
+
+
+def first_anomaly(text: str, settings: list[str] | None) -> str | None:
+    """Which op first turned finite values into ``nan`` or ``inf`` (in its value or a
+    local derivative) when ``EXPR`` is built, as ``detect_anomaly()`` words it; None
+    if none did. A picture full of nan is still a picture, so callers warn and go on.
+
+    The expression is built again inside ``detect_anomaly()`` rather than checked on
+    the first build: the anomaly check stops at the first bad op, and the picture
+    needs the whole graph.
+
+    >>> first_anomaly("a**b", ["a=-1", "b=0.5"])
+    'a ** b turned finite inputs into nan: a = -1.0, b = 0.5'
+    >>> first_anomaly("a*b", ["a=2", "b=3"]) is None
+    True
+    """
+    with detect_anomaly():
+        try:
+            expression(text, settings)
+        except AnomalyError as anomaly:
+            return str(anomaly)
+    return None
 
 
 def whole_number(minimum: int) -> Callable[[str], int]:

@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     if args.graph:
         from ..draw.dot import FORMATS, RenderError, render
 
-        path = output_path(args.graph, FORMATS, "a graph")
+        path = output_path(args.graph, FORMATS, "a graph", "--graph")
         try:
             render(problem.root, path, show_grad=False, show_local=False)
         except (RenderError, OSError) as error:

@@ -760,15 +760,54 @@ def _check_anomaly(op: Op, out: float, parents: tuple[Value, ...], local: tuple)
     values = [p.data for p in parents] + list(op.params.values())
     if not all(map(math.isfinite, values)):
         return  # not where the trouble started: an input was already nan or inf
-    inputs = ", ".join(f"{x} = {p.label + ' (' + repr(p.data) + ')' if p.label else repr(p.data)}"
-                       for x, p in zip(op.input_names(len(parents)), parents))
-    params = "".join(f", {k} = {v!r}" for k, v in op.params.items())
     if not math.isfinite(out):
-        raise AnomalyError(f"{op.name} turned finite inputs into {out}: {inputs}{params}")
-    for x, d in zip(op.input_names(len(parents)), local):
+        raise AnomalyError(_anomaly_message(op, parents, f"turned {{}} into {out}"))
+    for i, d in enumerate(local):
         if not math.isfinite(d):
-            raise AnomalyError(f"{op.name}: local derivative d/d{x} is {d} at finite "
-                               f"inputs: {inputs}{params}")
+            raise AnomalyError(_anomaly_message(
+                op, parents, f"has local derivative {_wrt(parents, i)} = {d} at {{}}"))
+
+
+def _anomaly_message(op: Op, parents: tuple[Value, ...], what: str) -> str:
+    """The op as a student writes it (``x / y``, ``log``), ``what`` happened (its
+    ``{}`` becomes "finite inputs" or "a finite input"), and the labelled inputs' values.
+
+    The op table's argument names (a, b) and op names (truediv) are the engine's, not
+    the student's: the student knows the inputs by their labels and the op by its symbol.
+
+    >>> x, y = Value(2.0, label="x"), Value(0.0, label="y")
+    >>> _anomaly_message(TABLE["truediv"], (x, y), "turned {} into inf")
+    'x / y turned finite inputs into inf: x = 2.0, y = 0.0'
+    >>> _anomaly_message(TABLE["log"], (y,), "turned {} into -inf")
+    'log turned a finite input into -inf: log(y) with y = 0.0'
+    >>> _anomaly_message(TABLE["pow"].bind(k=-1), (Value(0.0),), "turned {} into inf")
+    '0.0 ** -1 turned a finite input into inf'
+    """
+    names = [p.label or repr(p.data) for p in parents]
+    seen: dict[str, None] = {}  # x * x binds x once; dict keeps the order of first use
+    for p in parents:
+        if p.label:
+            seen.setdefault(f"{p.label} = {p.data!r}")
+    params = {k: v for k, v in op.params.items() if op.name != "pow"}  # k is in the text
+    bindings = ", ".join([*seen, *(f"{k} = {v!r}" for k, v in params.items())])
+    what = what.format("a finite input" if len(parents) == 1 else "finite inputs")
+    if op.name == "pow":
+        written = f"{names[0]} ** {str(op)[2:]}"  # '**-1' is x ** -1
+    elif len(parents) == 2 and not op.nary and op in ("+", "-", "*", "/", "**"):
+        written = f"{names[0]} {op} {names[1]}"
+    else:
+        call = f"{op}({', '.join(names)})"
+        return f"{op} {what}: {call}" + (f" with {bindings}" if bindings else "")
+    return f"{written} {what}" + (f": {bindings}" if bindings else "")
+
+
+def _wrt(parents: tuple[Value, ...], i: int) -> str:
+    """'d/dx' for the input labelled x; by position when no label names it alone
+    (unlabelled, or x * x), as the graph's edges say 'as input 1'."""
+    label = parents[i].label
+    if label and [p.label for p in parents].count(label) == 1:
+        return f"d/d{label}"
+    return "d/d(its input)" if len(parents) == 1 else f"d/d(input {i + 1})"
 
 
 # Binary ops that are Python operators: (op name, method, reflected method).

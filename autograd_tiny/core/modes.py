@@ -112,14 +112,15 @@ class enable_grad(_ModeSwitch):
 
 class detect_anomaly(_ModeSwitch):
     """The first op whose finite inputs give a ``nan`` or ``inf`` output (or local
-    derivative) raises ``AnomalyError`` naming the op, its inputs and their labels.
+    derivative) raises ``AnomalyError`` naming the op as it is written (``x / y``,
+    ``log``) and each input by its label, or by its value when it has none.
 
     >>> from autograd_tiny import Value
     >>> with detect_anomaly():
     ...     Value(0.0, label="x").log()
     Traceback (most recent call last):
     ...
-    autograd_tiny.core.modes.AnomalyError: log turned finite inputs into -inf: a = x (0.0)
+    autograd_tiny.core.modes.AnomalyError: log turned a finite input into -inf: log(x) with x = 0.0
     """
 
     _set = ANOMALY

@@ -366,15 +366,29 @@ class QuizScore:
     history: list[tuple[str, str]] = field(default_factory=list)  # (prompt, outcome)
 
     def text(self) -> str:
-        """The score line, and how many questions were answered if not all.
+        """The score line; then, if the quiz stopped early or questions were skipped,
+        how many were answered, how many skipped, and how many the quiz has. A skip
+        scores nothing but is no answer: "answered 4" after four skips would be untrue.
 
         >>> QuizScore(points=1.5, asked=2, total=3).text()
         'score: 1.5 of 2 (answered 2 of 3 questions)'
+        >>> QuizScore(points=0, asked=4, total=19, history=[("q", "skipped")] * 4).text()
+        'score: 0 of 4 (4 skipped; 19 questions)'
+        >>> QuizScore(points=1, asked=2, total=2,
+        ...           history=[("q", "right"), ("q", "skipped")]).text()
+        'score: 1 of 2 (answered 1; 1 skipped)'
         """
         points = number_text(self.points)
-        return (f"score: {points} of {self.asked}"
-                + (f" (answered {self.asked} of {self.total} questions)"
-                   if self.asked < self.total else ""))
+        skipped = sum(outcome == "skipped" for _, outcome in self.history)
+        answered = self.asked - skipped
+        stopped = self.asked < self.total
+        if not skipped:
+            notes = f"answered {answered} of {self.total} questions" if stopped else ""
+        else:
+            notes = "; ".join([f"answered {answered}"] * bool(answered)
+                              + [f"{skipped} skipped"]
+                              + [f"{self.total} questions"] * stopped)
+        return f"score: {points} of {self.asked}" + (f" ({notes})" if notes else "")
 
 
 _QUIT = {"q", "quit", "exit"}
