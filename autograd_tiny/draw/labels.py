@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from typing import Iterable, Sequence
 
-__all__ = ["LabelPlacer"]
+__all__ = ["LabelPlacer", "box_size"]
 
 Circle = tuple[float, float, float]  # centre x, centre y, radius
 Box = tuple[float, float, float, float]  # left, bottom, right, top
@@ -31,6 +31,18 @@ CHAR_WIDTH = 0.64
 LINE_HEIGHT = 1.2  # lines of a label, in units of the text size
 CIRCLE_CLEARANCE = 3.0  # points between a label (its generous box) and any circle
 LABEL_GAP = 3.0  # points between two labels, and between a label and its own line
+
+
+def box_size(label: str, text_size: float) -> tuple[float, float]:
+    """Half the width and half the height of the box ``label`` (lines split at
+    ``\\n``) takes at ``text_size`` points, generously: every character CHAR_WIDTH wide.
+
+    >>> box_size("w5 = 0.4\\ngrad 0.08", 10.0)
+    (28.8, 12.0)
+    """
+    lines = label.split("\n")
+    return (max(map(len, lines)) * text_size * CHAR_WIDTH / 2,
+            len(lines) * text_size * LINE_HEIGHT / 2)
 
 
 class LabelPlacer:
@@ -51,9 +63,7 @@ class LabelPlacer:
         >>> LabelPlacer([], 10.0).box_size("ab\\ncdef")
         (12.8, 12.0)
         """
-        lines = label.split("\n")
-        return (max(map(len, lines)) * self.size * CHAR_WIDTH / 2,
-                len(lines) * self.size * LINE_HEIGHT / 2)
+        return box_size(label, self.size)
 
     def place(self, tail: Circle, head: Circle, label: str, fractions: Sequence[float],
               sides: Sequence[int] = (1, -1),

@@ -31,7 +31,7 @@ from ..core.autodiff import grad
 from ..core.engine import Value
 from ..core.graph import module_of, number_text
 from ..nn.modules import MLP, Layer, Neuron  # draw reads nn; nn never imports draw
-from .labels import CHAR_WIDTH, LabelPlacer
+from .labels import LabelPlacer, box_size
 from .picture import Drawing
 from .style import FONT, HIGHLIGHT_COLOR, LEAF_FILL, OUTPUT_FILL, number, plain_text
 
@@ -455,10 +455,7 @@ def _third(place: dict[str, str], tail: str, head: str, tail_width: str,
         ux, uy = (x2 - x1) / between, (y2 - y1) / between
         turn = math.radians(LABEL_ANGLE)
         vx, vy = ux * math.cos(turn) - uy * math.sin(turn), ux * math.sin(turn) + uy * math.cos(turn)
-        lines = label.split("\n")
-        size = float(SMALL_TEXT)
-        half_width = max(map(len, lines)) * size * CHAR_WIDTH / 2
-        half_height = len(lines) * size * 1.2 / 2
+        half_width, half_height = box_size(label, float(SMALL_TEXT))
         while distance < length * 72 * 0.6:
             cx = radius * ux + distance * vx  # the label's centre, from the circle's
             cy = radius * uy + distance * vy
