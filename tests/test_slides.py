@@ -1035,3 +1035,21 @@ def test_a_bias_shared_by_three_neurons_adds_up_in_text_and_picture():
         so_far = {drawn[f"L1.N{j}"][-1] for j in (1, 2, 3)}
         assert len(so_far) == 1
         assert float(so_far.pop().split()[1]) == pytest.approx(sum(deltas[:k + 1]), abs=2e-9)
+
+
+@needs_renderer
+@pytest.mark.parametrize("expression, settings, warning", [
+    ("a**b", ["a=-1", "b=0.5"], "a ** b turned finite inputs into nan: a = -1.0, b = 0.5"),
+    ("sqrt(x)*2", ["x=0"],
+     "sqrt has local derivative d/dx = inf at a finite input: sqrt(x) with x = 0.0"),
+])
+def test_slides_of_nan_are_written_with_a_one_line_warning(expression, settings, warning,
+                                                           tmp_path, capsys):
+    from autograd_tiny.cli import main
+    out = tmp_path / "s.html"
+    assert main(["slides", expression, "--set", *settings, "--output", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == f"autograd-tiny: warning: {warning}\n"
+    assert out.exists() and captured.out.startswith(f"wrote {out}")
+    assert main(["slides", "a**b", "--set", "a=2", "b=0.5", "--output", str(out)]) == 0
+    assert capsys.readouterr().err == ""
