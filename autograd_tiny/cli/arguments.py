@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
+import sys
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -80,6 +82,29 @@ def first_anomaly(text: str, settings: list[str] | None) -> str | None:
         except AnomalyError as anomaly:
             return str(anomaly)
     return None
+
+
+def warn_if_not_finite(nodes: Iterable[Value], text: str, settings: list[str] | None) -> None:
+    """One warning line on stderr when a value, gradient or local derivative of
+    ``nodes`` (the graph ``EXPR`` built) is nan or inf, naming the op that made it.
+
+    A nan or inf drawn with no word of where it came from leaves the student
+    guessing; the exit status stays 0 because the picture is what was asked for. Only
+    then is the expression built a second time, to find the op to blame.
+
+    >>> import contextlib, io
+    >>> root, _ = expression("log(a)", ["a=0"])
+    >>> with contextlib.redirect_stderr(io.StringIO()) as err:
+    ...     warn_if_not_finite([root], "log(a)", ["a=0"])
+    >>> err.getvalue()
+    'autograd-tiny: warning: log turned a finite input into -inf: log(a) with a = 0.0\\n'
+    """
+    if all(math.isfinite(x) for node in nodes
+           for x in (node.data, node.grad, *(d for _, d in node.local_derivatives()))):
+        return
+    anomaly = first_anomaly(text, settings)
+    if anomaly is not None:
+        print(f"autograd-tiny: warning: {anomaly}", file=sys.stderr)
 
 
 def whole_number(minimum: int) -> Callable[[str], int]:

@@ -10,12 +10,10 @@ The expression is parsed against an allow-list (see ``autograd_tiny.expr``), nev
 from __future__ import annotations
 
 import argparse
-import math
-import sys
 
 from . import CommandError
-from .arguments import (expression, first_anomaly, nothing_written_on_failure,
-                        output_path, whole_number)
+from .arguments import (expression, nothing_written_on_failure, output_path,
+                        warn_if_not_finite, whole_number)
 from ..core.engine import reverse_topological_order
 from ..draw.dot import DEFAULT_MAX_NODES, FORMATS, RenderError, render
 from ..draw.renderer import find_renderer, missing_renderer_message
@@ -102,11 +100,5 @@ def run(args: argparse.Namespace) -> int:
     total = len(nodes)
     drawn = f"{args.max_nodes:,} of {total:,}" if total > args.max_nodes else f"{total}"
     print(f"wrote {written} ({drawn} value{'s' if total != 1 else ''})")
-    # A nan or inf drawn with no word of where it came from leaves the student
-    # guessing; the exit status stays 0 because the picture is what was asked for.
-    # Only then is the expression built a second time, to find the op to blame.
-    if not all(math.isfinite(v.data) and math.isfinite(v.grad) for v in nodes):
-        anomaly = first_anomaly(args.expression, args.set)
-        if anomaly is not None:
-            print(f"autograd-tiny: warning: {anomaly}", file=sys.stderr)
+    warn_if_not_finite(nodes, args.expression, args.set)
     return 0

@@ -11,11 +11,9 @@ graph with the current node and edge in focus and the step's arithmetic written 
 from __future__ import annotations
 
 import argparse
-import math
-import sys
 
 from . import CommandError
-from .arguments import expression, first_anomaly, output_path, whole_number
+from .arguments import expression, output_path, warn_if_not_finite, whole_number
 from ..core.engine import reverse_topological_order
 from ..draw.renderer import RenderError
 from ..teach.slides import MAX_STEPS, write_slides
@@ -90,10 +88,5 @@ def run(args: argparse.Namespace) -> int:
     except OSError as error:
         raise CommandError(f"cannot write {args.output}: {error.strerror or error}") from None
     print(f"wrote {written}")
-    # As graph does: slides of nan are still slides, but say which op made the nan.
-    if not all(math.isfinite(x) for node in reverse_topological_order(root)
-               for x in (node.data, *(d for _, d in node.local_derivatives()))):
-        anomaly = first_anomaly(args.expression, args.set)
-        if anomaly is not None:
-            print(f"autograd-tiny: warning: {anomaly}", file=sys.stderr)
+    warn_if_not_finite(reverse_topological_order(root), args.expression, args.set)
     return 0
