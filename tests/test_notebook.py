@@ -167,3 +167,65 @@ def test_the_notebook_asks_for_the_kernel_make_kernel_registers():
     spec = notebook.metadata.kernelspec
     assert (spec.name, spec.display_name, spec.language) == (name, display, "python")
     assert f'"{display}"' in notebook.cells[0].source
+
+
+# -- the network section: Mazur's example, step by step ---------------------------------
+
+def plain(notebook, text):
+    (shown,) = data_of(cell_with(notebook, text))
+    return shown["text/plain"]
+
+
+def test_the_network_section_reproduces_mazurs_numbers(executed):
+    """The forward pass, the error and the backward pass give the numbers Mazur's
+    write-up prints (nine significant digits)."""
+    assert plain(executed, "E_total = error_of(net)") == "0.298371109"
+    text = plain(executed, 'explain(E_total, w["w5"])')
+    assert "dE_total/dw5: 1 route leads from E_total back to w5" in text
+    assert "= 1 * 0.74136507 * 0.186815602 * 0.593269992" in text
+    assert "= 0.082167041" in text
+
+
+def test_the_network_pictures_use_the_names_the_text_uses(executed):
+    (before,) = data_of(cell_with(executed, "# the network before any input"))
+    svg = before["image/svg+xml"]
+    for name in ("i1", "i2", "h1", "h2", "o1", "o2", "w1 = 0.15", "w8 = 0.55", "b1 0.35",
+                 "b2 0.6"):
+        assert f">{name}<" in svg, name
+    (after,) = data_of(cell_with(executed, 'highlight="w1"'))
+    svg = after["image/svg+xml"]
+    assert ">E_total<" in svg and ">2 routes from E_total back to w1 (in red)<" in svg
+    assert ">grad 0.000438568<" in svg and ">grad 0.082167041<" in svg
+
+
+def test_check_catches_the_one_route_slip_and_shows_both_routes(executed):
+    text = plain(executed, 'check({"w1": 0.000668395}, E_total)')
+    assert text.startswith("w1: wrong: 0.000668395 is not dE_total/dw1")
+    assert "2 routes lead from E_total back to w1" in text
+    assert "so dE_total/dw1 = 0.000438568" in text
+    assert text.endswith("score: 0 of 1 right (0 exact, 0 close)")
+
+
+def test_the_network_deck_shows_inline_with_mazurs_names(executed):
+    (shown,) = data_of(cell_with(executed, "network_slides(net"))
+    assert shown["text/plain"] == ("Slides('Backpropagation through a 2 -> 2 -> 2 network', "
+                                   "6 frames: 1 forward, 4 steps, 1 done)")
+    page = shown["text/html"]
+    assert page.startswith('<div class="atg-deck atg-inline"')
+    assert "E_total = 0.298371109" in page
+    assert not re.search(r'\b(?:src|href)="(?!#)', page)
+
+
+def test_the_update_and_training_give_the_walkthroughs_numbers(executed):
+    """Checked against the package's own walkthrough, which trains the same network
+    apart from the notebook: one update, then 9,999 more."""
+    from autograd_tiny.teach import walkthrough
+
+    nodes, updated = walkthrough.gradient_step(walkthrough.WEIGHTS)
+    after_one = walkthrough.network(updated)["E_total"].data
+    assert plain(executed, "sgd = SGD(weights, lr=0.5)") == repr(round(after_one, 9))
+    assert round(after_one, 9) == 0.291027774
+    trained = walkthrough.network(walkthrough.train(walkthrough.WEIGHTS, 10_000))
+    outputs = [round(trained[name].data, 6) for name in ("out_o1", "out_o2")]
+    assert plain(executed, "for _ in range(9_999):") == repr(
+        (f"{trained['E_total'].data:.10f}", outputs))
