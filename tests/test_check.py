@@ -62,6 +62,33 @@ def test_hints_sign_and_missed_route():
     assert "a is used 2 times" in result["a"].message  # only the route through c
 
 
+def test_one_route_of_several_is_named_as_the_slip_and_long_routes_fold():
+    """Mazur's classic slip: dE/dw1 through o1 only. A node used once whose gradient
+    comes by two routes (x feeds h, h feeds two outputs)."""
+    x = Value(1.5, label="x")
+    h = x * 2; h.label = "h"
+    o1 = h * 3; o1.label = "o1"
+    o2 = h * 5; o2.label = "o2"
+    L = o1 + o2; L.label = "L"
+    result = check({"x": 6, "h": 3}, L, quiet=True)  # dL/dx = 2*3 + 2*5 = 16
+    message = result["x"].message
+    assert "  route 1: ∂L/∂o1 * ∂o1/∂h * ∂h/∂x = 1 * 3 * 2" in message
+    assert "  route 2: ∂L/∂o2 * ∂o2/∂h * ∂h/∂x = 1 * 5 * 2" in message
+    assert message.endswith("hint: that is route 1 alone (6); the gradient adds up the "
+                            "products of both routes")
+    # h is used twice: the hint says so, as it did before routes were named.
+    assert result["h"].message.endswith("hint: h is used 2 times; each use is a route, "
+                                        "and the gradient adds them up")
+    assert result["x"].expected == 16.0 and result["h"].expected == 8.0
+    # A route too long for one line is folded under its number, every line short.
+    problem = network_2_2_2((0.05, 0.1), [0.15, 0.2, 0.25, 0.3, 0.4, 0.45, 0.5, 0.55],
+                            (0.35, 0.6), (0.01, 0.99))
+    folded = check({"w1": 0.000668396}, problem.root, quiet=True)["w1"].message
+    assert "hint: that is route 1 alone (0.000668396)" in folded
+    routes = [line for line in folded.splitlines() if line.lstrip().startswith("route ")]
+    assert len(routes) == 2 and all(len(line) <= 102 for line in folded.splitlines()[:-1])
+
+
 def test_bad_answers_and_unknown_names():
     L, *_ = expression()
     other = Value(1.0, label="z")
@@ -117,7 +144,8 @@ def test_mazur_network_with_the_seed_numbers():
     assert [e.status for e in result.entries] == ["close", "close", "exact", "wrong"]
     if ref:
         assert result["w1"].expected == pytest.approx(ref["backward"]["dE_dw1"], abs=1e-12)
-    message = result["w6"].message
+    # A long route is folded as explain() folds it; read it as one line.
+    message = " ".join(line.strip() for line in result["w6"].message.splitlines())
     # One factor per edge (explain never skips a node the picture shows).
     assert ("∂E_total/∂E_o1 * ∂E_o1/∂((target_o1 - out_o1)**2) * "
             "∂((target_o1 - out_o1)**2)/∂(target_o1 - out_o1) * ∂(target_o1 - out_o1)/∂out_o1 * "

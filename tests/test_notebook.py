@@ -199,10 +199,11 @@ def test_the_network_pictures_use_the_names_the_text_uses(executed):
 
 
 def test_check_catches_the_one_route_slip_and_shows_both_routes(executed):
-    text = plain(executed, 'check({"w1": 0.000668395}, E_total)')
-    assert text.startswith("w1: wrong: 0.000668395 is not dE_total/dw1")
+    text = plain(executed, 'check({"w1": 0.000668396}, E_total)')
+    assert text.startswith("w1: wrong: 0.000668396 is not dE_total/dw1")
     assert "2 routes lead from E_total back to w1" in text
     assert "so dE_total/dw1 = 0.000438568" in text
+    assert "hint: that is route 1 alone (0.000668396); the gradient adds up the products of both routes" in text
     assert text.endswith("score: 0 of 1 right (0 exact, 0 close)")
 
 

@@ -238,8 +238,8 @@ def check(answers: Mapping[Any, Any], L: Value, *, file: IO[str] | None = None,
     >>> check({x: 3.0, "z": 1}, y)
     x: wrong: 3 is not dy/dx
       2 routes lead from y back to x:
-        ∂y/∂x (as input 1) = x
-        ∂y/∂x (as input 2) = x
+        route 1: ∂y/∂x (as input 1) = x
+        route 2: ∂y/∂x (as input 2) = x
       where ∂y/∂x (as input 1) = x = 3 (rule of *)
             ∂y/∂x (as input 2) = x = 3 (rule of *)
       so dy/dx = 6
@@ -329,7 +329,7 @@ def _how(node: Value, graph: GraphSnapshot, grads: dict[Value, float],
     """How the right value comes about: the routes back to ``node`` (each a chain of
     local derivatives; the gradients of other nodes are not shown) and the local
     rules at the node itself."""
-    from .routes import explain
+    from .routes import equation_lines, explain
     from .simplify import simplify_formula
 
     if node is graph.root:  # no route to follow: this is where backward starts
@@ -341,9 +341,12 @@ def _how(node: Value, graph: GraphSnapshot, grads: dict[Value, float],
         count = explanation.route_count
         lines.append(f"{'1 route leads' if count == 1 else f'{count} routes lead'} from "
                      f"{graph.names[graph.root]} back to {graph.names[node]}:")
-        for route in explanation.routes:
-            factors = [_factor_text(factor) for factor in route.factors]
-            lines.append(f"  {route.chain} = {' * '.join(factors)}")
+        for number, route in enumerate(explanation.routes, 1):
+            # Numbered and folded as explain() writes a route, so that a long chain
+            # reads on a notebook's width and the hint can name "route 1".
+            prefix = f"  route {number}: " if count > 1 else "  "
+            lines += equation_lines(prefix, [factor.name for factor in route.factors],
+                               [_factor_text(factor) for factor in route.factors], [])
     elif explanation.route_count:
         lines.append(f"{explanation.route_count:,} routes lead back to {graph.names[node]}; "
                      f"backward adds them up one edge at a time:")
@@ -411,10 +414,22 @@ def _table_note(user: Value) -> str:
 
 def _hint(answer: float, expected: float, node: Value, graph: GraphSnapshot) -> str:
     """A common slip, where the answer shows one."""
+    from .routes import explain
+
     if expected != 0 and is_close(-answer, expected):
         return "the sign is wrong"
     uses = graph.uses.get(node, 0)
     if uses > 1:
         return (f"{graph.names[node]} is used {uses} times; each use is a route, and "
                 f"the gradient adds them up")
+    # The classic slip in a network: following one route back (w1 through o1 only)
+    # when the node reaches the output by several.
+    explanation = explain(graph.root, node, limit=_ROUTE_LIMIT)
+    if explanation.listed and len(explanation.routes) > 1:
+        for number, route in enumerate(explanation.routes, 1):
+            if is_close(answer, route.product):
+                routes = len(explanation.routes)
+                return (f"that is route {number} alone ({number_text(route.product)}); the "
+                        f"gradient adds up the products of "
+                        f"{'both routes' if routes == 2 else f'all {routes} routes'}")
     return ""

@@ -149,9 +149,9 @@ class Route:
         names = [factor.name for factor in self.factors] or ["1"]
         values = [number_text(factor.value) for factor in self.factors] or ["1"]
         product = [number_text(self.product)] if len(self.factors) > 1 else []
-        lines = _equation(prefix, names, values, product)
+        lines = equation_lines(prefix, names, values, product)
         if self.grouped:
-            lines += _equation(" " * len(prefix) + "  between labelled nodes: ",
+            lines += equation_lines(" " * len(prefix) + "  between labelled nodes: ",
                                [stage.name for stage in self.stages],
                                [number_text(stage.value) for stage in self.stages], [])
         return lines
@@ -176,9 +176,18 @@ def _merged(factors: list[Factor]) -> Factor:
                   first.top_name, last.bottom_name)
 
 
-def _equation(prefix: str, names: list[str], values: list[str], result: list[str]) -> list[str]:
+def equation_lines(prefix: str, names: list[str], values: list[str],
+                   result: list[str]) -> list[str]:
     """``names = values = result`` on one line if it fits, else the names wrapped
-    under the prefix and the values on lines of their own starting with ``=``."""
+    under the prefix and the values on lines of their own starting with ``=`` (the
+    way ``explain`` and ``check`` write a route).
+
+    >>> equation_lines("route 1: ", ["∂L/∂d", "∂d/∂a"], ["-2", "1"], ["-2"])
+    ['route 1: ∂L/∂d * ∂d/∂a = -2 * 1 = -2']
+    >>> lines = equation_lines("  ", [f"∂n{i}/∂n{i + 1}" for i in range(12)], ["2"] * 12, [])
+    >>> [line[:14] for line in lines]
+    ['  ∂n0/∂n1 * ∂n', '  * ∂n10/∂n11 ', '  = 2 * 2 * 2 ']
+    """
     line = prefix + " * ".join(names) + " = " + " * ".join(values)
     line += "".join(f" = {text}" for text in result)
     if len(line) <= _WIDTH:
