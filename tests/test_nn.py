@@ -635,3 +635,17 @@ def test_a_model_and_a_graph_survive_pickle():
     assert [n.grad for n in reverse_topological_order(again)] == \
         [n.grad for n in reverse_topological_order(loss)]
     assert again.data == loss.data and len(reverse_topological_order(again)) > 20
+
+
+def test_load_called_on_the_class_says_to_build_the_model_first(tmp_path):
+    """MLP.load(path) used to fail with "missing 1 required positional argument"."""
+    path = MLP(2, [3, 1], seed=0).save(tmp_path / "small.json")
+    with pytest.raises(TypeError) as info:
+        MLP.load(path)
+    message = str(info.value)
+    assert message.startswith("load: call it on a model of the file's shape")
+    assert "(the file holds MLP(2, [3, 1], parameters=13))" in message
+    with pytest.raises(TypeError, match="load: missing the path"):
+        MLP(2, [3, 1]).load()
+    loaded = MLP(2, [3, 1], seed=5).load(path)
+    assert loaded.state_dict() == MLP(2, [3, 1], seed=0).state_dict()

@@ -216,3 +216,14 @@ def test_the_flat_layouts_import_paths_still_work():
         assert hasattr(module, name), (old, name)
     from autograd_tiny.nn import MLP, Layer, Neuron  # micrograd's own import, name swapped
     assert MLP and Layer and Neuron
+
+
+def test_a_value_given_a_value_says_to_pass_its_number():
+    """Value(Value(2.0)) used to say 'expected a Value or a real number, got Value'."""
+    v = Value(2.0)
+    with pytest.raises(TypeError) as info:
+        Value(v)
+    message = str(info.value)
+    assert message.startswith("Value: data must be a real number, got a Value")
+    assert "Value(v.data)" in message and "(2.0)" in message
+    assert Value(v.data).data == 2.0 and Value(True).data == 1.0

@@ -86,7 +86,7 @@ class Value:
 
     def __init__(self, data: float, _children: Iterable["Value"] = (), _op: str = "",
                  label: str = "") -> None:
-        self.data = _real(data, "Value")
+        self.data = data if data.__class__ is float else _leaf_data(data)
         self.grad = 0.0
         if label or label.__class__ is not str:
             self._label = _checked_label(label)
@@ -608,6 +608,17 @@ def _real(x: Any, op: str) -> float:
     if isinstance(x, numbers.Real):  # int, bool, NumPy scalars (np.float64 is a float subclass)
         return float(x)
     raise TypeError(f"{op}: expected a Value or a real number, got {type(x).__name__}")
+
+
+def _leaf_data(data: Any) -> float:
+    """The number a new ``Value`` holds; the constructor takes a number, not a node."""
+    if isinstance(data, Value):
+        raise TypeError(f"Value: data must be a real number, got a Value; "
+                        f"Value(v.data) makes a new leaf with its number "
+                        f"({data.data!r}), or use the Value itself")
+    if isinstance(data, numbers.Real):
+        return float(data)
+    raise TypeError(f"Value: data must be a real number, got {type(data).__name__}")
 
 
 def _operand(x: Any, op: str) -> Value:

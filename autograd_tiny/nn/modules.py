@@ -307,8 +307,11 @@ class Module:
                          text.encode("utf-8"))
         return path
 
-    def load(self, path: PathLike) -> "Module":
-        """Reads parameters saved by ``save`` into this model and returns the model.
+    def load(self, path: PathLike | None = None) -> "Module":
+        """Reads parameters saved by ``save`` into this model and returns the model:
+        build the model first, then load, ``MLP(2, [16, 16, 1]).load("moons.json")``
+        (the file holds numbers, not the code of the model; its ``"model"`` line says
+        which shape it fits).
         The file must be strict JSON (no NaN or Infinity), ``"version"`` the integer
         1, every weight a finite number (``1e400`` is refused, not read as infinity),
         and no name may appear twice. Anything else (not JSON, nested too deeply,
@@ -323,6 +326,10 @@ class Module:
         ...
         ValueError: ...small.json: ... does not fit MLP(2, [4, 1], parameters=17) (missing 4 ...
         """
+        if not isinstance(self, Module):  # MLP.load("moons.json"): called on the class
+            raise TypeError(_load_on_class_message(self))
+        if path is None:
+            raise TypeError("load: missing the path of a file written by save()")
         path = Path(path)
         try:
             document = json.loads(path.read_bytes().decode("utf-8"),
@@ -785,6 +792,21 @@ def _activation_name(nonlin: bool, activation: str | None, who: str) -> str:
         raise ValueError(f"{who}: unknown activation {activation!r} "
                          f"(choose from {', '.join(map(repr, ACTIVATIONS))})")
     return activation
+
+
+def _load_on_class_message(path: Any) -> str:
+    """What ``MLP.load(path)`` (on the class, not a model) gets told: build a model of
+    the file's shape, then load into it; the shape is read from the file if it can be."""
+    shape = None
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        shape = document.get("model") if isinstance(document, dict) else None
+    except (OSError, TypeError, ValueError, RecursionError):
+        pass  # the message is a hint: a file that cannot be read just goes without the shape
+    hint = f" (the file holds {shape})" if isinstance(shape, str) else ""
+    return (f"load: call it on a model of the file's shape, as in "
+            f"MLP(2, [16, 16, 1]).load({str(path)!r}){hint}; it reads the weights into "
+            f"that model and returns it")
 
 
 def _headline(module: Module) -> str:
