@@ -140,6 +140,21 @@ def test_records_show_label_data_and_grad_with_four_decimals():
 
 
 @needs_renderer
+def test_small_gradients_keep_four_significant_digits_as_the_text_beside_them():
+    """Mazur's dE/dw1 = 0.000438568: the demo's text prints it to nine digits, and the
+    picture beside it used to print 0.0004."""
+    from autograd_tiny.teach import walkthrough
+
+    nodes = walkthrough.network()
+    nodes["E_total"].backward()
+    p = picture(nodes["E_total"])
+    records = {p.texts(g)[0]: p.texts(g)[1:] for g in p.values.values()}
+    assert records["w1"] == ["data 0.1500", "grad 0.0004386"]
+    assert records["w4"] == ["data 0.3000", "grad 0.0009954"]
+    assert records["w5"] == ["data 0.4000", "grad 0.0822"]
+
+
+@needs_renderer
 def test_every_edge_into_an_op_carries_the_local_derivative():
     p = picture(neuron()["o"])
     expected = {  # (child, parent): d child / d parent at the lecture's numbers

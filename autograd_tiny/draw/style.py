@@ -26,16 +26,22 @@ NOTE_FILL = "#fff8dc"
 
 
 def number(x: float) -> str:
-    """Four decimals, like micrograd's pictures; very large or small as exponents.
+    """Four decimals, like micrograd's pictures; below 0.01 four significant digits
+    (four decimals would print a gradient of 0.000438568 as 0.0004, beside a text
+    that says 0.000438568); very large or small as exponents.
 
     >>> number(2), number(-0.5), number(12345678.0), number(float("inf"))
     ('2.0000', '-0.5000', '1.2346e+07', 'inf')
+    >>> number(0.000438568), number(-0.0082), number(0.0)
+    ('0.0004386', '-0.008200', '0.0000')
     """
     x = float(x) + 0.0  # -0.0 would print as '-0.0000'
     if not math.isfinite(x):
         return str(x)
     if x != 0 and not 1e-4 <= abs(x) < 1e6:
         return f"{x:.4e}"
+    if x != 0 and abs(x) < 0.01:
+        return f"{x:#.4g}"
     return f"{x:.4f}"
 
 
