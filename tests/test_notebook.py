@@ -88,6 +88,8 @@ def test_a_value_displays_as_its_graph_in_svg(executed):
     (shown,) = data_of(cell_with(executed, 'L = c + a; L.label = "L"'))
     svg = shown["image/svg+xml"]
     assert svg.lstrip().startswith(("<?xml", "<svg", "<!--")) and "</svg>" in svg
+    # Scaled down to the cell's width where a notebook inlines the SVG (saved HTML).
+    assert re.search(r'<svg style="max-width:100%;height:auto"[^>]* viewBox="', svg)
     for text in (">a<", ">b<", ">c<", ">L<", "data &#45;4.0000", "data 2.0000"):
         assert text in svg, text
 
@@ -153,6 +155,12 @@ def test_the_network_picture_is_svg(executed):
     (shown,) = data_of(cell)
     svg = shown["image/svg+xml"]
     assert "</svg>" in svg and "L1.N1" in svg and "L2.N1" in svg
+    # Scaled to a notebook cell's width (1,120 px at most), the whole picture in view.
+    root = re.search(r'<svg style="max-width:100%;height:auto"[^>]*>', svg).group(0)
+    width, height = (float(re.search(rf'\s{name}="([\d.]+)pt"', root).group(1))
+                     for name in ("width", "height"))
+    box = [float(x) for x in re.search(r'viewBox="([^"]+)"', root).group(1).split()]
+    assert width <= 840 and abs(width / height - box[2] / box[3]) < 0.01
 
 
 def test_the_notebook_asks_for_the_kernel_make_kernel_registers():

@@ -29,7 +29,7 @@ from ..core.engine import Value
 from ..core.graph import GraphSnapshot, snapshot
 from ..core.files import write_atomically
 from .collapse import COLLAPSE_MODES, draw_collapsed, structure
-from .picture import Drawing
+from .picture import Drawing, fit_to_width
 from .style import (
     FOCUS_COLOR,
     FOCUS_FILL,
@@ -392,8 +392,10 @@ def _check_arguments(root: object, format: object, rankdir: object, highlight: o
 # Jupyter shows a Value as its graph. The drawing side installs that on Value (the
 # engine knows nothing of drawing, so dependencies point one way: draw -> core).
 def _value_repr_svg(self: Value) -> str | None:
-    """Jupyter shows a small graph inline as SVG; a large one falls back to repr."""
-    return notebook_svg(self)
+    """Jupyter shows a small graph inline as SVG, scaled down to the cell's width; a
+    large one is drawn collapsed (see ``notebook_svg``)."""
+    svg = notebook_svg(self)
+    return None if svg is None else fit_to_width(svg)
 
 
 Value._repr_svg_ = _value_repr_svg  # type: ignore[attr-defined]

@@ -38,6 +38,37 @@ _EXPLICIT_FORMATS = {suffix: fmt for suffix, fmt in SUFFIX_FORMATS.items() if su
 _ID = r'"(?:[^"\\]|\\.)*"|\w+'
 
 
+# Wider than this (1,120 px), a picture shown in a notebook is scaled down to it: the
+# width of an output cell in JupyterLab or VS Code at 1280 pixels. A notebook shows
+# an SVG output as an <img> at its own size, and some (a saved notebook's HTML) do not
+# scale it to the cell, which hid half of a wide network behind a scroll bar.
+NOTEBOOK_WIDTH_PT = 840.0
+
+
+def fit_to_width(svg: str, width_pt: float = NOTEBOOK_WIDTH_PT) -> str:
+    """``svg`` (Graphviz's, sized in pt with a viewBox) for a notebook: at most
+    ``width_pt`` wide, its height scaled alike, and scaled down further where it is
+    shown inline in something narrower; a smaller picture keeps its size.
+
+    >>> fit_to_width('<svg width="1680pt" height="200pt" viewBox="0 0 1680 200">')
+    '<svg style="max-width:100%;height:auto" width="840pt" height="100pt" viewBox="0 0 1680 200">'
+    >>> fit_to_width('<svg width="300pt" height="90pt" viewBox="0 0 300 90">')
+    '<svg style="max-width:100%;height:auto" width="300pt" height="90pt" viewBox="0 0 300 90">'
+    """
+    root = re.search(r"<svg\b[^>]*>", svg)
+    if root is None:
+        return svg
+    tag = root.group(0)
+    width = re.search(r'\swidth="([\d.]+)pt"', tag)
+    height = re.search(r'\sheight="([\d.]+)pt"', tag)
+    if width and height and float(width.group(1)) > width_pt and "viewBox=" in tag:
+        scale = width_pt / float(width.group(1))
+        tag = tag.replace(width.group(0), f' width="{width_pt:g}pt"').replace(
+            height.group(0), f' height="{float(height.group(1)) * scale:.6g}pt"')
+    tag = tag.replace("<svg", '<svg style="max-width:100%;height:auto"', 1)
+    return svg[:root.start()] + tag + svg[root.end():]
+
+
 class Drawing(graphviz.Digraph):
     """A ``graphviz.Digraph`` that renders through :func:`find_renderer`, so it
     displays inline in Jupyter, VS Code and Colab with the pip renderer alone.
@@ -157,9 +188,12 @@ class Drawing(graphviz.Digraph):
         True
         """
         try:
-            return super()._repr_mimebundle_(include, exclude, **options)
+            bundle = super()._repr_mimebundle_(include, exclude, **options)
         except RenderError as error:
             return {"text/plain": f"{repr(self)}\n(not drawn: {error})"}
+        if "image/svg+xml" in bundle:
+            bundle["image/svg+xml"] = fit_to_width(bundle["image/svg+xml"])
+        return bundle
 
     def __repr__(self) -> str:
         pairs = re.findall(rf"^\s+({_ID}) -> ({_ID})", self.source, re.M)
