@@ -193,3 +193,16 @@ def test_demo_interrupted_while_writing_leaves_nothing(tmp_path, monkeypatch, ca
     assert main(["demo", "--out", str(folder), "--steps", "0"]) == 130
     assert list(tmp_path.iterdir()) == []
     assert os.path.exists(tmp_path)
+
+
+def test_a_misspelt_option_is_named_before_the_missing_one(capsys, tmp_path, monkeypatch):
+    """'--outptu x.svg' used to read only as '--output is required'."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["graph", "a*b", "--set", "a=2", "b=3", "--outptu", "x.svg"]) == 2
+    assert the_error(capsys) == ("unrecognized argument --outptu (did you mean --output?); "
+                                 "the following arguments are required: --output/-o")
+    assert main(["exercises", "--cuont", "3"]) == 2
+    assert the_error(capsys).startswith("unrecognized argument --cuont (did you mean --count?)")
+    assert main(["graph", "a*b", "--set", "a=2", "b=3"]) == 2  # nothing misspelt: as before
+    assert the_error(capsys) == "the following arguments are required: --output/-o"
+    assert list(tmp_path.iterdir()) == []

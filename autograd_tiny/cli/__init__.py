@@ -10,6 +10,7 @@ line on stderr and exit status 2: no traceback.
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import re
 import sys
@@ -113,15 +114,17 @@ def expression_last(arguments: list[str], parser: argparse.ArgumentParser) -> li
     return arguments
 
 
-def _command_parser(arguments: list[str], parser: argparse.ArgumentParser
-                    ) -> argparse.ArgumentParser | None:
-    """The subcommand's parser, if ``arguments`` name a subcommand that takes EXPR."""
+def _command_parser(arguments: list[str], parser: argparse.ArgumentParser,
+                    expression: bool = True) -> argparse.ArgumentParser | None:
+    """The subcommand's parser, if ``arguments`` name a subcommand (one that takes
+    EXPR, unless ``expression`` is False)."""
     if not arguments:
         return None
     for action in parser._actions:  # argparse keeps subcommands in a private table
         if isinstance(action, argparse._SubParsersAction):
             command = action.choices.get(arguments[0])
-            if command is not None and any(a.dest == "expression" for a in command._actions):
+            if command is not None and (not expression or any(
+                    a.dest == "expression" for a in command._actions)):
                 return command
     return None
 
@@ -147,10 +150,24 @@ def _with_hint(message: str, arguments: list[str], parser: argparse.ArgumentPars
     """argparse's message, and when the expression is "missing" because it began like
     one of our flags ('-o*x' reads as -o with the value '*x', '-h*x' as -h), how to
     write it."""
-    command = _command_parser(arguments, parser)
-    if command is None or ("EXPR" not in message and "explicit argument" not in message):
+    command = _command_parser(arguments, parser, expression=False)
+    if command is None:
         return message
     flags = _flags(command)
+    if "arguments are required" in message:
+        # argparse reports a required option as missing before it looks at unknown
+        # ones, so "--outptu x.svg" read as "--output is required": name the typo.
+        for argument in arguments[1:]:
+            name = argument.split("=", 1)[0]
+            if name.startswith("--") and len(name) > 2 and not any(
+                    flag.startswith(name) for flag in flags):
+                close = difflib.get_close_matches(name, sorted(flags), n=1)
+                return (f"unrecognized argument {name}"
+                        + (f" (did you mean {close[0]}?)" if close else "")
+                        + f"; {message}")
+    if "EXPR" not in message and "explicit argument" not in message \
+            or _command_parser(arguments, parser) is None:
+        return message
     for argument in arguments[1:]:
         if argument.startswith("-") and argument not in flags and argument != "--" \
                 and "=" not in argument:
