@@ -157,7 +157,7 @@ def test_stopping_midway_gives_score_so_far(stop):
     answers = right_answers()
     score, text = session([answers[0], answers[1], stop])
     assert score.asked == 2 and score.points == 2
-    assert "score: 2 of 2 (answered 2 of 10 questions)" in text
+    assert "score: 2 of 2 (stopped after 2 of 10 questions)" in text
 
 
 def test_fraction_answers_accepted():
@@ -191,7 +191,7 @@ def test_cli_piped_session_end_to_end():
     assert "skipped: dL/dd = 1" in out  # questions follow backward: highest node first
     assert "stopped." in out
     # three questions reached: two answered (1 + 1/2 points), one skipped
-    assert out.rstrip().endswith("score: 1.5 of 3 (answered 2; 1 skipped; 10 questions)")
+    assert out.rstrip().endswith("score: 1.5 of 3 (1 skipped; stopped after 3 of 10 questions)")
 
 
 def test_cli_skips_are_not_counted_as_answers():
@@ -200,7 +200,21 @@ def test_cli_skips_are_not_counted_as_answers():
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.count("  skipped: ") == 4
-    assert run.stdout.rstrip().endswith("score: 0 of 4 (4 skipped; 19 questions)")
+    assert run.stdout.rstrip().endswith("score: 0 of 4 (4 skipped; stopped after 4 of 19 questions)")
+
+
+@pytest.mark.parametrize("answers", ["q\n", "", "skip\nq\n"],
+                         ids=["quit", "end of input", "skip then quit"])
+def test_every_way_of_stopping_reads_alike(answers):
+    run = subprocess.run([sys.executable, "-m", "autograd_tiny", "quiz", "--level", "1",
+                          "--seed", "3"], input=answers,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    last = run.stdout.rstrip().splitlines()[-1]
+    assert last == {"q\n": "score: 0 of 0 (stopped at the first of 2 questions)",
+                    "": "score: 0 of 0 (stopped at the first of 2 questions)",
+                    "skip\nq\n": "score: 0 of 1 (1 skipped; stopped after 1 of 2 questions)",
+                    }[answers]
 
 
 def test_cli_bad_level_is_one_line(capsys):
@@ -233,7 +247,7 @@ def test_cli_ctrl_c_prints_the_score():
     out = seen.decode() + out
     assert quiz.returncode == 0, err
     assert "Traceback" not in out + err
-    assert out.rstrip().endswith("score: 1 of 1 (answered 1 of 10 questions)")
+    assert out.rstrip().endswith("score: 1 of 1 (stopped after 1 of 10 questions)")
 
 
 def test_the_readme_quiz_transcript_is_what_the_command_prints():

@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
       right
     [2/2] ∂L/∂a (local derivative of *) = 
     stopped.
-    score: 1 of 1 (answered 1 of 2 questions)
+    score: 1 of 1 (stopped after 1 of 2 questions)
     """
     from rich.console import Console
 

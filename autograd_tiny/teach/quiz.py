@@ -366,29 +366,29 @@ class QuizScore:
     history: list[tuple[str, str]] = field(default_factory=list)  # (prompt, outcome)
 
     def text(self) -> str:
-        """The score line; then, if the quiz stopped early or questions were skipped,
-        how many were answered, how many skipped, and how many the quiz has. A skip
-        scores nothing but is no answer: "answered 4" after four skips would be untrue.
+        """The score line: points of the questions asked; then how many were skipped
+        (a skip scores nothing but is no answer) and, if the quiz was stopped early,
+        after how many of its questions. Every way of stopping (q, Ctrl-C, the end of
+        piped answers) reads alike.
 
         >>> QuizScore(points=1.5, asked=2, total=3).text()
-        'score: 1.5 of 2 (answered 2 of 3 questions)'
+        'score: 1.5 of 2 (stopped after 2 of 3 questions)'
         >>> QuizScore(points=0, asked=4, total=19, history=[("q", "skipped")] * 4).text()
-        'score: 0 of 4 (4 skipped; 19 questions)'
+        'score: 0 of 4 (4 skipped; stopped after 4 of 19 questions)'
         >>> QuizScore(points=1, asked=2, total=2,
         ...           history=[("q", "right"), ("q", "skipped")]).text()
-        'score: 1 of 2 (answered 1; 1 skipped)'
+        'score: 1 of 2 (1 skipped)'
+        >>> QuizScore(points=0, asked=0, total=1).text()
+        'score: 0 of 0 (stopped at the first of 1 question)'
         """
         points = number_text(self.points)
         skipped = sum(outcome == "skipped" for _, outcome in self.history)
-        answered = self.asked - skipped
-        stopped = self.asked < self.total
-        if not skipped:
-            notes = f"answered {answered} of {self.total} questions" if stopped else ""
-        else:
-            notes = "; ".join([f"answered {answered}"] * bool(answered)
-                              + [f"{skipped} skipped"]
-                              + [f"{self.total} questions"] * stopped)
-        return f"score: {points} of {self.asked}" + (f" ({notes})" if notes else "")
+        questions = f"{self.total} question{'s' * (self.total != 1)}"
+        notes = [f"{skipped} skipped"] * bool(skipped)
+        if self.asked < self.total:
+            notes.append(f"stopped after {self.asked} of {questions}" if self.asked
+                         else f"stopped at the first of {questions}")
+        return f"score: {points} of {self.asked}" + (f" ({'; '.join(notes)})" if notes else "")
 
 
 _QUIT = {"q", "quit", "exit"}
