@@ -49,7 +49,7 @@ step written by hand in plain Python floats (lists, ``sum(map(mul, ...))``), the
 yardstick for the float code; and the big MLP step batched by hand in NumPy, the
 yardstick for the numpy backend. Ratios are against micrograd.
 
-The targets of issue 13 ("Speed") are checked at the end, each line giving the measured
+The speed targets are checked at the end, each line giving the measured
 value, the goal and met or MISSED: eager against micrograd at least 75x on the demo
 step, 5x on the chain (forward and backward), 10x on the wide sum; eager bytes per node
 at most a quarter of micrograd's; the numpy backend at least 1,000x micrograd on the
@@ -839,8 +839,8 @@ class Target:
 
     def line(self) -> str:
         verdict = "not measured" if self.met is None else "met" if self.met else "MISSED"
-        who = (f"secondary check (issue {self.issue})" if self.secondary
-               else f"issue {self.issue}")
+        # The line says what it is, not which issue of the project's asked for it.
+        who = "secondary check" if self.secondary else "target"
         return f"{who}: {self.text}: {self.shown()} (target {self.goal_text()}): {verdict}"
 
 

@@ -92,12 +92,12 @@ def test_quick_worker_prints_json_for_each_engine(quick_results, workload, engin
 def test_quick_bench_prints_every_issue_13_target_with_a_verdict(quick_results):
     text = bench.render(quick_results, bench.QUICK, "demos/bench.py --quick", quick=True,
                         markdown=False, terminal=False)
-    lines = [line for line in text.splitlines() if line.startswith("issue 13: ")]
+    lines = [line for line in text.splitlines() if line.startswith("target: ")]
     assert len(lines) == len(ISSUE_13)
     for line, start in zip(lines, ISSUE_13):
-        assert line.startswith(f"issue 13: {start}"), (line, start)
+        assert line.startswith(f"target: {start}"), (line, start)
         assert line.endswith(": met") or line.endswith(": MISSED"), line
-    assert any(line.startswith("secondary check (issue 6): ") for line in text.splitlines())
+    assert any(line.startswith("secondary check: ") for line in text.splitlines())
     assert "ERROR" not in text
     assert "micrograd are far too slow to run it" in text  # the big MLP's note
 
@@ -293,23 +293,23 @@ def test_targets_are_issue_13s_judged_from_the_figures():
     # big MLP 300 / 10 = 30 times the batched step; compiled floats 6 / 4 = 1.5.
     lines = bench.target_lines(fake_results())
     assert lines == [
-        "issue 13: eager vs micrograd, demo step: 75.0x (target >= 75x): met",
-        "issue 13: eager vs micrograd, chain of 10,002 ops, forward + backward: 4.0x "
+        "target: eager vs micrograd, demo step: 75.0x (target >= 75x): met",
+        "target: eager vs micrograd, chain of 10,002 ops, forward + backward: 4.0x "
         "(target >= 5x): MISSED",
-        "issue 13: eager vs micrograd, wide sum, forward + backward per term: 12.0x "
+        "target: eager vs micrograd, wide sum, forward + backward per term: 12.0x "
         "(target >= 10x): met",
-        "issue 13: eager bytes per node, as a fraction of micrograd's: 0.20 (target <= 0.25): met",
-        "issue 13: compiled (numpy backend) vs micrograd, demo step: 1500.0x (target >= 1000x): "
+        "target: eager bytes per node, as a fraction of micrograd's: 0.20 (target <= 0.25): met",
+        "target: compiled (numpy backend) vs micrograd, demo step: 1500.0x (target >= 1000x): "
         "met",
-        "issue 13: compiling the demo step with the numpy backend: 0.500 s (target <= 0.3 s): "
+        "target: compiling the demo step with the numpy backend: 0.500 s (target <= 0.3 s): "
         "MISSED",
-        "issue 13: compile time per traced node, demo step at 400 points over 100 points "
+        "target: compile time per traced node, demo step at 400 points over 100 points "
         "(linear: does not grow): 1.05 (target <= 1.5): met",
-        "issue 13: peak memory compiling the demo step (100 points, numpy backend), per traced "
+        "target: peak memory compiling the demo step (100 points, numpy backend), per traced "
         "node: 1,100 B (target <= 1024 B): MISSED",
-        "issue 13: numpy backend time / batched numpy time, MLP 2-64-64-1 on 1,000 points: "
+        "target: numpy backend time / batched numpy time, MLP 2-64-64-1 on 1,000 points: "
         "30.00 (target <= 25): MISSED",
-        "secondary check (issue 6): compiled (float code) time / hand-written float time, "
+        "secondary check: compiled (float code) time / hand-written float time, "
         "demo step: 1.50 (target <= 2): met",
     ]
 
