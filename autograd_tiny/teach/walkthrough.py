@@ -449,8 +449,8 @@ def _print_sweep(walk: Walkthrough, console: Any) -> None:
         f"over every route down to it, ready before the node passes it on, so it is "
         f"reused by every route that continues below it: dE_total/dout_h1 = "
         f"{number_text(out_h1)} serves w1 and w2 alike, and is never recomputed. That is "
-        f"the \"Efficiency\" of the general overview \"Backpropagation - Simple Notes\": "
-        f"the gradients for all weights, without redundant calculations.", style="dim"))
+        f"the efficiency the notes \"Backpropagation - Simple Notes\" speak of: the "
+        f"gradients for all weights, without redundant calculations.", style="dim"))
 
 
 def _print_explanation(explanation: Explanation, console: Any) -> None:
