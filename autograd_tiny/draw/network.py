@@ -251,13 +251,10 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
             # the other), so that neighbouring lines' labels keep apart.
             labels.append(EdgeLabel(n.name, e, label, None,
                                     (1, -1) if 2 * row + 1 <= len(last) else (-1, 1)))
-    for spread in COLUMN_SPREADS:
-        place = _positions(columns, compact, rankdir, error is not None, spread)
-        spots, crowded = _label_spots(place, widths, columns, error is not None, labels)
-        if not crowded:
-            break
+    place, spots = _layout(columns, compact, rankdir, error is not None, widths, labels)
     for edge, text in shown_labels.items():
-        spots[edge]["taillabel"] = text
+        narrowed = spots[edge]["taillabel"].count("\n") > text.count("\n")
+        spots[edge]["taillabel"] = _narrow(text) if narrowed else text
 
     for k, name in enumerate(names):
         value = f"<br/>{_num(values[k].data, compact)}" if values else ""
@@ -337,45 +334,141 @@ LABEL_ANGLE = 27
 # go when its first spot is taken; an error edge's label tries the middle first.
 WEIGHT_LABEL_FRACTIONS = (0.2, 0.36, 0.44, 0.52, 0.6, 0.68, 0.12, 0.76, 0.84)
 ERROR_LABEL_FRACTIONS = (0.5, 0.4, 0.6, 0.3, 0.7)
-# How far apart the columns go when labels find no clear spot: as set, then wider.
-COLUMN_SPREADS = (1.0, 1.3, 1.6, 2.0, 2.5)
+# How far apart two columns go when the labels between them find no clear spot: as
+# set, else as little wider as it takes (to a tenth), up to two and a half times.
+SPREAD_STEP = 0.1
+MAX_SPREAD = 2.5
+# How far apart the rows go: as set, or wider where that needs less width of the
+# columns and a 16:9 screen then shows the picture larger.
+ROW_SPREADS = (1.0, 1.1, 1.2, 1.3, 1.4)
+CAPTION_HEIGHT = 65.0  # points: three lines of the caption, over the circles
 LABEL_CLEARANCE = 6.0
 
 
+def _layout(columns: list[list[str]], compact: bool, rankdir: str, has_error: bool,
+            widths: dict[str, str], labels: list[EdgeLabel]
+            ) -> tuple[dict[str, str], dict[tuple[str, str], dict[str, str]]]:
+    """Every node's ``pos`` and every label's spot: the columns as set if the labels
+    all find a clear spot there; else the gaps where some do not, each as little
+    wider as it takes (a picture keeps the width it needs and no more: Mazur's fits
+    a slide's frame), with the rows as set or a little further apart, whichever a
+    16:9 screen shows largest."""
+    gaps = len(columns) - 1
+
+    def attempt(spreads: list[float], rows: float
+                ) -> tuple[dict[str, str], dict[tuple[str, str], dict[str, str]], set[int]]:
+        place = _positions(columns, compact, rankdir, has_error, spreads, rows)
+        return (place, *_label_spots(place, widths, columns, has_error, labels))
+
+    first = attempt([1.0] * gaps, 1.0)
+    if not first[2]:
+        return first[:2]
+    widest, found = first, []
+    for rows in ROW_SPREADS:
+        widest = attempt([MAX_SPREAD if gap in first[2] else 1.0 for gap in range(gaps)], rows)
+        if widest[2]:
+            continue
+        # A gap's labels lie between its two columns, so each crowded gap is narrowed
+        # on its own by halving: between what is too narrow and what is wide enough.
+        low = {gap: 1.0 for gap in first[2]}
+        high = {gap: MAX_SPREAD for gap in first[2]}
+        while any(high[g] - low[g] > SPREAD_STEP + 1e-9 for g in low):
+            middle = [high.get(g, 1.0) for g in range(gaps)]
+            for g in low:
+                if high[g] - low[g] > SPREAD_STEP + 1e-9:
+                    middle[g] = round((low[g] + high[g]) / 2 / SPREAD_STEP) * SPREAD_STEP
+            tried = attempt(middle, rows)
+            for g in low:
+                if middle[g] < high[g]:
+                    if g in tried[2]:
+                        low[g] = middle[g]
+                    else:
+                        high[g] = middle[g]
+        narrowest = attempt([high.get(g, 1.0) for g in range(gaps)], rows)
+        found.append(narrowest if not narrowest[2] else widest)
+    if not found:
+        return widest[:2]  # no room anywhere: the widest tried, where labels clash least
+    # Of the clear layouts, the one a 16:9 screen (or slide) shows largest.
+    return min(found, key=lambda layout: _screen_size(layout[0], widths, columns,
+                                                       has_error))[:2]
+
+
+def _screen_size(place: dict[str, str], widths: dict[str, str], columns: list[list[str]],
+                 has_error: bool) -> float:
+    """How wide (in inches) a 16:9 screen must be to show the circles of ``place``
+    and a caption above them: smaller shows them larger.
+
+    >>> widths = {"input": "1", "neuron": "1", "error": "1"}
+    >>> _screen_size({"a": "0,0!", "b": "15,0!"}, widths, [["a"], ["b"]], False)
+    16.0
+    >>> _screen_size({"a": "0,0!", "b": "0,-8!"}, widths, [["a"], ["b"]], False)
+    17.605
+    """
+    circles = _circles(place, widths, columns, has_error).values()
+    across = max(x + r for x, _, r in circles) - min(x - r for x, _, r in circles)
+    down = max(y + r for _, y, r in circles) - min(y - r for _, y, r in circles)
+    return round(max(across, (down + CAPTION_HEIGHT) * 16 / 9) / 72, 3)
+
+
 def _positions(columns: list[list[str]], compact: bool, rankdir: str,
-               has_error: bool = False, spread: float = 1.0) -> dict[str, str]:
+               has_error: bool = False, spread: float | Sequence[float] = 1.0,
+               rows: float = 1.0) -> dict[str, str]:
     """A pinned ``pos`` for every node: columns left to right (or rows top to bottom
     for ``rankdir='TB'``), each centred, first neuron on top; ``spread`` times the
-    usual distance between columns.
+    usual distance between columns (one number, or one for each gap in order), and
+    ``rows`` times the usual distance between rows.
 
     >>> _positions([["x1"], ["h1", "h2"], ["E"]], False, "LR", has_error=True)
     {'x1': '0.000,0.000!', 'h1': '3.900,1.150!', 'h2': '3.900,-1.150!', 'E': '7.300,0.000!'}
+    >>> _positions([["x1"], ["h1"], ["E"]], False, "LR", True, [2.0, 1.0])["E"]
+    '11.200,0.000!'
     """
-    after_inputs, between, before_error = (gap * spread for gap in COLUMN_GAPS[compact])
-    down = ROW_GAP[compact]
+    spreads = [spread] * len(columns) if isinstance(spread, (int, float)) else list(spread)
+    after_inputs, between, before_error = COLUMN_GAPS[compact]
+    down = ROW_GAP[compact] * rows
     place = {}
     across = 0.0
     for c, column in enumerate(columns):
         if c == 1:
-            across += after_inputs
+            across += after_inputs * spreads[0]
         elif c == len(columns) - 1 and has_error and c > 1:
-            across += before_error
+            across += before_error * spreads[c - 1]
         elif c > 1:
-            across += between
+            across += between * spreads[c - 1]
         middle = (len(column) - 1) / 2
+        step = down
+        if c == 0 and not compact and len(columns) > 1 and len(columns[1]) > len(column) > 1:
+            # Inputs fewer than the first layer's neurons span half its height: the
+            # lines from them fan out less, and their labels find room beside them.
+            step = max(down, down * (len(columns[1]) - 1) / (len(column) - 1) / 2)
         for r, name in enumerate(column):
-            x, y = across, (middle - r) * down
+            x, y = across, (middle - r) * step
             if rankdir in ("TB", "BT"):
                 # Rows closer than columns when compact (a TB picture of a wide layer
                 # is wide); with every number printed, as far apart as columns: the
                 # labels between two layers need the room either way.
-                x, y = (r - middle) * down * 1.6, -across * (0.6 if compact else 1.0)
+                x, y = (r - middle) * step * 1.6, -across * (0.6 if compact else 1.0)
             if rankdir == "RL":
                 x = -x
             if rankdir == "BT":
                 y = -y
             place[name] = f"{x:.3f},{y:.3f}!"
     return place
+
+
+def _kinds(columns: list[list[str]], has_error: bool) -> dict[str, str]:
+    """Each node's kind, as ``NODE_SIZE`` names it: input, neuron or error."""
+    kinds = ["input", *["neuron"] * (len(columns) - 1)]
+    if has_error:
+        kinds[-1] = "error"
+    return {name: k for k, column in zip(kinds, columns) for name in column}
+
+
+def _circles(place: dict[str, str], widths: dict[str, str], columns: list[list[str]],
+             has_error: bool) -> dict[str, tuple[float, float, float]]:
+    """Each node's circle (centre and radius, in points)."""
+    kind = _kinds(columns, has_error)
+    return {name: _circle(place[name], widths[kind[name]]) for name in kind}
 
 
 def _circle(pos: str, width: str) -> tuple[float, float, float]:
@@ -405,30 +498,70 @@ class EdgeLabel:
 
 def _label_spots(place: dict[str, str], widths: dict[str, str], columns: list[list[str]],
                  has_error: bool, labels: list[EdgeLabel]
-                 ) -> tuple[dict[tuple[str, str], dict[str, str]], bool]:
+                 ) -> tuple[dict[tuple[str, str], dict[str, str]], set[int]]:
     """Each label's Graphviz attributes (``taillabel``, ``labelangle``,
-    ``labeldistance``) by (tail, head), placed in order, and whether any of them
-    found no clear spot."""
-    kinds = ["input", *["neuron"] * (len(columns) - 1)]
-    if has_error:
-        kinds[-1] = "error"
-    kind = {name: k for k, column in zip(kinds, columns) for name in column}
-    circle = {name: _circle(place[name], widths[kind[name]]) for name in kind}
-    placer = LabelPlacer(circle.values(), float(SMALL_TEXT))
-    spots = {}
-    for label in labels:
-        if label.fraction is None:
-            fractions, preferred = list(ERROR_LABEL_FRACTIONS), None
-        else:
-            third = _third(place, label.tail, label.head, widths[kind[label.tail]],
-                           widths[kind[label.head]], label.fraction, label.text)
-            fractions = [label.fraction, *WEIGHT_LABEL_FRACTIONS]
-            preferred = (float(LABEL_ANGLE), float(third) * 10)
-        angle, distance = placer.place(circle[label.tail], circle[label.head], label.text,
-                                       fractions, label.sides, preferred)
-        spots[label.tail, label.head] = {"taillabel": label.text, "labelangle": angle,
-                                         "labeldistance": distance}
-    return spots, placer.crowded
+    ``labeldistance``) by (tail, head), placed in order, and the gaps between
+    columns (0: after the inputs) where a label found no clear spot."""
+    kind = _kinds(columns, has_error)
+    circle = _circles(place, widths, columns, has_error)
+    # Every line of the picture: each column is joined to the next, every pair.
+    lines = [(circle[a], circle[b]) for left, right in zip(columns, columns[1:])
+             for a in left for b in right]
+    column_of = {name: c for c, column in enumerate(columns) for name in column}
+
+    def in_order(order: list[EdgeLabel]) -> tuple[dict[tuple[str, str], dict[str, str]],
+                                                  list[EdgeLabel]]:
+        placer = LabelPlacer(circle.values(), float(SMALL_TEXT), lines)
+        spots, stuck = {}, []
+        for label in order:
+            if label.fraction is None:
+                fractions, preferred = list(ERROR_LABEL_FRACTIONS), None
+            else:
+                third = _third(place, label.tail, label.head, widths[kind[label.tail]],
+                               widths[kind[label.head]], label.fraction, label.text)
+                fractions = [label.fraction, *WEIGHT_LABEL_FRACTIONS]
+                preferred = (float(LABEL_ANGLE), float(third) * 10)
+            # No clear spot: the label narrower, if it can be; else as it was.
+            for text in dict.fromkeys([label.text, _narrow(label.text), label.text]):
+                placer.crowded = False
+                angle, distance = placer.place(circle[label.tail], circle[label.head],
+                                               text, fractions, label.sides, preferred)
+                if not placer.crowded:
+                    break
+                placer.placed.pop()
+            else:
+                text = label.text
+                angle, distance = placer.place(circle[label.tail], circle[label.head],
+                                               text, fractions, label.sides, preferred)
+            if placer.crowded:
+                stuck.append(label)
+            spots[label.tail, label.head] = {"taillabel": text, "labelangle": angle,
+                                             "labeldistance": distance}
+        return spots, stuck
+
+    spots, stuck = in_order(labels)
+    if stuck:
+        # Labels placed first take the spots that suit them; the ones left with none
+        # may find one if they choose first.
+        again, stuck_again = in_order([*stuck, *(x for x in labels if x not in stuck)])
+        if len(stuck_again) < len(stuck):
+            spots, stuck = again, stuck_again
+    crowded = {column_of[label.tail] for label in stuck}
+    return spots, crowded
+
+
+def _narrow(label: str) -> str:
+    """``label`` a little narrower where it can be: a weight's name on a line of its
+    own, above its value.
+
+    >>> _narrow("L1.N2.w2 = -1.599426119\\ngrad 0.5")
+    'L1.N2.w2\\n= -1.599426119\\ngrad 0.5'
+    >>> _narrow("target 1")
+    'target 1'
+    """
+    first, *rest = label.split("\n")
+    name, equals, value = first.partition(" = ")
+    return "\n".join([name, equals.lstrip() + value, *rest]) if equals else label
 
 
 def _third(place: dict[str, str], tail: str, head: str, tail_width: str,
