@@ -177,15 +177,12 @@ class LabelPlacer:
         return box_size(label, self.size)
 
     def place(self, tail: Circle, head: Circle, label: str, fractions: Sequence[float],
-              sides: Sequence[int] = (1, -1),
-              preferred: tuple[float, float] | None = None) -> tuple[str, str]:
+              sides: Sequence[int] = (1, -1)) -> tuple[str, str]:
         """``(labelangle, labeldistance)`` for the label of the line from ``tail`` to
-        ``head``. Tried in order: ``preferred`` (an angle in degrees and a distance
-        in points, as Graphviz counts them), then each of ``fractions`` of the
-        visible line, then every twentieth of it, on each of ``sides`` (1: left of
-        the line's direction, -1: right), the label's box just off the line. The
-        first spot that keeps every rule wins; if none does, the one that breaks
-        them least."""
+        ``head``. Tried in order: each of ``fractions`` of the visible line, then
+        every twentieth of it, on each of ``sides`` (1: left of the line's
+        direction, -1: right), the label just off the line. The first spot that
+        keeps every rule wins; if none does, the one that breaks them least."""
         (x1, y1, r1), (x2, y2, r2) = tail, head
         between = math.hypot(x2 - x1, y2 - y1)
         ux, uy = (x2 - x1) / between, (y2 - y1) / between
@@ -197,13 +194,7 @@ class LabelPlacer:
         # The text's nearest corner LINE_CLEARANCE from the line (and half a point to
         # spare for rounding).
         off = text_w * abs(nx) + half_h * abs(ny) + LINE_CLEARANCE + 0.5
-        spots = []
-        if preferred is not None:
-            turn = math.radians(preferred[0])
-            dx = ux * math.cos(turn) - uy * math.sin(turn)
-            dy = ux * math.sin(turn) + uy * math.cos(turn)
-            spots.append((bx + preferred[1] * dx, by + preferred[1] * dy))
-        spots += [(bx + f * visible * ux + side * off * nx, by + f * visible * uy + side * off * ny)
+        spots = [(bx + f * visible * ux + side * off * nx, by + f * visible * uy + side * off * ny)
                   for f in [*fractions, *FALLBACK_FRACTIONS] for side in sides]
         own = self.lines.get((tail, head), visible_segment(tail, head))
         best, best_cost = spots[0], math.inf

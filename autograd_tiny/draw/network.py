@@ -31,7 +31,7 @@ from ..core.autodiff import grad
 from ..core.engine import Value
 from ..core.graph import module_of, number_text
 from ..nn.modules import MLP, Layer, Neuron  # draw reads nn; nn never imports draw
-from .labels import LabelPlacer, box_size
+from .labels import LabelPlacer
 from .picture import Drawing
 from .style import FONT, HIGHLIGHT_COLOR, LEAF_FILL, OUTPUT_FILL, number, plain_text
 
@@ -327,11 +327,9 @@ NODE_SIZE = {False: {"input": "0.95", "neuron": "2.1", "error": "1.5"},
 COLUMN_GAPS = {False: (3.9, 4.6, 3.4), True: (5.8, 5.8, 5.8)}
 ROW_GAP = {False: 2.3, True: 0.92}
 SMALL_TEXT = "12"  # points: edge labels and the bias lines, the picture's smallest text
-# A weight's label sits beside its line, this many degrees off it, and this many points
-# clear of the circle it starts from (its characters counted CHAR_WIDTH wide).
-LABEL_ANGLE = 27
-# Where else along its line (fractions of the visible line from the tail) a label may
-# go when its first spot is taken; an error edge's label tries the middle first.
+# Where else along its line (fractions of the visible line from the tail) a weight's
+# label may go when its first spot is taken (the placer then tries every twentieth);
+# an error edge's label tries the middle first.
 WEIGHT_LABEL_FRACTIONS = (0.2, 0.36, 0.44, 0.52, 0.6, 0.68, 0.12, 0.76, 0.84)
 ERROR_LABEL_FRACTIONS = (0.5, 0.4, 0.6, 0.3, 0.7)
 # How far apart two columns go when the labels between them find no clear spot: as
@@ -342,7 +340,6 @@ MAX_SPREAD = 2.5
 # columns and a 16:9 screen then shows the picture larger.
 ROW_SPREADS = (1.0, 1.1, 1.2, 1.3, 1.4)
 CAPTION_HEIGHT = 65.0  # points: three lines of the caption, over the circles
-LABEL_CLEARANCE = 6.0
 
 
 def _layout(columns: list[list[str]], compact: bool, rankdir: str, has_error: bool,
@@ -485,9 +482,9 @@ def _circle(pos: str, width: str) -> tuple[float, float, float]:
 @dataclass(frozen=True)
 class EdgeLabel:
     """A label to place beside the line from ``tail`` to ``head``: a weight's (first
-    tried beside its line, ``fraction`` of the way from the tail, as ``_third`` works
-    it out) or an error edge's (``fraction`` None: the middle of the line first, on
-    ``sides`` in that order)."""
+    tried ``fraction`` of the way along its visible line from the tail) or an error
+    edge's (``fraction`` None: the middle of the line first, on ``sides`` in that
+    order)."""
 
     tail: str
     head: str
@@ -502,7 +499,6 @@ def _label_spots(place: dict[str, str], widths: dict[str, str], columns: list[li
     """Each label's Graphviz attributes (``taillabel``, ``labelangle``,
     ``labeldistance``) by (tail, head), placed in order, and the gaps between
     columns (0: after the inputs) where a label found no clear spot."""
-    kind = _kinds(columns, has_error)
     circle = _circles(place, widths, columns, has_error)
     # Every line of the picture: each column is joined to the next, every pair.
     lines = [(circle[a], circle[b]) for left, right in zip(columns, columns[1:])
@@ -514,25 +510,20 @@ def _label_spots(place: dict[str, str], widths: dict[str, str], columns: list[li
         placer = LabelPlacer(circle.values(), float(SMALL_TEXT), lines)
         spots, stuck = {}, []
         for label in order:
-            if label.fraction is None:
-                fractions, preferred = list(ERROR_LABEL_FRACTIONS), None
-            else:
-                third = _third(place, label.tail, label.head, widths[kind[label.tail]],
-                               widths[kind[label.head]], label.fraction, label.text)
-                fractions = [label.fraction, *WEIGHT_LABEL_FRACTIONS]
-                preferred = (float(LABEL_ANGLE), float(third) * 10)
+            fractions = (ERROR_LABEL_FRACTIONS if label.fraction is None
+                         else (label.fraction, *WEIGHT_LABEL_FRACTIONS))
             # No clear spot: the label narrower, if it can be; else as it was.
-            for text in dict.fromkeys([label.text, _narrow(label.text), label.text]):
+            for text in dict.fromkeys([label.text, _narrow(label.text)]):
                 placer.crowded = False
                 angle, distance = placer.place(circle[label.tail], circle[label.head],
-                                               text, fractions, label.sides, preferred)
+                                               text, fractions, label.sides)
                 if not placer.crowded:
                     break
                 placer.placed.pop()
             else:
                 text = label.text
                 angle, distance = placer.place(circle[label.tail], circle[label.head],
-                                               text, fractions, label.sides, preferred)
+                                               text, fractions, label.sides)
             if placer.crowded:
                 stuck.append(label)
             spots[label.tail, label.head] = {"taillabel": text, "labelangle": angle,
@@ -562,43 +553,6 @@ def _narrow(label: str) -> str:
     first, *rest = label.split("\n")
     name, equals, value = first.partition(" = ")
     return "\n".join([name, equals.lstrip() + value, *rest]) if equals else label
-
-
-def _third(place: dict[str, str], tail: str, head: str, tail_width: str,
-           head_width: str, fraction: float = 0.28, label: str = "") -> str:
-    """``labeldistance`` (units of 10 points, from the tail circle's edge) putting a
-    tail label about a third (``fraction``) of the way along the visible line from
-    ``tail`` to ``head``, or further if that is what it takes for ``label`` (its
-    lines at the edges' text size) to keep clear of the tail circle.
-
-    >>> place = {"h1": "0,0!", "o1": "4.6,0!", "o2": "4.6,-2.3!"}
-    >>> _third(place, "h1", "o1", "2.1", "2.1")  # a third of the line: 2.5 inches
-    '5.04'
-    >>> _third(place, "h1", "o1", "2.1", "2.1", label="w5 = 0.4\\ngrad 0.082167041")
-    '7.34'
-    """
-    (x1, y1), (x2, y2) = (tuple(map(float, place[n].rstrip("!").split(","))) for n in (tail, head))
-    between = ((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5
-    length = between - (float(tail_width) + float(head_width)) / 2
-    distance = length * 72 * fraction
-    if label:
-        # Graphviz puts the label's centre ``distance`` points from where the line
-        # leaves the circle, turned LABEL_ANGLE degrees anticlockwise off the line.
-        radius = float(tail_width) * 72 / 2
-        ux, uy = (x2 - x1) / between, (y2 - y1) / between
-        turn = math.radians(LABEL_ANGLE)
-        vx, vy = ux * math.cos(turn) - uy * math.sin(turn), ux * math.sin(turn) + uy * math.cos(turn)
-        half_width, half_height = box_size(label, float(SMALL_TEXT))
-        while distance < length * 72 * 0.6:
-            cx = radius * ux + distance * vx  # the label's centre, from the circle's
-            cy = radius * uy + distance * vy
-            # the box's nearest point to the circle's centre
-            nx = max(abs(cx) - half_width, 0.0)
-            ny = max(abs(cy) - half_height, 0.0)
-            if (nx * nx + ny * ny) ** 0.5 >= radius + LABEL_CLEARANCE:
-                break
-            distance += 1.0
-    return f"{distance / 10:.2f}"
 
 
 # -- the model --------------------------------------------------------------------------
