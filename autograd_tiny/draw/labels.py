@@ -1,7 +1,7 @@
 """Where an edge's label goes in the network picture: beside its straight line, clear
 of every circle, of every line (its own included) and of the labels placed before
-it, and nearer its own line than any other, so that a reader sees at once whose
-label it is.
+it, hugging its own line with every other line at least twice as far off, so that
+a reader sees at once whose label it is.
 
 The picture pins every circle (see ``network._positions``) and draws straight lines
 between them, so the geometry is known before Graphviz runs. Graphviz places a tail
@@ -42,16 +42,16 @@ CIRCLE_CLEARANCE = 3.0  # points between a label (its generous box) and any circ
 # Points between two labels: more than between a label and its line, so that two
 # labels side by side read as two.
 LABEL_GAP = 9.0
-# Points between a label's box and any line's centre: the thickest line (4 points,
-# a highlighted or large gradient) keeps 2 points of white between it and the box,
-# more between it and the digits (the box is generous).
+# Points between a label's text and its own line's centre: the thickest line (4
+# points, a highlighted or large gradient) keeps 2 points of white between it and
+# the text. No line at all crosses the generous box.
 LINE_CLEARANCE = 4.0
-# A label's box is at most LINE_CLEARANCE and this many points from its own line:
+# A label's text is at most LINE_CLEARANCE and this many points from its own line:
 # beside it, not somewhere near it.
 OWN_LINE_SLACK = 2.0
-# Every other line keeps at least this many points from a label's box, three times
-# as far as its own line (LINE_CLEARANCE): the one line hugging a label is the one
-# it belongs to, plain to see even where lines fan out or cross.
+# Every other line keeps at least this many points from a label's text, twice as
+# far as its own line at most: the one line hugging a label is the one it belongs
+# to, plain to see even where lines fan out or cross.
 OTHER_LINE_GAP = 12.0
 # And no other line runs along a label: within ALONG_BAND points of its text, at
 # most ALONG_LENGTH points of any other line (one crossing past a corner, not one
@@ -156,9 +156,19 @@ def visible_segment(tail: Circle, head: Circle) -> Segment:
 class LabelPlacer:
     """Places labels one after another; each keeps clear of every circle, of every
     line and of every label placed before it, close beside its own line and
-    OTHER_LINE_GAP from every other line. ``circles``: every circle of the picture; ``lines``: every edge,
-    as (tail circle, head circle). ``crowded`` turns True when a label finds no
-    spot that does all that (it then goes where it breaks the rules least)."""
+    OTHER_LINE_GAP from every other line, none running along it. ``circles``: every
+    circle of the picture; ``lines``: every edge, as (tail circle, head circle).
+    ``crowded`` turns True when a label finds no spot that does all that (it then
+    goes where it breaks the rules least, never on text or a circle if it can help
+    it).
+
+    >>> a, b, c = (0.0, 0.0, 10.0), (200.0, 0.0, 10.0), (200.0, 30.0, 10.0)
+    >>> placer = LabelPlacer([a, b, c], 12.0, lines=[(a, b), (a, c)])
+    >>> placer.place(a, b, "w = 1", [0.5])  # below: above, a-c runs close along it
+    ('-7.4', '9.08')
+    >>> placer.crowded
+    False
+    """
 
     def __init__(self, circles: Iterable[Circle], text_size: float,
                  lines: Iterable[tuple[Circle, Circle]] = ()) -> None:
