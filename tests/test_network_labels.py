@@ -168,3 +168,32 @@ def test_a_label_too_wide_for_its_spot_is_set_narrower_with_its_name_on_a_line_o
 
     assert _narrow("L1.N2.w2 = -1.6\ngrad 0.5") == "L1.N2.w2\n= -1.6\ngrad 0.5"
     assert _narrow("target 1\ndE/dout\n0.2") == "target 1\ndE/dout\n0.2"
+
+
+@needs_renderer
+def test_a_lectures_steps_set_each_label_as_its_last_frame_does():
+    """A label set narrower (its name on a line of its own) is set so on every step
+    of a lecture too, in the same spot, its gradient ``?`` until backpropagation
+    reaches it."""
+    model = MLP(2, [4, 1], activation="tanh", output_activation="tanh", seed=0)
+    args = dict(inputs=[0.0, 1.0], target=[1.0])
+    full = label_texts(to_svg(draw_network(model, **args)))
+    step = label_texts(to_svg(draw_network(model, show_gradients=["L2.N1"], **args)))
+    narrowed = [title for title, texts in full.items() if texts[1].startswith("= ")]
+    assert narrowed and set(step) == set(full)
+    for title, texts in full.items():
+        assert len(step[title]) == len(texts), title
+        if title.startswith("x"):  # an input's weight: its neuron not reached yet
+            assert step[title][:-1] == texts[:-1] and step[title][-1] == "grad ?", title
+        else:
+            assert step[title] == texts, title
+
+
+def label_texts(svg: str) -> dict[str, list[str]]:
+    """Each edge's label, line by line."""
+    found = {}
+    for g in ET.fromstring(svg).iter(f"{SVG}g"):
+        texts = [t.text or "" for t in g.iter(f"{SVG}text")]
+        if g.get("class") == "edge" and texts:
+            found[g.find(f"{SVG}title").text] = texts
+    return found
