@@ -322,8 +322,9 @@ NODE_SIZE = {False: {"input": "0.95", "neuron": "2.1", "error": "1.5"},
 # Between columns: after the inputs (small circles), between layers (two labels on each
 # crossing edge), before the error (three short lines on each edge); and between rows.
 # Full detail is sized so that a 2-2-2 network (Mazur's) is at most 87 times its
-# smallest text (12 pt) wide and 31 times tall: on a 16:9 slide at 1280x720 or
-# 1920x1080, drawn with that text at the slides' minimum size, it fits the frame whole.
+# smallest text (12 pt) wide and 31 times tall, once its labels have room (its rows a
+# tenth further apart): on a 16:9 slide at 1280x720 or 1920x1080, drawn with that
+# text at the slides' minimum size, it fits the frame whole.
 COLUMN_GAPS = {False: (3.9, 4.6, 3.4), True: (5.8, 5.8, 5.8)}
 ROW_GAP = {False: 2.3, True: 0.92}
 SMALL_TEXT = "12"  # points: edge labels and the bias lines, the picture's smallest text
