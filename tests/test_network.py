@@ -384,7 +384,8 @@ def test_edge_labels_of_small_networks_overlap_no_other_label_and_no_circle(nin,
     """A lecturer's own small network, every number printed: each weight's label and
     each error edge's label lies beside its line, clear of every other label and of
     every circle (a label crowded on its first spot moves along its line, to the other
-    side, or the columns move apart). Mazur's 2-2-2 keeps its tuned spots."""
+    side, or the columns move apart). Where no spread lets every label keep its own
+    line to itself (tests/test_network_labels.py), they still keep off each other."""
     model = MLP(nin, sizes, activation="sigmoid", seed=0)
     inputs = [0.5, -0.3, 0.2, 0.1][:nin]
     target = [1.0, 0.0, 0.5][:sizes[-1]]

@@ -31,7 +31,7 @@ from ..core.autodiff import grad
 from ..core.engine import Value
 from ..core.graph import module_of, number_text
 from ..nn.modules import MLP, Layer, Neuron  # draw reads nn; nn never imports draw
-from .labels import LabelPlacer, box_size
+from .labels import LabelPlacer
 from .picture import Drawing
 from .style import FONT, HIGHLIGHT_COLOR, LEAF_FILL, OUTPUT_FILL, number, plain_text
 
@@ -251,13 +251,10 @@ def draw_network(model: Any, inputs: Sequence[float] | None = None,
             # the other), so that neighbouring lines' labels keep apart.
             labels.append(EdgeLabel(n.name, e, label, None,
                                     (1, -1) if 2 * row + 1 <= len(last) else (-1, 1)))
-    for spread in COLUMN_SPREADS:
-        place = _positions(columns, compact, rankdir, error is not None, spread)
-        spots, crowded = _label_spots(place, widths, columns, error is not None, labels)
-        if not crowded:
-            break
+    place, spots = _layout(columns, compact, rankdir, error is not None, widths, labels)
     for edge, text in shown_labels.items():
-        spots[edge]["taillabel"] = text
+        narrowed = spots[edge]["taillabel"].count("\n") > text.count("\n")
+        spots[edge]["taillabel"] = _narrow(text) if narrowed else text
 
     for k, name in enumerate(names):
         value = f"<br/>{_num(values[k].data, compact)}" if values else ""
@@ -325,57 +322,151 @@ NODE_SIZE = {False: {"input": "0.95", "neuron": "2.1", "error": "1.5"},
 # Between columns: after the inputs (small circles), between layers (two labels on each
 # crossing edge), before the error (three short lines on each edge); and between rows.
 # Full detail is sized so that a 2-2-2 network (Mazur's) is at most 87 times its
-# smallest text (12 pt) wide and 31 times tall: on a 16:9 slide at 1280x720 or
-# 1920x1080, drawn with that text at the slides' minimum size, it fits the frame whole.
+# smallest text (12 pt) wide and 31 times tall, once its labels have room (its rows a
+# tenth further apart): on a 16:9 slide at 1280x720 or 1920x1080, drawn with that
+# text at the slides' minimum size, it fits the frame whole.
 COLUMN_GAPS = {False: (3.9, 4.6, 3.4), True: (5.8, 5.8, 5.8)}
 ROW_GAP = {False: 2.3, True: 0.92}
 SMALL_TEXT = "12"  # points: edge labels and the bias lines, the picture's smallest text
-# A weight's label sits beside its line, this many degrees off it, and this many points
-# clear of the circle it starts from (its characters counted CHAR_WIDTH wide).
-LABEL_ANGLE = 27
-# Where else along its line (fractions of the visible line from the tail) a label may
-# go when its first spot is taken; an error edge's label tries the middle first.
+# Where else along its line (fractions of the visible line from the tail) a weight's
+# label may go when its first spot is taken (the placer then tries every twentieth);
+# an error edge's label tries the middle first.
 WEIGHT_LABEL_FRACTIONS = (0.2, 0.36, 0.44, 0.52, 0.6, 0.68, 0.12, 0.76, 0.84)
 ERROR_LABEL_FRACTIONS = (0.5, 0.4, 0.6, 0.3, 0.7)
-# How far apart the columns go when labels find no clear spot: as set, then wider.
-COLUMN_SPREADS = (1.0, 1.3, 1.6, 2.0, 2.5)
-LABEL_CLEARANCE = 6.0
+# How far apart two columns go when the labels between them find no clear spot: as
+# set, else as little wider as it takes (to a tenth), up to two and a half times.
+SPREAD_STEP = 0.1
+MAX_SPREAD = 2.5
+# How far apart the rows go: as set, or wider where that needs less width of the
+# columns and a 16:9 screen then shows the picture larger.
+ROW_SPREADS = (1.0, 1.1, 1.2, 1.3, 1.4)
+CAPTION_HEIGHT = 65.0  # points: three lines of the caption, over the circles
+
+
+def _layout(columns: list[list[str]], compact: bool, rankdir: str, has_error: bool,
+            widths: dict[str, str], labels: list[EdgeLabel]
+            ) -> tuple[dict[str, str], dict[tuple[str, str], dict[str, str]]]:
+    """Every node's ``pos`` and every label's spot: the columns as set if the labels
+    all find a clear spot there; else the gaps where some do not, each as little
+    wider as it takes (a picture keeps the width it needs and no more: Mazur's fits
+    a slide's frame), with the rows as set or a little further apart, whichever a
+    16:9 screen shows largest."""
+    gaps = len(columns) - 1
+
+    def attempt(spreads: list[float], rows: float
+                ) -> tuple[dict[str, str], dict[tuple[str, str], dict[str, str]], set[int]]:
+        place = _positions(columns, compact, rankdir, has_error, spreads, rows)
+        return (place, *_label_spots(place, widths, columns, has_error, labels))
+
+    first = attempt([1.0] * gaps, 1.0)
+    if not first[2]:
+        return first[:2]
+    widest, found = first, []
+    for rows in ROW_SPREADS:
+        widest = attempt([MAX_SPREAD if gap in first[2] else 1.0 for gap in range(gaps)], rows)
+        if widest[2]:
+            continue
+        # A gap's labels lie between its two columns, so each crowded gap is narrowed
+        # on its own by halving: between what is too narrow and what is wide enough.
+        low = {gap: 1.0 for gap in first[2]}
+        high = {gap: MAX_SPREAD for gap in first[2]}
+        while any(high[g] - low[g] > SPREAD_STEP + 1e-9 for g in low):
+            middle = [high.get(g, 1.0) for g in range(gaps)]
+            for g in low:
+                if high[g] - low[g] > SPREAD_STEP + 1e-9:
+                    middle[g] = round((low[g] + high[g]) / 2 / SPREAD_STEP) * SPREAD_STEP
+            tried = attempt(middle, rows)
+            for g in low:
+                if middle[g] < high[g]:
+                    if g in tried[2]:
+                        low[g] = middle[g]
+                    else:
+                        high[g] = middle[g]
+        narrowest = attempt([high.get(g, 1.0) for g in range(gaps)], rows)
+        found.append(narrowest if not narrowest[2] else widest)
+    if not found:
+        return widest[:2]  # no room anywhere: the widest tried, where labels clash least
+    # Of the clear layouts, the one a 16:9 screen (or slide) shows largest.
+    return min(found, key=lambda layout: _screen_size(layout[0], widths, columns,
+                                                       has_error))[:2]
+
+
+def _screen_size(place: dict[str, str], widths: dict[str, str], columns: list[list[str]],
+                 has_error: bool) -> float:
+    """How wide (in inches) a 16:9 screen must be to show the circles of ``place``
+    and a caption above them: smaller shows them larger.
+
+    >>> widths = {"input": "1", "neuron": "1", "error": "1"}
+    >>> _screen_size({"a": "0,0!", "b": "15,0!"}, widths, [["a"], ["b"]], False)
+    16.0
+    >>> _screen_size({"a": "0,0!", "b": "0,-8!"}, widths, [["a"], ["b"]], False)
+    17.605
+    """
+    circles = _circles(place, widths, columns, has_error).values()
+    across = max(x + r for x, _, r in circles) - min(x - r for x, _, r in circles)
+    down = max(y + r for _, y, r in circles) - min(y - r for _, y, r in circles)
+    return round(max(across, (down + CAPTION_HEIGHT) * 16 / 9) / 72, 3)
 
 
 def _positions(columns: list[list[str]], compact: bool, rankdir: str,
-               has_error: bool = False, spread: float = 1.0) -> dict[str, str]:
+               has_error: bool = False, spread: float | Sequence[float] = 1.0,
+               rows: float = 1.0) -> dict[str, str]:
     """A pinned ``pos`` for every node: columns left to right (or rows top to bottom
     for ``rankdir='TB'``), each centred, first neuron on top; ``spread`` times the
-    usual distance between columns.
+    usual distance between columns (one number, or one for each gap in order), and
+    ``rows`` times the usual distance between rows.
 
     >>> _positions([["x1"], ["h1", "h2"], ["E"]], False, "LR", has_error=True)
     {'x1': '0.000,0.000!', 'h1': '3.900,1.150!', 'h2': '3.900,-1.150!', 'E': '7.300,0.000!'}
+    >>> _positions([["x1"], ["h1"], ["E"]], False, "LR", True, [2.0, 1.0])["E"]
+    '11.200,0.000!'
     """
-    after_inputs, between, before_error = (gap * spread for gap in COLUMN_GAPS[compact])
-    down = ROW_GAP[compact]
+    spreads = [spread] * len(columns) if isinstance(spread, (int, float)) else list(spread)
+    after_inputs, between, before_error = COLUMN_GAPS[compact]
+    down = ROW_GAP[compact] * rows
     place = {}
     across = 0.0
     for c, column in enumerate(columns):
         if c == 1:
-            across += after_inputs
+            across += after_inputs * spreads[0]
         elif c == len(columns) - 1 and has_error and c > 1:
-            across += before_error
+            across += before_error * spreads[c - 1]
         elif c > 1:
-            across += between
+            across += between * spreads[c - 1]
         middle = (len(column) - 1) / 2
+        step = down
+        if c == 0 and not compact and len(columns) > 1 and len(columns[1]) > len(column) > 1:
+            # Inputs fewer than the first layer's neurons span half its height: the
+            # lines from them fan out less, and their labels find room beside them.
+            step = max(down, down * (len(columns[1]) - 1) / (len(column) - 1) / 2)
         for r, name in enumerate(column):
-            x, y = across, (middle - r) * down
+            x, y = across, (middle - r) * step
             if rankdir in ("TB", "BT"):
                 # Rows closer than columns when compact (a TB picture of a wide layer
                 # is wide); with every number printed, as far apart as columns: the
                 # labels between two layers need the room either way.
-                x, y = (r - middle) * down * 1.6, -across * (0.6 if compact else 1.0)
+                x, y = (r - middle) * step * 1.6, -across * (0.6 if compact else 1.0)
             if rankdir == "RL":
                 x = -x
             if rankdir == "BT":
                 y = -y
             place[name] = f"{x:.3f},{y:.3f}!"
     return place
+
+
+def _kinds(columns: list[list[str]], has_error: bool) -> dict[str, str]:
+    """Each node's kind, as ``NODE_SIZE`` names it: input, neuron or error."""
+    kinds = ["input", *["neuron"] * (len(columns) - 1)]
+    if has_error:
+        kinds[-1] = "error"
+    return {name: k for k, column in zip(kinds, columns) for name in column}
+
+
+def _circles(place: dict[str, str], widths: dict[str, str], columns: list[list[str]],
+             has_error: bool) -> dict[str, tuple[float, float, float]]:
+    """Each node's circle (centre and radius, in points)."""
+    kind = _kinds(columns, has_error)
+    return {name: _circle(place[name], widths[kind[name]]) for name in kind}
 
 
 def _circle(pos: str, width: str) -> tuple[float, float, float]:
@@ -392,9 +483,9 @@ def _circle(pos: str, width: str) -> tuple[float, float, float]:
 @dataclass(frozen=True)
 class EdgeLabel:
     """A label to place beside the line from ``tail`` to ``head``: a weight's (first
-    tried beside its line, ``fraction`` of the way from the tail, as ``_third`` works
-    it out) or an error edge's (``fraction`` None: the middle of the line first, on
-    ``sides`` in that order)."""
+    tried ``fraction`` of the way along its visible line from the tail) or an error
+    edge's (``fraction`` None: the middle of the line first, on ``sides`` in that
+    order)."""
 
     tail: str
     head: str
@@ -405,67 +496,64 @@ class EdgeLabel:
 
 def _label_spots(place: dict[str, str], widths: dict[str, str], columns: list[list[str]],
                  has_error: bool, labels: list[EdgeLabel]
-                 ) -> tuple[dict[tuple[str, str], dict[str, str]], bool]:
+                 ) -> tuple[dict[tuple[str, str], dict[str, str]], set[int]]:
     """Each label's Graphviz attributes (``taillabel``, ``labelangle``,
-    ``labeldistance``) by (tail, head), placed in order, and whether any of them
-    found no clear spot."""
-    kinds = ["input", *["neuron"] * (len(columns) - 1)]
-    if has_error:
-        kinds[-1] = "error"
-    kind = {name: k for k, column in zip(kinds, columns) for name in column}
-    circle = {name: _circle(place[name], widths[kind[name]]) for name in kind}
-    placer = LabelPlacer(circle.values(), float(SMALL_TEXT))
-    spots = {}
-    for label in labels:
-        if label.fraction is None:
-            fractions, preferred = list(ERROR_LABEL_FRACTIONS), None
-        else:
-            third = _third(place, label.tail, label.head, widths[kind[label.tail]],
-                           widths[kind[label.head]], label.fraction, label.text)
-            fractions = [label.fraction, *WEIGHT_LABEL_FRACTIONS]
-            preferred = (float(LABEL_ANGLE), float(third) * 10)
-        angle, distance = placer.place(circle[label.tail], circle[label.head], label.text,
-                                       fractions, label.sides, preferred)
-        spots[label.tail, label.head] = {"taillabel": label.text, "labelangle": angle,
-                                         "labeldistance": distance}
-    return spots, placer.crowded
+    ``labeldistance``) by (tail, head), placed in order, and the gaps between
+    columns (0: after the inputs) where a label found no clear spot."""
+    circle = _circles(place, widths, columns, has_error)
+    # Every line of the picture: each column is joined to the next, every pair.
+    lines = [(circle[a], circle[b]) for left, right in zip(columns, columns[1:])
+             for a in left for b in right]
+    column_of = {name: c for c, column in enumerate(columns) for name in column}
+
+    def in_order(order: list[EdgeLabel]) -> tuple[dict[tuple[str, str], dict[str, str]],
+                                                  list[EdgeLabel]]:
+        placer = LabelPlacer(circle.values(), float(SMALL_TEXT), lines)
+        spots, stuck = {}, []
+        for label in order:
+            fractions = (ERROR_LABEL_FRACTIONS if label.fraction is None
+                         else (label.fraction, *WEIGHT_LABEL_FRACTIONS))
+            # No clear spot: the label narrower, if it can be; else as it was.
+            for text in dict.fromkeys([label.text, _narrow(label.text)]):
+                placer.crowded = False
+                angle, distance = placer.place(circle[label.tail], circle[label.head],
+                                               text, fractions, label.sides)
+                if not placer.crowded:
+                    break
+                placer.placed.pop()
+            else:
+                text = label.text
+                angle, distance = placer.place(circle[label.tail], circle[label.head],
+                                               text, fractions, label.sides)
+            if placer.crowded:
+                stuck.append(label)
+            spots[label.tail, label.head] = {"taillabel": text, "labelangle": angle,
+                                             "labeldistance": distance}
+        return spots, stuck
+
+    spots, stuck = in_order(labels)
+    if stuck:
+        # Labels placed first take the spots that suit them; the ones left with none
+        # may find one if they choose first.
+        again, stuck_again = in_order([*stuck, *(x for x in labels if x not in stuck)])
+        if len(stuck_again) < len(stuck):
+            spots, stuck = again, stuck_again
+    crowded = {column_of[label.tail] for label in stuck}
+    return spots, crowded
 
 
-def _third(place: dict[str, str], tail: str, head: str, tail_width: str,
-           head_width: str, fraction: float = 0.28, label: str = "") -> str:
-    """``labeldistance`` (units of 10 points, from the tail circle's edge) putting a
-    tail label about a third (``fraction``) of the way along the visible line from
-    ``tail`` to ``head``, or further if that is what it takes for ``label`` (its
-    lines at the edges' text size) to keep clear of the tail circle.
+def _narrow(label: str) -> str:
+    """``label`` a little narrower where it can be: a weight's name on a line of its
+    own, above its value.
 
-    >>> place = {"h1": "0,0!", "o1": "4.6,0!", "o2": "4.6,-2.3!"}
-    >>> _third(place, "h1", "o1", "2.1", "2.1")  # a third of the line: 2.5 inches
-    '5.04'
-    >>> _third(place, "h1", "o1", "2.1", "2.1", label="w5 = 0.4\\ngrad 0.082167041")
-    '7.34'
+    >>> _narrow("L1.N2.w2 = -1.599426119\\ngrad 0.5")
+    'L1.N2.w2\\n= -1.599426119\\ngrad 0.5'
+    >>> _narrow("target 1")
+    'target 1'
     """
-    (x1, y1), (x2, y2) = (tuple(map(float, place[n].rstrip("!").split(","))) for n in (tail, head))
-    between = ((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5
-    length = between - (float(tail_width) + float(head_width)) / 2
-    distance = length * 72 * fraction
-    if label:
-        # Graphviz puts the label's centre ``distance`` points from where the line
-        # leaves the circle, turned LABEL_ANGLE degrees anticlockwise off the line.
-        radius = float(tail_width) * 72 / 2
-        ux, uy = (x2 - x1) / between, (y2 - y1) / between
-        turn = math.radians(LABEL_ANGLE)
-        vx, vy = ux * math.cos(turn) - uy * math.sin(turn), ux * math.sin(turn) + uy * math.cos(turn)
-        half_width, half_height = box_size(label, float(SMALL_TEXT))
-        while distance < length * 72 * 0.6:
-            cx = radius * ux + distance * vx  # the label's centre, from the circle's
-            cy = radius * uy + distance * vy
-            # the box's nearest point to the circle's centre
-            nx = max(abs(cx) - half_width, 0.0)
-            ny = max(abs(cy) - half_height, 0.0)
-            if (nx * nx + ny * ny) ** 0.5 >= radius + LABEL_CLEARANCE:
-                break
-            distance += 1.0
-    return f"{distance / 10:.2f}"
+    first, *rest = label.split("\n")
+    name, equals, value = first.partition(" = ")
+    return "\n".join([name, equals.lstrip() + value, *rest]) if equals else label
 
 
 # -- the model --------------------------------------------------------------------------
