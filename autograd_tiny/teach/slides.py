@@ -1084,13 +1084,98 @@ _SCRIPT = """(function () {
     }
     return best;
   }
+  // A graph too big to show whole with readable text scrolls to the focus: the node
+  // or edge in focus and the nodes it joins all inside the frame (only the focus when
+  // they cannot all fit), and, among the positions that keep them in, the one nearest
+  // to centring them where the frame's edges cut through the fewest nodes' boxes
+  // (then the fewest edge numbers): a box cut in half at the edge reads as a
+  // different, unnamed node.
   function follow(frame, stage) {
     var focus = focusOf(frame);
     if (!focus || stage.scrollWidth <= stage.clientWidth + 1 &&
         stage.scrollHeight <= stage.clientHeight + 1) { return; }
-    var r = focus.getBoundingClientRect(), s = stage.getBoundingClientRect();
-    stage.scrollLeft += (r.left + r.right) / 2 - (s.left + s.right) / 2;
-    stage.scrollTop += (r.top + r.bottom) / 2 - (s.top + s.bottom) / 2;
+    var s = stage.getBoundingClientRect();
+    var x0 = s.left + stage.clientLeft - stage.scrollLeft;
+    var y0 = s.top + stage.clientTop - stage.scrollTop;
+    function spot(element, weight) {  // where it sits in the stage's scrolled content
+      var r = element.getBoundingClientRect();
+      return {l: r.left - x0, r: r.right - x0, t: r.top - y0, b: r.bottom - y0, w: weight};
+    }
+    var svg = stage.querySelector("svg"), named = {}, boxes = [], labels = [];
+    svg.querySelectorAll("g.node").forEach(function (g) {
+      var item = spot(g, 1);
+      named[g.querySelector("title").textContent] = item;
+      boxes.push(item);
+    });
+    svg.querySelectorAll("g.edge text").forEach(function (t) { labels.push(spot(t, 0.01)); });
+    var title = focus.querySelector("title").textContent, joined = [];
+    if (focus.classList.contains("edge")) {
+      joined = title.split("->");
+    } else {
+      svg.querySelectorAll("g.edge > title").forEach(function (t) {
+        var ends = t.textContent.split("->");
+        if (ends.indexOf(title) >= 0) { joined = joined.concat(ends); }
+      });
+    }
+    // What to show, most wanted first: the focus; everything drawn in focus (a step's
+    // node as well as its edge); that and the nodes the focus joins.
+    function add(box, k) {
+      return {l: Math.min(box.l, k.l), r: Math.max(box.r, k.r),
+              t: Math.min(box.t, k.t), b: Math.max(box.b, k.b)};
+    }
+    var own = spot(focus, 0), marked = own;
+    svg.querySelectorAll('[stroke="@FOCUS@"]').forEach(function (mark) {
+      marked = add(marked, spot(mark.closest("g.edge, g.node") || mark, 0));
+    });
+    var all = marked;
+    joined.forEach(function (name) { if (named[name]) { all = add(all, named[name]); } });
+    var shows = [own, marked, all], w = stage.clientWidth, h = stage.clientHeight;
+    var across = span(shows, w, stage.scrollWidth - w, boxes, "l", "r");
+    var down = span(shows, h, stage.scrollHeight - h, boxes, "t", "b");
+    // Every pair of the two axes' candidates (a few hundred each at most), scored by
+    // what the view they make cuts: slow only for a graph far too big for slides.
+    var items = boxes.concat(labels), best = null;
+    across.tries.forEach(function (x) {
+      down.tries.forEach(function (y) {
+        var cuts = 0, away = Math.abs(x - across.middle) + Math.abs(y - down.middle);
+        for (var i = 0; i < items.length; i++) {
+          var k = items[i];
+          // (A pixel either way is rounding: scroll positions are whole pixels.)
+          if (k.r > x + 1 && k.l < x + w - 1 && k.b > y + 1 && k.t < y + h - 1 &&
+              (k.l < x - 1 || k.r > x + w + 1 || k.t < y - 1 || k.b > y + h + 1)) {
+            cuts += k.w;
+            if (best && cuts > best[2] + 1e-9) { return; }
+          }
+        }
+        if (!best || cuts < best[2] - 1e-9 || (cuts < best[2] + 1e-9 && away < best[3])) {
+          best = [x, y, cuts, away];
+        }
+      });
+    });
+    stage.scrollLeft = best[0];
+    stage.scrollTop = best[1];
+  }
+  // Along one axis (``from``/``to`` name the sides of a box): the scroll positions
+  // (0 to most) that show the last of ``shows`` that fits, with a margin, to try:
+  // centring what it shows (``middle``), and each that puts a box just inside or
+  // just outside the view's edge.
+  function span(shows, size, most, boxes, from, to) {
+    var margin = 8, wa = shows[0][from], wb = shows[0][to];
+    shows.forEach(function (k) {
+      if (k[to] - k[from] <= size - 2 * margin) { wa = k[from]; wb = k[to]; }
+    });
+    var middle = Math.max(0, Math.min(most, (wa + wb - size) / 2));
+    // (The margin only where there is room for it: at the graph's own edge, none.)
+    var lo = Math.max(0, Math.min(most, wb + margin - size));
+    var hi = Math.min(most, Math.max(0, wa - margin));
+    if (lo > hi) { return {middle: middle, tries: [middle]}; }  // too big: centred
+    var tries = [Math.round(middle), Math.ceil(lo), Math.floor(hi)];
+    boxes.forEach(function (k) {
+      [k[from] - margin, k[from] - 2, k[to] + 2, k[to] + 2 - size, k[to] + margin - size,
+       k[from] - 2 - size]
+        .forEach(function (at) { if (at > lo && at < hi) { tries.push(Math.round(at)); } });
+    });
+    return {middle: middle, tries: tries};
   }
   // The callout sits under the focus, as close as the graph lets it, joined to it.
   function place(frame, stage) {
