@@ -1140,10 +1140,14 @@ _SCRIPT = """(function () {
         var cuts = 0, away = Math.abs(x - across.middle) + Math.abs(y - down.middle);
         for (var i = 0; i < items.length; i++) {
           var k = items[i];
-          // (A pixel either way is rounding: scroll positions are whole pixels.)
-          if (k.r > x + 1 && k.l < x + w - 1 && k.b > y + 1 && k.t < y + h - 1 &&
-              (k.l < x - 1 || k.r > x + w + 1 || k.t < y - 1 || k.b > y + h + 1)) {
-            cuts += k.w;
+          // (A pixel either way is rounding: scroll positions are whole pixels. Yet a
+          // box's last pixel alone at the edge reads as a stray line: worth avoiding,
+          // far less than any cut.)
+          if (k.r > x && k.l < x + w && k.b > y && k.t < y + h &&
+              (k.l < x || k.r > x + w || k.t < y || k.b > y + h)) {
+            var seen = k.r > x + 1 && k.l < x + w - 1 && k.b > y + 1 && k.t < y + h - 1;
+            var whole = k.l >= x - 1 && k.r <= x + w + 1 && k.t >= y - 1 && k.b <= y + h + 1;
+            cuts += seen && !whole ? k.w : 0.001;
             if (best && cuts > best[2] + 1e-9) { return; }
           }
         }
@@ -1173,8 +1177,10 @@ _SCRIPT = """(function () {
     boxes.forEach(function (k) {
       // the box just inside either edge, with the margin or without (within the
       // pixel a cut is allowed), and just outside either edge
-      [k[from] - margin, Math.floor(k[from] + 1), Math.ceil(k[to] - 1),
-       k[to] + margin - size, Math.ceil(k[to] - 1 - size), Math.floor(k[from] + 1 - size)]
+      [k[from] - margin, Math.floor(k[from]), Math.floor(k[from] + 1), Math.ceil(k[to]),
+       Math.ceil(k[to] - 1), k[to] + margin - size, Math.ceil(k[to] - size),
+       Math.ceil(k[to] - 1 - size), Math.floor(k[from] - size),
+       Math.floor(k[from] + 1 - size)]
         .forEach(function (at) { if (at > lo && at < hi) { tries.push(Math.round(at)); } });
     });
     return {middle: middle, tries: tries};
