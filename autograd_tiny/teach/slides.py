@@ -18,7 +18,8 @@ drawn with text smaller than 14 px, but on the first frame, which shows the whol
 graph, however small that makes it: the overview the lecture starts from. Each frame
 shows whole, without scrolling: where a step's arithmetic is long, its text steps down
 (never below the page's own text size) until the graph fits above it; only a graph too
-big even then scrolls, following the focus.
+big even then scrolls, following the focus: the nodes it joins shown whole with it, and
+the frame's edges between boxes rather than through them wherever that can be.
 Everything (SVG, style, script) is inline: nothing is loaded from the network.
 
 >>> import tempfile, pathlib
@@ -1085,11 +1086,11 @@ _SCRIPT = """(function () {
     return best;
   }
   // A graph too big to show whole with readable text scrolls to the focus: the node
-  // or edge in focus and the nodes it joins all inside the frame (only the focus when
-  // they cannot all fit), and, among the positions that keep them in, the one nearest
-  // to centring them where the frame's edges cut through the fewest nodes' boxes
-  // (then the fewest edge numbers): a box cut in half at the edge reads as a
-  // different, unnamed node.
+  // or edge in focus, all else drawn in focus and the nodes it joins inside the frame
+  // (along an axis where they cannot all fit, as much of that as does), and, among
+  // the positions that keep them in, the one nearest to centring them where the
+  // frame's edges cut through the fewest nodes' boxes (then the fewest edge numbers):
+  // a box cut in half at the edge reads as a different, unnamed node.
   function follow(frame, stage) {
     var focus = focusOf(frame);
     if (!focus || stage.scrollWidth <= stage.clientWidth + 1 &&
@@ -1132,8 +1133,9 @@ _SCRIPT = """(function () {
     var shows = [own, marked, all], w = stage.clientWidth, h = stage.clientHeight;
     var across = span(shows, w, stage.scrollWidth - w, boxes, "l", "r");
     var down = span(shows, h, stage.scrollHeight - h, boxes, "t", "b");
-    // Every pair of the two axes' candidates (a few hundred each at most), scored by
-    // what the view they make cuts: slow only for a graph far too big for slides.
+    // Every pair of the two axes' candidates (ten a box at most, fewer once the same
+    // ones are dropped), scored by what the view they make cuts: slow only for a graph
+    // far too big for slides.
     var items = boxes.concat(labels), best = null;
     across.tries.forEach(function (x) {
       down.tries.forEach(function (y) {
@@ -1183,6 +1185,7 @@ _SCRIPT = """(function () {
        Math.floor(k[from] + 1 - size)]
         .forEach(function (at) { if (at > lo && at < hi) { tries.push(Math.round(at)); } });
     });
+    tries = tries.filter(function (at, k) { return tries.indexOf(at) === k; });
     return {middle: middle, tries: tries};
   }
   // The callout sits under the focus, as close as the graph lets it, joined to it.
@@ -1342,13 +1345,12 @@ _SCRIPT = """(function () {
       });
       if (best) { return best.map(function (p) { return [p[0], p[1]]; }); }
     }
-    // A way round may leave the narrow band between focus and text: the whole width;
+    // A way round may leave the narrow band between focus and text: the whole view;
     // and, where it must, pass closer to what it goes round than a straight line does
     // (in the first frame's overview of a big graph the gaps between nodes are small).
     var pads = [[10, 3], [6, 2], [3, 1]];
     for (var k = 0; k < pads.length; k++) {
-      gather({l: view.l, r: view.r, t: Math.min(f.top, c.top) - 40, b: c.top + 4},
-             pads[k][0], pads[k][1]);
+      gather({l: view.l, r: view.r, t: view.t, b: c.top + 4}, pads[k][0], pads[k][1]);
       var route = gridRoute(starts, c, view, obstacles, lines, clear);
       if (route) { return route; }
     }
