@@ -18,7 +18,8 @@ drawn with text smaller than 14 px, but on the first frame, which shows the whol
 graph, however small that makes it: the overview the lecture starts from. Each frame
 shows whole, without scrolling: where a step's arithmetic is long, its text steps down
 (never below the page's own text size) until the graph fits above it; only a graph too
-big even then scrolls, following the focus.
+big even then scrolls, following the focus: the nodes it joins shown whole with it, and
+the frame's edges between boxes rather than through them wherever that can be.
 Everything (SVG, style, script) is inline: nothing is loaded from the network.
 
 >>> import tempfile, pathlib
@@ -1084,13 +1085,108 @@ _SCRIPT = """(function () {
     }
     return best;
   }
+  // A graph too big to show whole with readable text scrolls to the focus: the node
+  // or edge in focus, all else drawn in focus and the nodes it joins inside the frame
+  // (along an axis where they cannot all fit, as much of that as does), and, among
+  // the positions that keep them in, the one nearest to centring them where the
+  // frame's edges cut through the fewest nodes' boxes (then the fewest edge numbers):
+  // a box cut in half at the edge reads as a different, unnamed node.
   function follow(frame, stage) {
     var focus = focusOf(frame);
     if (!focus || stage.scrollWidth <= stage.clientWidth + 1 &&
         stage.scrollHeight <= stage.clientHeight + 1) { return; }
-    var r = focus.getBoundingClientRect(), s = stage.getBoundingClientRect();
-    stage.scrollLeft += (r.left + r.right) / 2 - (s.left + s.right) / 2;
-    stage.scrollTop += (r.top + r.bottom) / 2 - (s.top + s.bottom) / 2;
+    var s = stage.getBoundingClientRect();
+    var x0 = s.left + stage.clientLeft - stage.scrollLeft;
+    var y0 = s.top + stage.clientTop - stage.scrollTop;
+    function spot(element, weight) {  // where it sits in the stage's scrolled content
+      var r = element.getBoundingClientRect();
+      return {l: r.left - x0, r: r.right - x0, t: r.top - y0, b: r.bottom - y0, w: weight};
+    }
+    var svg = stage.querySelector("svg"), named = {}, boxes = [], labels = [];
+    svg.querySelectorAll("g.node").forEach(function (g) {
+      var item = spot(g, 1);
+      named[g.querySelector("title").textContent] = item;
+      boxes.push(item);
+    });
+    svg.querySelectorAll("g.edge text").forEach(function (t) { labels.push(spot(t, 0.01)); });
+    var title = focus.querySelector("title").textContent, joined = [];
+    if (focus.classList.contains("edge")) {
+      joined = title.split("->");
+    } else {
+      svg.querySelectorAll("g.edge > title").forEach(function (t) {
+        var ends = t.textContent.split("->");
+        if (ends.indexOf(title) >= 0) { joined = joined.concat(ends); }
+      });
+    }
+    // What to show, most wanted first: the focus; everything drawn in focus (a step's
+    // node as well as its edge); that and the nodes the focus joins.
+    function add(box, k) {
+      return {l: Math.min(box.l, k.l), r: Math.max(box.r, k.r),
+              t: Math.min(box.t, k.t), b: Math.max(box.b, k.b)};
+    }
+    var own = spot(focus, 0), marked = own;
+    svg.querySelectorAll('[stroke="@FOCUS@"]').forEach(function (mark) {
+      marked = add(marked, spot(mark.closest("g.edge, g.node") || mark, 0));
+    });
+    var all = marked;
+    joined.forEach(function (name) { if (named[name]) { all = add(all, named[name]); } });
+    var shows = [own, marked, all], w = stage.clientWidth, h = stage.clientHeight;
+    var across = span(shows, w, stage.scrollWidth - w, boxes, "l", "r");
+    var down = span(shows, h, stage.scrollHeight - h, boxes, "t", "b");
+    // Every pair of the two axes' candidates (ten a box at most, fewer once the same
+    // ones are dropped), scored by what the view they make cuts: slow only for a graph
+    // far too big for slides.
+    var items = boxes.concat(labels), best = null;
+    across.tries.forEach(function (x) {
+      down.tries.forEach(function (y) {
+        var cuts = 0, away = Math.abs(x - across.middle) + Math.abs(y - down.middle);
+        for (var i = 0; i < items.length; i++) {
+          var k = items[i];
+          // (A pixel either way is rounding: scroll positions are whole pixels. Yet a
+          // box's last pixel alone at the edge reads as a stray line: worth avoiding,
+          // far less than any cut.)
+          if (k.r > x && k.l < x + w && k.b > y && k.t < y + h &&
+              (k.l < x || k.r > x + w || k.t < y || k.b > y + h)) {
+            var seen = k.r > x + 1 && k.l < x + w - 1 && k.b > y + 1 && k.t < y + h - 1;
+            var whole = k.l >= x - 1 && k.r <= x + w + 1 && k.t >= y - 1 && k.b <= y + h + 1;
+            cuts += seen && !whole ? k.w : 0.001;
+            if (best && cuts > best[2] + 1e-9) { return; }
+          }
+        }
+        if (!best || cuts < best[2] - 1e-9 || (cuts < best[2] + 1e-9 && away < best[3])) {
+          best = [x, y, cuts, away];
+        }
+      });
+    });
+    stage.scrollLeft = best[0];
+    stage.scrollTop = best[1];
+  }
+  // Along one axis (``from``/``to`` name the sides of a box): the scroll positions
+  // (0 to most) that show the last of ``shows`` that fits, with a margin, to try:
+  // centring what it shows (``middle``), and each that puts a box just inside or
+  // just outside the view's edge.
+  function span(shows, size, most, boxes, from, to) {
+    var margin = 8, wa = shows[0][from], wb = shows[0][to];
+    shows.forEach(function (k) {
+      if (k[to] - k[from] <= size - 2 * margin) { wa = k[from]; wb = k[to]; }
+    });
+    var middle = Math.max(0, Math.min(most, (wa + wb - size) / 2));
+    // (The margin only where there is room for it: at the graph's own edge, none.)
+    var lo = Math.max(0, Math.min(most, wb + margin - size));
+    var hi = Math.min(most, Math.max(0, wa - margin));
+    if (lo > hi) { return {middle: middle, tries: [middle]}; }  // too big: centred
+    var tries = [Math.round(middle), Math.ceil(lo), Math.floor(hi)];
+    boxes.forEach(function (k) {
+      // the box just inside either edge, with the margin or without (within the
+      // pixel a cut is allowed), and just outside either edge
+      [k[from] - margin, Math.floor(k[from]), Math.floor(k[from] + 1), Math.ceil(k[to]),
+       Math.ceil(k[to] - 1), k[to] + margin - size, Math.ceil(k[to] - size),
+       Math.ceil(k[to] - 1 - size), Math.floor(k[from] - size),
+       Math.floor(k[from] + 1 - size)]
+        .forEach(function (at) { if (at > lo && at < hi) { tries.push(Math.round(at)); } });
+    });
+    tries = tries.filter(function (at, k) { return tries.indexOf(at) === k; });
+    return {middle: middle, tries: tries};
   }
   // The callout sits under the focus, as close as the graph lets it, joined to it.
   function place(frame, stage) {
@@ -1124,14 +1220,19 @@ _SCRIPT = """(function () {
   // The leader: the shortest line from the focus's border (a node's outline, the
   // middle of an edge) to the callout's top that passes through no other node and no
   // text, so it never runs through another neuron's numbers: straight where a straight
-  // line is clear, else bent once round the corner of what is in the way. Its points
-  // in window pixels, or null when there is no such line.
+  // line is clear, else bent once round the corner of what is in the way, else round
+  // whatever is (``gridRoute``). Its points in window pixels, or null when there is no
+  // such line.
   function leaderRoute(stage, focus, c) {
     var s = stage.getBoundingClientRect();
     var svg = stage.querySelector("svg");
     var isNode = focus.classList.contains("node");
     var shape = focus.querySelector(isNode ? "ellipse, polygon, path" : "path");
     if (!svg || !shape || !shape.getTotalLength || !shape.getScreenCTM()) { return null; }
+    // What the reader sees of the stage: a node scrolled out of view is in no one's way.
+    var view = {l: s.left + stage.clientLeft, t: s.top + stage.clientTop};
+    view.r = view.l + stage.clientWidth;
+    view.b = view.t + stage.clientHeight;
     var f = shape.getBoundingClientRect();
     var fx = (f.left + f.right) / 2, fy = (f.top + f.bottom) / 2;
     var m = shape.getScreenCTM(), total = shape.getTotalLength(), starts = [];
@@ -1141,49 +1242,58 @@ _SCRIPT = """(function () {
       var q = new DOMPoint(p.x, p.y).matrixTransform(m);
       var ox = q.x - fx, oy = q.y - fy, o = Math.sqrt(ox * ox + oy * oy) || 1;
       var px = isNode ? q.x + 2 * ox / o : q.x, py = isNode ? q.y + 2 * oy / o : q.y;
-      if (px >= s.left && px <= s.right && py >= s.top && py <= s.bottom &&
+      if (px >= view.l && px <= view.r && py >= view.t && py <= view.b &&
           py < c.top - 4 && (!isNode || py >= fy)) {
         starts.push([px, py, isNode ? 0 : 80 * Math.abs(along - 0.5)]);
       }
     }
     if (!starts.length) { return null; }
-    var obstacles = [], lines = [];
-    // Only what lies between the focus and the text box can be in the way: in a big
-    // graph that is a small part of it, and every line tried is checked against it all.
-    var area = {l: Math.min(f.left, c.left) - 40, r: Math.max(f.right, c.right) + 40,
-                t: Math.min(f.top, c.top) - 40, b: c.top + 4};
+    var obstacles = [], lines = [], area = null;
     function near(k) {
       return k.right >= area.l && k.left <= area.r && k.bottom >= area.t && k.top <= area.b;
     }
     function keep(element, round, pad) {
       var k = element.getBoundingClientRect();
-      if ((k.width || k.height) && near(k)) {
-        obstacles.push({l: k.left - pad, t: k.top - pad, r: k.right + pad,
-                        b: k.bottom + pad, round: round});
+      if ((k.width || k.height) && near(k) && k.right > view.l && k.left < view.r &&
+          k.bottom > view.t && k.top < view.b) {
+        // Only its visible part: what the stage hides is not there to run through.
+        var o = {l: Math.max(k.left, view.l) - pad, t: Math.max(k.top, view.t) - pad,
+                 r: Math.min(k.right, view.r) + pad, b: Math.min(k.bottom, view.b) + pad};
+        o.round = round && o.r - o.l === k.width + 2 * pad && o.b - o.t === k.height + 2 * pad;
+        obstacles.push(o);
       }
     }
-    svg.querySelectorAll("g.node").forEach(function (g) {
-      var outline = g.querySelector("ellipse, polygon, path");
-      if (g !== focus && outline) { keep(outline, outline.tagName === "ellipse", 10); }
-    });
-    svg.querySelectorAll("text").forEach(function (t) {
-      if (!(isNode && focus.contains(t))) { keep(t, false, 3); }
-    });
-    // Other edges may be crossed (a graph's edges cross anyway), but fewer is better.
-    svg.querySelectorAll("g.edge").forEach(function (g) {
-      var path = g.querySelector("path");
-      if (g === focus || !path || !path.getTotalLength) { return; }
-      var pm = path.getScreenCTM(), length = path.getTotalLength(), last = null;
-      for (var j = 0; j <= 12; j++) {
-        var p = path.getPointAtLength(length * j / 12);
-        var q = new DOMPoint(p.x, p.y).matrixTransform(pm);
-        if (last && near({left: Math.min(last.x, q.x), right: Math.max(last.x, q.x),
-                          top: Math.min(last.y, q.y), bottom: Math.max(last.y, q.y)})) {
-          lines.push([last.x, last.y, q.x, q.y]);
+    // Only what lies near the focus and the text box can be in the way: in a big
+    // graph that is a small part of it, and every line tried is checked against it all.
+    function gather(within, padNode, padText) {
+      area = within;
+      obstacles = [];
+      lines = [];
+      svg.querySelectorAll("g.node").forEach(function (g) {
+        var outline = g.querySelector("ellipse, polygon, path");
+        if (g !== focus && outline) { keep(outline, outline.tagName === "ellipse", padNode); }
+      });
+      svg.querySelectorAll("text").forEach(function (t) {
+        if (!(isNode && focus.contains(t))) { keep(t, false, padText); }
+      });
+      // Other edges may be crossed (a graph's edges cross anyway), but fewer is better.
+      svg.querySelectorAll("g.edge").forEach(function (g) {
+        var path = g.querySelector("path");
+        if (g === focus || !path || !path.getTotalLength) { return; }
+        var pm = path.getScreenCTM(), length = path.getTotalLength(), last = null;
+        for (var j = 0; j <= 12; j++) {
+          var p = path.getPointAtLength(length * j / 12);
+          var q = new DOMPoint(p.x, p.y).matrixTransform(pm);
+          if (last && near({left: Math.min(last.x, q.x), right: Math.max(last.x, q.x),
+                            top: Math.min(last.y, q.y), bottom: Math.max(last.y, q.y)})) {
+            lines.push([last.x, last.y, q.x, q.y]);
+          }
+          last = q;
         }
-        last = q;
-      }
-    });
+      });
+    }
+    gather({l: Math.min(f.left, c.left) - 40, r: Math.max(f.right, c.right) + 40,
+            t: Math.min(f.top, c.top) - 40, b: c.top + 4}, 10, 3);
     function clear(a, p) {
       for (var k = 0; k < obstacles.length; k++) {
         if (crosses(a[0], a[1], p[0], p[1], obstacles[k])) { return false; }
@@ -1216,24 +1326,149 @@ _SCRIPT = """(function () {
     });
     if (best) { return best.map(function (p) { return [p[0], p[1]]; }); }
     // A bend around one obstacle: corners x starts x ends, each checked against every
-    // obstacle. Past a few dozen obstacles that is too slow to run on every frame, and
-    // the caller's straight drop from the focus is the answer instead.
-    if (obstacles.length > 60) { return null; }
-    obstacles.forEach(function (o) {
-      [[o.l - 2, o.t - 2], [o.r + 2, o.t - 2], [o.l - 2, o.b + 2], [o.r + 2, o.b + 2]]
-        .forEach(function (w) {
-          if (w[0] < s.left || w[0] > s.right || w[1] < s.top || w[1] > c.top - 4 ||
-              !clear(w, w)) { return; }
-          var first = null;
-          starts.forEach(function (a) {
-            var n = a[2] + cost(a, w, first ? first[0] : bestScore);
-            if (n < (first ? first[0] : bestScore) && clear(a, w)) { first = [n, a]; }
+    // obstacle. Past a few dozen obstacles that is too slow to run on every frame:
+    // the grid's route is the answer then, as when no single bend is clear.
+    if (obstacles.length <= 60) {
+      obstacles.forEach(function (o) {
+        [[o.l - 2, o.t - 2], [o.r + 2, o.t - 2], [o.l - 2, o.b + 2], [o.r + 2, o.b + 2]]
+          .forEach(function (w) {
+            if (w[0] < view.l || w[0] > view.r || w[1] < view.t || w[1] > c.top - 4 ||
+                !clear(w, w)) { return; }
+            var first = null;
+            starts.forEach(function (a) {
+              var n = a[2] + cost(a, w, first ? first[0] : bestScore);
+              if (n < (first ? first[0] : bestScore) && clear(a, w)) { first = [n, a]; }
+            });
+            var second = first && nearest(w, ends, bestScore - first[0]);
+            if (second) { bestScore = first[0] + second[0]; best = [first[1], w, second[1]]; }
           });
-          var second = first && nearest(w, ends, bestScore - first[0]);
-          if (second) { bestScore = first[0] + second[0]; best = [first[1], w, second[1]]; }
-        });
+      });
+      if (best) { return best.map(function (p) { return [p[0], p[1]]; }); }
+    }
+    // A way round may leave the narrow band between focus and text: the whole view;
+    // and, where it must, pass closer to what it goes round than a straight line does
+    // (in the first frame's overview of a big graph the gaps between nodes are small).
+    var pads = [[10, 3], [6, 2], [3, 1]];
+    for (var k = 0; k < pads.length; k++) {
+      gather({l: view.l, r: view.r, t: view.t, b: c.top + 4}, pads[k][0], pads[k][1]);
+      var route = gridRoute(starts, c, view, obstacles, lines, clear);
+      if (route) { return route; }
+    }
+    return null;
+  }
+  // The cheapest path over a grid of cells a few pixels wide, from one of ``starts``
+  // (each [x, y, extra cost]) to the callout's top, through no obstacle and inside
+  // the stage (or the band under it), each edge crossed costing as a detour would;
+  // then pulled tight: a point kept only where the line past it would not be clear.
+  // Its points, or null when everything is in the way.
+  function gridRoute(starts, c, view, obstacles, lines, clear) {
+    var step = 3, left = Math.min(view.l, c.left), top = view.t;
+    var cols = Math.floor((Math.max(view.r, c.right) - left) / step) + 1;
+    var rows = Math.floor((c.top - 4 - top) / step) + 1;
+    if (cols < 2 || rows < 2) { return null; }
+    var size = cols * rows, blocked = new Uint8Array(size), extra = new Float32Array(size);
+    for (var j = 0; j < rows; j++) {  // beside the stage, above its bottom: not on screen
+      for (var i = 0; i < cols; i++) {
+        var x = left + i * step, y = top + j * step;
+        if (y <= view.b && (x < view.l || x > view.r)) { blocked[j * cols + i] = 1; }
+      }
+    }
+    // A cell is blocked whose middle is less than a cell from an obstacle: the line
+    // between two free neighbouring cells then never touches one.
+    obstacles.forEach(function (o) {
+      var i0 = Math.max(0, Math.floor((o.l - step - left) / step));
+      var i1 = Math.min(cols - 1, Math.ceil((o.r + step - left) / step));
+      var j0 = Math.max(0, Math.floor((o.t - step - top) / step));
+      var j1 = Math.min(rows - 1, Math.ceil((o.b + step - top) / step));
+      var cx = (o.l + o.r) / 2, cy = (o.t + o.b) / 2;
+      var rx = (o.r - o.l) / 2 + step, ry = (o.b - o.t) / 2 + step;
+      for (var j = j0; j <= j1; j++) {
+        for (var i = i0; i <= i1; i++) {
+          var x = left + i * step, y = top + j * step;
+          var inside = o.round ? Math.pow((x - cx) / rx, 2) + Math.pow((y - cy) / ry, 2) < 1
+                               : x > o.l - step && x < o.r + step && y > o.t - step &&
+                                 y < o.b + step;
+          if (inside) { blocked[j * cols + i] = 1; }
+        }
+      }
     });
-    return best && best.map(function (p) { return [p[0], p[1]]; });
+    lines.forEach(function (l) {  // a cell an edge runs through: dearer to enter
+      var n = Math.ceil(Math.hypot(l[2] - l[0], l[3] - l[1]) / (step / 2)) + 1;
+      for (var k = 0; k <= n; k++) {
+        var i = Math.round((l[0] + (l[2] - l[0]) * k / n - left) / step);
+        var j = Math.round((l[1] + (l[3] - l[1]) * k / n - top) / step);
+        if (i >= 0 && i < cols && j >= 0 && j < rows) { extra[j * cols + i] = 30; }
+      }
+    });
+    // Dijkstra from every start at once (a binary heap of [cost, cell]).
+    var spent = new Float64Array(size).fill(Infinity), back = new Int32Array(size).fill(-1);
+    var heap = [], origin = {};
+    function push(n, cell) {
+      heap.push([n, cell]);
+      for (var k = heap.length - 1; k > 0;) {
+        var up = (k - 1) >> 1;
+        if (heap[up][0] <= heap[k][0]) { break; }
+        var t = heap[up]; heap[up] = heap[k]; heap[k] = t; k = up;
+      }
+    }
+    function pop() {
+      var least = heap[0], last = heap.pop();
+      if (heap.length) {
+        heap[0] = last;
+        for (var k = 0;;) {
+          var a = 2 * k + 1, b = a + 1, low = k;
+          if (a < heap.length && heap[a][0] < heap[low][0]) { low = a; }
+          if (b < heap.length && heap[b][0] < heap[low][0]) { low = b; }
+          if (low === k) { break; }
+          var t = heap[low]; heap[low] = heap[k]; heap[k] = t; k = low;
+        }
+      }
+      return least;
+    }
+    starts.forEach(function (a) {  // into the nearest free cells it sees clearly
+      var i = Math.round((a[0] - left) / step), j = Math.round((a[1] - top) / step);
+      for (var dj = -2; dj <= 2; dj++) {
+        for (var di = -2; di <= 2; di++) {
+          var ii = i + di, jj = j + dj, cell = jj * cols + ii;
+          if (ii < 0 || ii >= cols || jj < 0 || jj >= rows || blocked[cell]) { continue; }
+          var middle = [left + ii * step, top + jj * step];
+          var n = a[2] + Math.hypot(middle[0] - a[0], middle[1] - a[1]);
+          if (n < spent[cell] && clear(a, middle)) {
+            spent[cell] = n; origin[cell] = a; push(n, cell);
+          }
+        }
+      }
+    });
+    var from = c.left + 12, to = c.right - 12, end = -1;
+    while (heap.length) {
+      var item = pop(), cell = item[1];
+      if (item[0] > spent[cell]) { continue; }
+      var i = cell % cols, j = (cell - i) / cols, x = left + i * step;
+      if (j === rows - 1 && x >= from && x <= to) { end = cell; break; }
+      for (var dj = -1; dj <= 1; dj++) {
+        for (var di = -1; di <= 1; di++) {
+          var ii = i + di, jj = j + dj, next = jj * cols + ii;
+          if ((!di && !dj) || ii < 0 || ii >= cols || jj < 0 || jj >= rows ||
+              blocked[next]) { continue; }
+          var n = item[0] + (di && dj ? 1.414 : 1) * step + extra[next];
+          if (n < spent[next]) { spent[next] = n; back[next] = cell; push(n, next); }
+        }
+      }
+    }
+    if (end < 0) { return null; }
+    var points = [[left + (end % cols) * step, c.top]];
+    for (var at = end, first = end; at >= 0; first = at, at = back[at]) {
+      points.unshift([left + (at % cols) * step, top + Math.floor(at / cols) * step]);
+    }
+    points.unshift(origin[first]);
+    var route = [points[0]];
+    for (var k = 0; k < points.length - 1;) {
+      var far = k + 1;
+      while (far + 1 < points.length && clear(points[k], points[far + 1])) { far++; }
+      route.push(points[far]);
+      k = far;
+    }
+    return route.map(function (p) { return [p[0], p[1]]; });
   }
   // Whether the segment (x1, y1)-(x2, y2) crosses the segment l.
   function meets(x1, y1, x2, y2, l) {
@@ -1331,10 +1566,17 @@ _SCRIPT = """(function () {
   });
   window.addEventListener("resize", layout);
   if (window.ResizeObserver) { new ResizeObserver(layout).observe(root); }
-  var stages = root.querySelectorAll(".atg-stage");
+  // Scrolling by hand moves the leader's route: worked out once a painted frame (a
+  // route round a big graph takes tens of milliseconds), not at every scroll event.
+  var stages = root.querySelectorAll(".atg-stage"), placing = false;
   for (var k = 0; k < stages.length; k++) {
     stages[k].addEventListener("scroll", function () {
-      place(frames[current], frames[current].querySelector(".atg-stage"));
+      if (placing) { return; }
+      placing = true;
+      requestAnimationFrame(function () {
+        placing = false;
+        place(frames[current], frames[current].querySelector(".atg-stage"));
+      });
     });
   }
   var match = keys === document && /^#frame-(\\d+)$/.exec(location.hash);
