@@ -53,7 +53,9 @@ def test_positions_come_from_the_layout():
     tex = dot_to_tikz('digraph { rankdir=LR; a -> b }')
     xs = [float(x) for x in re.findall(r"\(([\d.]+),[\d.]+\) ellipse", tex)]
     assert len(xs) == 2 and xs[1] > xs[0] + 50  # b right of a, as Graphviz put it
-    assert "\\begin{tikzpicture}" in tex and tex.rstrip().endswith("\\end{tikzpicture}")
+    assert "\\begin{tikzpicture}" in tex and tex.rstrip().endswith("\\endgroup")
+    bare = dot_to_tikz('digraph { rankdir=LR; a -> b }', fit=False)
+    assert bare.rstrip().endswith("\\end{tikzpicture}") and "\\scalebox" not in bare
 
 
 def test_document_and_escaping(tmp_path):
@@ -91,3 +93,44 @@ def test_a_network_picture_compiles_with_pdflatex(tmp_path):
                           tex.name], cwd=tmp_path, capture_output=True, text=True,
                          timeout=180)
     assert run.returncode == 0, run.stdout[-2000:]
+
+
+def overfull(log: str) -> list[float]:
+    """How many pt each Overfull \\hbox in a pdflatex log is too wide."""
+    return [float(pt) for pt in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)]
+
+
+# An \input picture in the two places the README names: a Beamer frame (with a title)
+# and an article page. Each must fit the line; the scale it chose is in the log.
+PLACES = {
+    "beamer": "\\documentclass{beamer}\n\\usepackage{tikz}\n\\begin{document}\n"
+              "\\begin{frame}{A neuron}\n\\input{neuron.tikz}\n\\end{frame}\n\\end{document}\n",
+    "article": "\\documentclass{article}\n\\usepackage{tikz}\n\\begin{document}\n"
+               "Before the picture.\n\n\\noindent\\input{neuron.tikz}\n\\end{document}\n",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no TeX installation")
+@pytest.mark.parametrize("place", sorted(PLACES))
+def test_an_input_picture_fits_the_line(tmp_path, place):
+    from autograd_tiny.cli import main
+
+    assert main(["graph", "tanh(x1*w1 + x2*w2 + b)", "--set", "x1=2", "x2=0", "w1=-3",
+                 "w2=1", "b=6.8813735870195432", "--highlight", "w1", "--output",
+                 str(tmp_path / "neuron.tikz")]) == 0
+    width = float(re.search(r"% bounding box: ([\d.]+) x",
+                            (tmp_path / "neuron.tikz").read_text()).group(1))
+    assert width > 1000  # the case the fitting is for: far wider than any page
+    (tmp_path / f"{place}.tex").write_text(PLACES[place])
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", f"{place}.tex"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=180)
+    log = (tmp_path / f"{place}.log").read_text(errors="replace")
+    assert run.returncode == 0, run.stdout[-2000:]
+    assert not [pt for pt in overfull(log) if pt > 2.0], overfull(log)
+    scale = float(re.search(r"autograd_tiny: graph [\d.]+ x [\d.]+ bp drawn at scale "
+                            r"([\d.]+)", log).group(1))
+    # the picture is exactly as wide as the line: Beamer's frame 4:3 is 128 mm less
+    # its margins (about 307 pt), article's default line 345 pt
+    line = {"beamer": 307.3, "article": 345.0}[place]
+    assert scale * width * 72.27 / 72 == pytest.approx(line, abs=2.0)
