@@ -17,6 +17,7 @@ True
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from pathlib import Path
@@ -364,6 +365,7 @@ def dot_to_tikz_parts(source: str, width: float, height: float, least_scale: flo
     scale = min(1.0, width / max(x1 - x0, 1.0))
     if (y1 - y0) * scale > height and height / (y1 - y0) >= least_scale:
         scale = height / (y1 - y0)
+    scale = math.floor(scale * 1000) / 1000  # as written (3 decimals), never wider
     tall = height / scale  # the most of the layout, in its own units, one part can hold
     cuts = [y1]
     while cuts[-1] - y0 > tall:
