@@ -120,6 +120,8 @@ def document(picture: str, margin: float = 6.0) -> str:
         r"\usepackage{graphicx}",
         r"\usepackage{tikz}",
         r"\pagestyle{empty}",
+        # the page is the picture's size: let it take the whole text height
+        r"\newcommand\autogradtinymaxheight{\textheight}",
         r"\begin{document}",
         r"\noindent",
         picture.rstrip(),
@@ -326,13 +328,18 @@ def _picture(layout: dict[str, Any], fit: bool = True) -> str:
 
 
 # A graph is often far wider than a slide or a column (the lecture neuron, left to right,
-# is 1816 bp; a Beamer frame is about 310 pt): the picture measures itself where it is
+# is 1816 bp; a Beamer frame is about 307 pt): the picture measures itself where it is
 # input and shrinks to fit, so `\input{graph.tikz}` works unchanged in a frame, an article
 # or a minipage. It never grows: Graphviz's 10-14 pt labels are already the size to read.
-_FIT_COMMENT = ("% and graphicx (\\scalebox; TikZ loads it): it shrinks itself to \\linewidth "
-                "when wider and to \\textheight when taller; never grows")
-_FIT = ("\\pgfmathsetmacro\\agtscale{{min(1, \\the\\linewidth/\\the\\wd0, "
-        "\\the\\textheight/\\the\\ht0)}}%\n"
+# The height limit leaves 15% of the text height for a frame title or a caption; a
+# document can set both limits by defining the two macros before the \input.
+_FIT_COMMENT = ("% and graphicx (\\scalebox; TikZ loads it). It shrinks itself (never grows) "
+                "to \\autogradtinymaxwidth\n% (default \\linewidth) and "
+                "\\autogradtinymaxheight (default 0.85\\textheight), and logs its scale.")
+_FIT = ("\\providecommand\\autogradtinymaxwidth{{\\linewidth}}%\n"
+        "\\providecommand\\autogradtinymaxheight{{0.85\\textheight}}%\n"
+        "\\pgfmathsetmacro\\agtscale{{min(1, \\the\\dimexpr\\autogradtinymaxwidth\\relax/\\the\\wd0, "
+        "\\the\\dimexpr\\autogradtinymaxheight\\relax/\\the\\ht0)}}%\n"
         "\\typeout{{autograd_tiny: graph {width:.2f} x {height:.2f} bp drawn at scale "
         "\\agtscale}}%\n"
         "\\scalebox{{\\agtscale}}{{\\box0}}%\n"
