@@ -100,13 +100,15 @@ def overfull(log: str) -> list[float]:
     return [float(pt) for pt in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)]
 
 
-# An \input picture in the two places the README names: a Beamer frame (with a title)
-# and an article page. Each must fit the line; the scale it chose is in the log.
+# An \input picture in the two places the README and `graph --help` name, written as they
+# write them: a Beamer frame with a title, an article's centred line. Each must fit; the
+# scale the picture chose is in the log.
 PLACES = {
     "beamer": "\\documentclass{beamer}\n\\usepackage{tikz}\n\\begin{document}\n"
-              "\\begin{frame}{A neuron}\n\\input{neuron.tikz}\n\\end{frame}\n\\end{document}\n",
+              "\\begin{frame}{A neuron} \\input{neuron.tikz} \\end{frame}\n\\end{document}\n",
     "article": "\\documentclass{article}\n\\usepackage{tikz}\n\\begin{document}\n"
-               "Before the picture.\n\n\\noindent\\input{neuron.tikz}\n\\end{document}\n",
+               "Before the picture.\n\\begin{center} \\input{neuron.tikz} \\end{center}\n"
+               "\\end{document}\n",
 }
 
 

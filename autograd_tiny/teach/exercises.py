@@ -9,8 +9,10 @@
 - ``key.html``: the filled graphs (gradients, local derivatives on the edges) and each
   gradient's routes as products of local derivatives;
 - ``sheet.tex`` and ``key.tex``: the same for LaTeX (graphs as TikZ from Graphviz's
-  layout, routes in ``align*``); they compile with ``pdflatex`` and a standard TeX
-  installation (TikZ, amsmath, geometry).
+  layout, shrunk to the text width and, when one page would make their text small,
+  drawn over pages; each gradient's steps aligned under its ``=`` in lines TeX breaks
+  to the width); they compile with ``pdflatex`` and a standard TeX installation (TikZ,
+  amsmath, graphicx, geometry).
 
 The same seed gives the same files, byte for byte.
 
