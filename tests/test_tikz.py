@@ -78,6 +78,9 @@ def test_compiles_with_pdflatex(tmp_path):
                          timeout=180)
     assert run.returncode == 0, run.stdout[-2000:]
     assert (tmp_path / "graph.pdf").stat().st_size > 5000
+    # the page is the picture's size, so the picture keeps its own (labels 10-14 pt)
+    log = (tmp_path / "graph.log").read_text(errors="replace")
+    assert logged_scale(log) == 1.0 and not overfull(log)
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no TeX installation")
