@@ -166,8 +166,9 @@ def test_tex_balanced_and_holds_every_key_value(written, seed):
     key = written[seed]["key.tex"].read_text()
     for exercise in make_exercises(10, seed):
         for blank in exercise.blanks:
-            assert f"&= {number_latex(blank.value)}" in key
-    assert environments(key)["align*"][0] >= 10
+            assert f"${{}} = {{}}$] $\\displaystyle {number_latex(blank.value)}$" in key or \
+                f"= {{}}$] $\\displaystyle {number_latex(blank.value)}$" in key
+    assert environments(key)["steps"][0] >= 10
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no TeX installation")
@@ -178,6 +179,50 @@ def test_tex_compiles(tmp_path):
                              cwd=tmp_path, capture_output=True, text=True, timeout=300)
         assert run.returncode == 0, run.stdout[-3000:]
         assert files[name].with_suffix(".pdf").stat().st_size > 10_000
+
+
+def overfull(log: str) -> list[float]:
+    """How many pt each Overfull \\hbox in a pdflatex log is too wide."""
+    return [float(pt) for pt in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)]
+
+
+@pytest.mark.skipif(find_renderer() is None, reason="no Graphviz renderer")
+def test_graphs_fit_the_page_with_readable_text(written):
+    """Every picture is scaled to the text width (481 bp) and one page (680 bp); its
+    smallest label, times the scale, stays 6 pt or more: the 2-2-2 network's graph is
+    drawn over pages rather than at a third of its size."""
+    for seed in SEEDS:
+        for name in ("sheet.tex", "key.tex"):
+            tex = written[seed][name].read_text()
+            parts = re.findall(r"% part of the graph from y=([\d.]+) to y=([\d.]+) bp[^\n]*\n"
+                               r"\\scalebox\{([\d.]+)\}(.*?)\\end\{tikzpicture\}", tex, re.S)
+            assert len(parts) >= 10, (seed, name)
+            for bottom, top, scale, body in parts:
+                box = re.search(r"\\useasboundingbox \(([\d.]+),[\d.]+\) rectangle "
+                                r"\(([\d.]+),", body)
+                width = float(box.group(2)) - float(box.group(1))
+                assert width * float(scale) <= 481.01
+                assert (float(top) - float(bottom)) * float(scale) <= 680.01
+                smallest = min(float(size) for size in re.findall(r"\\fontsize\{([\d.]+)\}", body))
+                assert smallest * float(scale) >= 6.0, (seed, name, scale)
+    network = written[7]["key.tex"].read_text().split("Exercise 3:")[1].split("Exercise 4:")[0]
+    assert network.count("% part of the graph") == 3  # 2178 bp tall at scale 0.668
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no TeX installation")
+def test_the_pages_hold_every_line(written):
+    """The newcomer's case: 10 exercises whose key has the 2-2-2 network's long route
+    products (they overflowed by up to 1578 pt in align*)."""
+    folder = written[7]["key.tex"].parent
+    for name in ("sheet", "key"):
+        run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
+                              f"{name}.tex"], cwd=folder, capture_output=True, text=True,
+                             timeout=300)
+        assert run.returncode == 0, run.stdout[-3000:]
+        log = (folder / f"{name}.log").read_text(errors="replace")
+        assert not [pt for pt in overfull(log) if pt > 2.0], (name, overfull(log))
+        assert "Overfull \\vbox" not in log, name
 
 
 def test_cli(tmp_path, capsys):

@@ -53,7 +53,9 @@ def test_positions_come_from_the_layout():
     tex = dot_to_tikz('digraph { rankdir=LR; a -> b }')
     xs = [float(x) for x in re.findall(r"\(([\d.]+),[\d.]+\) ellipse", tex)]
     assert len(xs) == 2 and xs[1] > xs[0] + 50  # b right of a, as Graphviz put it
-    assert "\\begin{tikzpicture}" in tex and tex.rstrip().endswith("\\end{tikzpicture}")
+    assert "\\begin{tikzpicture}" in tex and tex.rstrip().endswith("\\endgroup")
+    bare = dot_to_tikz('digraph { rankdir=LR; a -> b }', fit=False)
+    assert bare.rstrip().endswith("\\end{tikzpicture}") and "\\scalebox" not in bare
 
 
 def test_document_and_escaping(tmp_path):
@@ -76,6 +78,9 @@ def test_compiles_with_pdflatex(tmp_path):
                          timeout=180)
     assert run.returncode == 0, run.stdout[-2000:]
     assert (tmp_path / "graph.pdf").stat().st_size > 5000
+    # the page is the picture's size, so the picture keeps its own (labels 10-14 pt)
+    log = (tmp_path / "graph.log").read_text(errors="replace")
+    assert logged_scale(log) == 1.0 and not overfull(log)
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no TeX installation")
@@ -91,3 +96,90 @@ def test_a_network_picture_compiles_with_pdflatex(tmp_path):
                           tex.name], cwd=tmp_path, capture_output=True, text=True,
                          timeout=180)
     assert run.returncode == 0, run.stdout[-2000:]
+
+
+def overfull(log: str) -> list[float]:
+    """How many pt each Overfull \\hbox in a pdflatex log is too wide."""
+    return [float(pt) for pt in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)]
+
+
+# An \input picture in the two places the README and `graph --help` name, written as they
+# write them: a Beamer frame with a title, an article's centred line. Each must fit; the
+# scale the picture chose is in the log.
+PLACES = {
+    "beamer": "\\documentclass{beamer}\n\\usepackage{tikz}\n\\begin{document}\n"
+              "\\begin{frame}{A neuron} \\input{neuron.tikz} \\end{frame}\n\\end{document}\n",
+    "article": "\\documentclass{article}\n\\usepackage{tikz}\n\\begin{document}\n"
+               "Before the picture.\n\\begin{center} \\input{neuron.tikz} \\end{center}\n"
+               "\\end{document}\n",
+}
+
+
+def compile_in(tmp_path, place: str, *flags: str) -> tuple[float, float, str]:
+    """The lecture neuron drawn by `autograd-tiny graph ... --output neuron.tikz` and
+    input in ``place``: its width and height in bp, and pdflatex's log."""
+    from autograd_tiny.cli import main
+
+    assert main(["graph", "tanh(x1*w1 + x2*w2 + b)", "--set", "x1=2", "x2=0", "w1=-3",
+                 "w2=1", "b=6.8813735870195432", "--highlight", "w1", *flags, "--output",
+                 str(tmp_path / "neuron.tikz")]) == 0
+    size = re.search(r"% bounding box: ([\d.]+) x ([\d.]+) bp",
+                     (tmp_path / "neuron.tikz").read_text())
+    (tmp_path / f"{place}.tex").write_text(PLACES[place])
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", f"{place}.tex"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=180)
+    assert run.returncode == 0, run.stdout[-2000:]
+    return (float(size.group(1)), float(size.group(2)),
+            (tmp_path / f"{place}.log").read_text(errors="replace"))
+
+
+def logged_scale(log: str) -> float:
+    return float(re.search(r"autograd_tiny: graph [\d.]+ x [\d.]+ bp drawn at scale "
+                           r"([\d.]+)", log).group(1))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no TeX installation")
+@pytest.mark.parametrize("place", sorted(PLACES))
+def test_an_input_picture_fits_the_line(tmp_path, place):
+    width, _, log = compile_in(tmp_path, place)
+    assert width > 1000  # the case the fitting is for: far wider than any page
+    assert not [pt for pt in overfull(log) if pt > 2.0], overfull(log)
+    # the picture is exactly as wide as the line: Beamer's 4:3 frame is 128 mm less
+    # its margins (about 307 pt), article's default line 345 pt
+    line = {"beamer": 307.3, "article": 345.0}[place]
+    assert logged_scale(log) * width * 72.27 / 72 == pytest.approx(line, abs=2.0)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no TeX installation")
+def test_a_tall_picture_fits_a_frame_under_its_title(tmp_path):
+    """Top to bottom the neuron is 803 bp tall: it shrinks to the frame's height (less
+    room for the title), not only to its width."""
+    width, height, log = compile_in(tmp_path, "beamer", "--rankdir", "TB")
+    assert height > width
+    assert logged_scale(log) < 307.3 / width  # the height set the scale
+    assert "Overfull \\vbox" not in log and not [pt for pt in overfull(log) if pt > 2.0]
+
+
+def test_a_tall_graph_is_cut_between_rows_of_nodes():
+    from autograd_tiny.draw.tikz import dot_to_tikz_parts
+
+    chain = "digraph { " + " -> ".join(f"n{i}" for i in range(12)) + " }"
+    scale, parts = dot_to_tikz_parts(chain, 400, 300)
+    assert scale == 1.0 and len(parts) == 3
+    layout_ys = []
+    for part in parts:
+        low, high = (float(v) for v in re.search(
+            r"from y=([\d.]+) to y=([\d.]+) bp", part).groups())
+        assert high - low <= 300.0
+        # each ellipse is whole inside its part: none is cut
+        for y, ry in re.findall(r"\([\d.]+,([\d.]+)\) ellipse \[x radius=[\d.]+, "
+                                r"y radius=([\d.]+)\]", part):
+            if low <= float(y) <= high:
+                assert low <= float(y) - float(ry) and float(y) + float(ry) <= high
+                layout_ys.append(float(y))
+    assert len(layout_ys) == 12  # every node is drawn whole in one part
+    # shrunk to one page instead when that keeps the text at least half its size
+    scale, parts = dot_to_tikz_parts(chain, 400, 600, least_scale=0.5)
+    assert len(parts) == 1 and 0.5 <= scale < 1.0

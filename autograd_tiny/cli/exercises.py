@@ -4,8 +4,9 @@
 
 Writes sheet.html (graphs with blanks; the page checks answers in the browser, no
 network), key.html (filled graphs, each gradient's routes as products of local
-derivatives), sheet.tex and key.tex (TikZ graphs, routes in align*). The same seed
-gives the same files, byte for byte.
+derivatives), sheet.tex and key.tex (A4; TikZ graphs fitted to the page, routes in
+lines that break to its width). The same arguments give the same files, byte for
+byte.
 """
 
 from __future__ import annotations

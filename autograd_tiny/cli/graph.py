@@ -27,6 +27,22 @@ _FORMATS_HELP = ", ".join(f"{suffix} ({_NOTES[suffix]})" if suffix in _NOTES els
                           for suffix in FORMATS)
 
 
+# How to use a .tikz file is not obvious from its suffix, and the answer (where to put
+# it, what it needs, how big it comes out) is the same for every graph: say it in --help.
+_TIKZ_HELP = r"""LaTeX: --output graph.tex writes a document that compiles on its own
+(pdflatex graph.tex); --output graph.tikz writes the picture alone, to \input
+where it goes, with \usepackage{tikz} in the preamble:
+
+  \begin{frame}{A neuron} \input{graph.tikz} \end{frame}      (Beamer)
+  \begin{center} \input{graph.tikz} \end{center}             (an article)
+
+The picture shrinks itself (never grows) to the line width and to 0.85 of the
+text height, and writes the scale it used to the LaTeX log. For other limits,
+define \autogradtinymaxwidth or \autogradtinymaxheight before the \input, e.g.
+\newcommand\autogradtinymaxwidth{8cm}. A long expression comes out larger on
+a slide top to bottom (--rankdir TB)."""
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``graph`` subcommand's flags.
 
@@ -35,7 +51,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     >>> args = parser.parse_args(["x*y", "--set", "x=2", "y=3", "--output", "g.svg"])
     >>> args.set, args.rankdir, args.grad
     (['x=2', 'y=3'], 'LR', True)
+    >>> print(parser.epilog.splitlines()[4].strip())
+    \\begin{frame}{A neuron} \\input{graph.tikz} \\end{frame}      (Beamer)
     """
+    parser.epilog = _TIKZ_HELP
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter  # keep the LaTeX lines
     parser.add_argument("expression", metavar="EXPR",
                         help='the expression, e.g. "tanh(w*x + b)" or "-a*b"; one '
                              'that begins like a flag (-o..., -h...) goes last, after --')

@@ -17,6 +17,7 @@ True
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from pathlib import Path
@@ -26,7 +27,8 @@ from ..core.engine import Value
 from ..core.files import write_atomically
 from .renderer import RendererNotFound, find_renderer, missing_renderer_message, run_renderer
 
-__all__ = ["tikz_picture", "tikz_document", "dot_to_tikz", "write_tikz", "tikz_escape"]
+__all__ = ["tikz_picture", "tikz_document", "dot_to_tikz", "dot_to_tikz_parts", "write_tikz",
+           "tikz_escape"]
 
 # The drawing operations of each object, in the order Graphviz paints them.
 _DRAW_KEYS = ("_draw_", "_ldraw_", "_hdraw_", "_tdraw_", "_hldraw_", "_tldraw_")
@@ -54,9 +56,13 @@ def tikz_escape(text: str) -> str:
     return "".join(_SPECIAL.get(ch, ch) for ch in text)
 
 
-def dot_to_tikz(source: str, binary: str | None = None) -> str:
+def dot_to_tikz(source: str, binary: str | None = None, fit: bool = True) -> str:
     """A ``tikzpicture`` of any DOT source (a ``Digraph``'s ``.source``), laid out by
     the Graphviz renderer: works for op-level graphs and network pictures alike.
+
+    With ``fit`` (the default) the picture shrinks itself, where it is ``\\input``, to
+    ``\\linewidth`` when wider and to ``\\textheight`` when taller, and writes the
+    scale it used to the LaTeX log; ``fit=False`` gives the bare picture at its own size.
 
     >>> find_renderer() is None or dot_to_tikz("digraph { a -> b }").count("ellipse") == 2
     True
@@ -64,13 +70,14 @@ def dot_to_tikz(source: str, binary: str | None = None) -> str:
     if not isinstance(source, str):
         raise TypeError(f"dot_to_tikz: source must be a str, got {type(source).__name__}")
     layout = json.loads(run_renderer(source, "json", binary).decode("utf-8"))
-    return _picture(layout)
+    return _picture(layout, fit)
 
 
-def tikz_picture(root: Value, **options: Any) -> str:
+def tikz_picture(root: Value, fit: bool = True, **options: Any) -> str:
     """``root``'s graph, as :func:`~autograd_tiny.draw.dot.draw_dot` draws it (same
     options: ``highlight``, ``show_grad``, ...), as a ``tikzpicture`` to ``\\input``
-    into a document that loads TikZ.
+    into a document that loads TikZ: in a Beamer frame or an article it shrinks itself
+    to the line width (see :func:`dot_to_tikz`).
 
     >>> from autograd_tiny import Value
     >>> a = Value(-1.5, label="a_1")
@@ -82,7 +89,7 @@ def tikz_picture(root: Value, **options: Any) -> str:
 
     if not isinstance(root, Value):
         raise TypeError(f"tikz_picture: root must be a Value, got {type(root).__name__}")
-    return dot_to_tikz(draw_dot(root, **options).source)
+    return dot_to_tikz(draw_dot(root, **options).source, fit=fit)
 
 
 def tikz_document(root: Value, **options: Any) -> str:
@@ -110,8 +117,11 @@ def document(picture: str, margin: float = 6.0) -> str:
         r"\documentclass{article}",
         rf"\usepackage[paperwidth={width + 2 * margin:.2f}bp,"
         rf"paperheight={height + 2 * margin:.2f}bp,margin={margin:g}bp]{{geometry}}",
+        r"\usepackage{graphicx}",
         r"\usepackage{tikz}",
         r"\pagestyle{empty}",
+        # the page is the picture's size: let it take the whole text height
+        r"\newcommand\autogradtinymaxheight{\textheight}",
         r"\begin{document}",
         r"\noindent",
         picture.rstrip(),
@@ -286,7 +296,8 @@ def _point(p: list[float]) -> str:
     return f"({p[0]:.2f},{p[1]:.2f})"
 
 
-def _picture(layout: dict[str, Any]) -> str:
+def _paint(layout: dict[str, Any]) -> tuple[_Painter, tuple[float, float, float, float]]:
+    """Every stroke of the layout as TikZ lines, and its bounding box (x0, y0, x1, y1)."""
     painter = _Painter()
     for obj in list(layout.get("objects", [])) + list(layout.get("edges", [])):
         for key in _DRAW_KEYS:
@@ -294,11 +305,106 @@ def _picture(layout: dict[str, Any]) -> str:
                 painter.reset()
                 painter.run(obj[key])
     x0, y0, x1, y1 = (float(v) for v in layout.get("bb", "0,0,0,0").split(","))
-    colors = [f"\\definecolor{{{name}}}{{HTML}}{{{digits}}}"
-              for digits, name in sorted(painter.colors.items())]
+    return painter, (x0, y0, x1, y1)
+
+
+def _colors(painter: _Painter) -> list[str]:
+    return [f"\\definecolor{{{name}}}{{HTML}}{{{digits}}}"
+            for digits, name in sorted(painter.colors.items())]
+
+
+def _picture(layout: dict[str, Any], fit: bool = True) -> str:
+    painter, (x0, y0, x1, y1) = _paint(layout)
     head = [f"% bounding box: {x1 - x0:.2f} x {y1 - y0:.2f} bp",
-            "% drawn from Graphviz's layout (autograd_tiny.draw.tikz); needs \\usepackage{tikz}",
-            "\\begin{tikzpicture}[x=1bp, y=1bp]",
-            *colors,
-            f"\\useasboundingbox ({x0:.2f},{y0:.2f}) rectangle ({x1:.2f},{y1:.2f});"]
-    return "\n".join(head + painter.lines + ["\\end{tikzpicture}", ""])
+            "% drawn from Graphviz's layout (autograd_tiny.draw.tikz); needs \\usepackage{tikz}"]
+    if fit:
+        head += [_FIT_COMMENT, "\\begingroup", "\\setbox0=\\hbox{%"]
+    head += ["\\begin{tikzpicture}[x=1bp, y=1bp]", *_colors(painter),
+             f"\\useasboundingbox ({x0:.2f},{y0:.2f}) rectangle ({x1:.2f},{y1:.2f});"]
+    tail = ["\\end{tikzpicture}"]
+    if fit:
+        tail = ["\\end{tikzpicture}}%", _FIT.format(width=x1 - x0, height=y1 - y0)]
+    return "\n".join(head + painter.lines + tail + [""])
+
+
+# A graph is often far wider than a slide or a column (the lecture neuron, left to right,
+# is 1816 bp; a Beamer frame is about 307 pt): the picture measures itself where it is
+# input and shrinks to fit, so `\input{graph.tikz}` works unchanged in a frame, an article
+# or a minipage. It never grows: Graphviz's 10-14 pt labels are already the size to read.
+# The height limit leaves 15% of the text height for a frame title or a caption; a
+# document can set both limits by defining the two macros before the \input.
+_FIT_COMMENT = ("% and graphicx (\\scalebox; TikZ loads it). It shrinks itself (never grows) "
+                "to \\autogradtinymaxwidth\n% (default \\linewidth) and "
+                "\\autogradtinymaxheight (default 0.85\\textheight), and logs its scale.")
+_FIT = ("\\providecommand\\autogradtinymaxwidth{{\\linewidth}}%\n"
+        "\\providecommand\\autogradtinymaxheight{{0.85\\textheight}}%\n"
+        "\\pgfmathsetmacro\\agtscale{{min(1, \\the\\dimexpr\\autogradtinymaxwidth\\relax/\\the\\wd0, "
+        "\\the\\dimexpr\\autogradtinymaxheight\\relax/\\the\\ht0)}}%\n"
+        "\\typeout{{autograd_tiny: graph {width:.2f} x {height:.2f} bp drawn at scale "
+        "\\agtscale}}%\n"
+        "\\scalebox{{\\agtscale}}{{\\box0}}%\n"
+        "\\endgroup")
+
+
+def dot_to_tikz_parts(source: str, width: float, height: float, least_scale: float = 0.75,
+                      binary: str | None = None) -> tuple[float, list[str]]:
+    """The graph of DOT ``source`` as pictures for pages ``width`` x ``height`` bp:
+    the scale and one or more ``tikzpicture``s already scaled by it.
+
+    The picture is shrunk to ``width``. If it is then too tall, it is shrunk to
+    ``height`` as well as long as the scale stays at least ``least_scale`` (text no
+    smaller than that fraction of its size); otherwise it is cut into parts of at most
+    ``height``, each part a picture of its own (one per page), the cuts between rows
+    of nodes so that no box or label is cut in half.
+
+    >>> if find_renderer() is None:
+    ...     (1.0, 3)
+    ... else:
+    ...     chain = "digraph { " + " -> ".join(f"n{i}" for i in range(12)) + " }"
+    ...     scale, parts = dot_to_tikz_parts(chain, 400, 300)
+    ...     scale, len(parts)
+    (1.0, 3)
+    """
+    if not isinstance(source, str):
+        raise TypeError(f"dot_to_tikz_parts: source must be a str, got {type(source).__name__}")
+    layout = json.loads(run_renderer(source, "json", binary).decode("utf-8"))
+    painter, (x0, y0, x1, y1) = _paint(layout)
+    scale = min(1.0, width / max(x1 - x0, 1.0))
+    if (y1 - y0) * scale > height and height / (y1 - y0) >= least_scale:
+        scale = height / (y1 - y0)
+    scale = math.floor(scale * 1000) / 1000  # as written (3 decimals), never wider
+    tall = height / scale  # the most of the layout, in its own units, one part can hold
+    cuts = [y1]
+    while cuts[-1] - y0 > tall:
+        cuts.append(_cut(layout, cuts[-1], cuts[-1] - tall))
+    cuts.append(y0)
+    parts = []
+    for top, bottom in zip(cuts, cuts[1:]):
+        parts.append("\n".join([
+            f"% part of the graph from y={bottom:.2f} to y={top:.2f} bp "
+            f"(autograd_tiny.draw.tikz); needs \\usepackage{{tikz}}",
+            f"\\scalebox{{{scale:.3f}}}{{%",
+            "\\begin{tikzpicture}[x=1bp, y=1bp]", *_colors(painter),
+            f"\\useasboundingbox ({x0:.2f},{bottom:.2f}) rectangle ({x1:.2f},{top:.2f});",
+            f"\\clip ({x0:.2f},{bottom:.2f}) rectangle ({x1:.2f},{top:.2f});",
+            *painter.lines, "\\end{tikzpicture}%", "}", ""]))
+    return scale, parts
+
+
+def _cut(layout: dict[str, Any], top: float, lowest: float) -> float:
+    """The lowest height between ``top`` and ``lowest`` where a horizontal cut crosses
+    no node and no edge label (only edges), or ``lowest`` when there is none."""
+    taken = []  # the y ranges of every node's box and every edge label
+    for obj in layout.get("objects", []):
+        if "pos" in obj and "height" in obj:  # a node (clusters have no pos)
+            y = float(obj["pos"].split(",")[1])
+            half = float(obj["height"]) * 36.0  # inches to bp, halved
+            taken.append((y - half - 2.0, y + half + 2.0))
+    for edge in layout.get("edges", []):
+        if "lp" in edge:
+            y = float(edge["lp"].split(",")[1])
+            taken.append((y - 8.0, y + 10.0))
+    for cut in sorted({lowest} | {high + 1.0 for _, high in taken}):
+        if lowest <= cut < top - 1.0 and not any(low < cut < high for low, high in taken):
+            return cut
+    return lowest

@@ -9,8 +9,10 @@
 - ``key.html``: the filled graphs (gradients, local derivatives on the edges) and each
   gradient's routes as products of local derivatives;
 - ``sheet.tex`` and ``key.tex``: the same for LaTeX (graphs as TikZ from Graphviz's
-  layout, routes in ``align*``); they compile with ``pdflatex`` and a standard TeX
-  installation (TikZ, amsmath, geometry).
+  layout, shrunk to the text width and, when one page would make their text small,
+  drawn over pages; each gradient's steps aligned under its ``=`` in lines TeX breaks
+  to the width); they compile with ``pdflatex`` and a standard TeX installation (TikZ,
+  amsmath, graphicx, geometry).
 
 The same seed gives the same files, byte for byte.
 
@@ -197,22 +199,25 @@ def _svg(source: str) -> str:
     return svg
 
 
-_TEXT_WIDTH, _TEXT_HEIGHT = 481.0, 700.0  # A4 with 2 cm margins, in bp (a little spare)
+_TEXT_WIDTH, _TEXT_HEIGHT = 481.0, 680.0  # A4 with 2 cm margins, in bp (a little spare)
+# The least a graph is shrunk to fit one page: its 10 pt labels stay at 7.5 pt or more.
+# A graph that would need more (the 2-2-2 network: 2178 bp tall) is drawn over pages,
+# shrunk only to the text width, cut between rows of nodes.
+LEAST_SCALE = 0.75
 
 
 def _tikz(source: str) -> str:
-    """The graph as TikZ, scaled down (never up) to fit the text block."""
+    """The graph as TikZ, shrunk (never grown) to the text width, and to one page when
+    that keeps its text readable; else in parts, one a page."""
     from ..draw.renderer import find_renderer
-    from ..draw.tikz import dot_to_tikz
+    from ..draw.tikz import dot_to_tikz_parts
 
     if find_renderer() is None:
         return "% no Graphviz renderer: the graph is left out\n"
-    picture = dot_to_tikz(source)
-    size = re.search(r"% bounding box: ([\d.]+) x ([\d.]+) bp", picture)
-    width, height = (float(size.group(1)), float(size.group(2))) if size else (1.0, 1.0)
-    scale = min(1.0, _TEXT_WIDTH / max(width, 1.0), _TEXT_HEIGHT / max(height, 1.0))
-    return ("\\begin{center}\n\\scalebox{" + f"{scale:.3f}" + "}{%\n" + picture.rstrip()
-            + "%\n}\n\\end{center}\n")
+    scale, parts = dot_to_tikz_parts(source, _TEXT_WIDTH, _TEXT_HEIGHT, LEAST_SCALE)
+    more = "\\par{\\small\\itshape (the graph goes on over the page)}\n"
+    return "".join("\\begin{center}\n" + part + (more if i < len(parts) - 1 else "")
+                   + "\\end{center}\n" for i, part in enumerate(parts))
 
 
 # -- HTML ------------------------------------------------------------------------------------
@@ -375,9 +380,21 @@ def key_html(exercises: list[Exercise], seed: int) -> str:
 _PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[a4paper,margin=2cm]{geometry}
 \usepackage{amsmath}
+\usepackage{graphicx}
 \usepackage{tikz}
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.5em}
+% A gradient's steps, "= ..." under "= ...", as align* sets them; but each step is a line
+% of text, which TeX breaks to the page width (after a + or a \cdot), where a display
+% line (align*) runs off the page. A broken step goes on 1.5em further in.
+\newlength{\stepslhs}
+\newenvironment{steps}[1]{%
+  \settowidth{\stepslhs}{$\displaystyle #1 = {}$}%
+  \begin{list}{}{\setlength{\labelwidth}{\stepslhs}\setlength{\labelsep}{0pt}%
+    \setlength{\leftmargin}{\dimexpr\stepslhs+1.5em}\setlength{\itemindent}{-1.5em}%
+    \setlength{\itemsep}{0.15em}\setlength{\parsep}{0pt}\setlength{\topsep}{0.5em}}%
+  \raggedright\setlength{\lineskip}{0.45em}}%
+  {\end{list}}
 """
 
 
@@ -451,11 +468,17 @@ def sheet_tex(exercises: list[Exercise], seed: int) -> str:
 
 
 def key_tex(exercises: list[Exercise], seed: int) -> str:
-    r"""The answer key as a LaTeX document: filled graphs, routes in ``align*``.
+    r"""The answer key as a LaTeX document: filled graphs, and each gradient's steps
+    (its routes, their values, the sum) in a ``steps`` list, lines TeX breaks to fit.
 
     >>> tex = key_tex(make_exercises(1, seed=5), 5)
-    >>> tex.count(r"\subsection*"), r"\frac{d L}{d a} &= 0.333333333" in tex
+    >>> tex.count(r"\subsection*"), r"\item[$\displaystyle \frac{d L}{d a} = {}$]" in tex
     (1, True)
+    >>> for line in tex.splitlines():
+    ...     if line.startswith(r"\item"):
+    ...         print(line)
+    \item[$\displaystyle \frac{d L}{d a} = {}$] $\displaystyle \frac{1}{a}$
+    \item[${} = {}$] $\displaystyle 0.333333333$
     """
     parts = [_PREAMBLE, r"\begin{document}",
              rf"\section*{{Answer key (sheet {seed})}}", ""]
@@ -469,19 +492,27 @@ def key_tex(exercises: list[Exercise], seed: int) -> str:
                 r" \cdot ".join(_tex_paren(v) for v in route.values.split(" * "))
                 for route in blank.routes) or "0"
             left = _tex_gradient(blank, problem.root)
-            lines = [f"{left} &= {chains}", f"  &= {products}",
-                     f"  &= {number_latex(blank.value)}"]
+            steps = [chains, products, number_latex(blank.value)]
             if chains == partial_latex(problem.root.label, blank.label):
                 # one route of one factor: the gradient is that local derivative
-                lines = [f"{left} &= {number_latex(blank.value)}"]
+                steps = [number_latex(blank.value)]
             elif products == number_latex(blank.value):
-                lines = lines[:2]
+                steps = steps[:2]
             if any(route.formula for route in blank.routes):
                 formulas = " + ".join(route.formula_latex or
                                       r" \cdot ".join(_tex_paren(v) for v in route.values.split(" * "))
                                       for route in blank.routes)
-                lines.insert(1, f"  &= {formulas}")
-            parts += [r"\begin{align*}", " \\\\\n".join(lines), r"\end{align*}"]
+                steps.insert(1 if len(steps) > 1 else 0, formulas)  # after the routes
+            if len(blank.routes) > 1 and steps[0] == chains:
+                # each route of local derivatives from a line of its own: a reader
+                # follows a route through the graph, not where the page width ends
+                steps[0] = " + {}$\\newline$\\displaystyle ".join(
+                    route.latex for route in blank.routes)
+            labels = [rf"$\displaystyle {left} = {{}}$"] + ["${} = {}$"] * (len(steps) - 1)
+            parts += [rf"\begin{{steps}}{{{left}}}",
+                      *(rf"\item[{label}] $\displaystyle {step}$"
+                        for label, step in zip(labels, steps)),
+                      r"\end{steps}"]
         parts.append("")
     parts += [r"\end{document}", ""]
     return "\n".join(parts)
