@@ -132,7 +132,9 @@ def test_slides_name_option(tmp_path, capsys):
     (["x*y", "--set", "x=1"], "no value for y"),
     (["x", "--set", "x=1", "--name", "two words"], "--name 'two words'"),
     (["x*y", "--set", "x=1", "y=2", "--name", "x"], "--name x: already a variable"),
-    (["x*x*x", "--set", "x=1", "--max-steps", "2"], "backward takes 4 steps here"),
+    (["x*x*x", "--set", "x=1", "--max-steps", "2"],
+     "backward takes 4 steps here, more than --max-steps 2; slides are for small graphs "
+     "(pass a larger --max-steps to draw them anyway)"),
 ])
 def test_slides_bad_input(arguments, message, tmp_path, capsys):
     assert main(["slides", *arguments, "--output", str(tmp_path / "s.html")]) == 2

@@ -200,6 +200,14 @@ def test_bad_arguments(tmp_path):
         show_backward([x])
     with pytest.raises(TypeError, match="Slides.save: path must be a str or a path, got int"):
         Slides("t", []).save(3)
+    # Slides are an HTML page: a picture's suffix is refused before anything is written.
+    (tmp_path / "ws.svg").write_text("kept")
+    with pytest.raises(ValueError, match=r"write_slides: slides are one HTML page; give a file "
+                                         r"name ending in \.html, got '.*ws\.svg'"):
+        write_slides(x * 2, tmp_path / "ws.svg")
+    with pytest.raises(ValueError, match="Slides.save: slides are one HTML page"):
+        Slides("t", []).save(tmp_path / "deck.png")
+    assert (tmp_path / "ws.svg").read_text() == "kept" and not (tmp_path / "deck.png").exists()
 
 
 def test_inline_svg_drops_size_and_prefixes_ids():

@@ -82,7 +82,10 @@ def run(args: argparse.Namespace) -> int:
                                max_steps=args.max_steps,
                                handout=getattr(args, "handout", False))
     except ValueError as error:
-        raise CommandError(str(error).removeprefix("write_slides: ")) from None
+        # The library's advice names its keyword; on the command line it is a flag.
+        message = str(error).removeprefix("write_slides: ").replace(
+            "a larger max_steps", "a larger --max-steps").replace("max_steps=", "--max-steps ")
+        raise CommandError(message) from None
     except RenderError as error:
         raise CommandError(str(error)) from None
     except OSError as error:

@@ -136,7 +136,7 @@ class Slides:
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(f"Slides.save: path must be a str or a path, "
                             f"got {type(path).__name__}")
-        path = Path(path)
+        path = _html_path(path, "Slides.save")
         if not path.parent.is_dir():
             raise FileNotFoundError(f"Slides.save: folder {str(path.parent)!r} does not exist")
         write_atomically(path, self.page(handout).encode("utf-8"))
@@ -170,10 +170,20 @@ def write_slides(root: Value, path: str | os.PathLike[str], *, title: str | None
     """
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"write_slides: path must be a str or a path, got {type(path).__name__}")
-    path = Path(path)
+    path = _html_path(path, "write_slides")
     deck = build_slides(root, title=title, rankdir=rankdir, max_steps=max_steps,
                         max_nodes=max_nodes, who="write_slides", folder=path.parent)
     write_atomically(path, deck.page(handout).encode("utf-8"))
+    return path
+
+
+def _html_path(path: str | os.PathLike[str], who: str) -> Path:
+    """``path`` if it names an HTML file: slides are one HTML page, and a page written
+    to ``slides.svg`` or ``slides.png`` would be a file no viewer opens as named."""
+    path = Path(path)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise ValueError(f"{who}: slides are one HTML page; give a file name ending in "
+                         f".html, got {str(path)!r}")
     return path
 
 
