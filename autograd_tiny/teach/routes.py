@@ -502,6 +502,7 @@ def explain(root: Value, wrt: Value, *, limit: int = ROUTE_LIMIT) -> Explanation
     graph = snapshot(root)
     order = graph.order
     names = {node: (graph.names[node], graph.precedence.get(node, 0)) for node in order}
+    terms = {node: graph.term(node) for node in order}  # op rules write constants as numbers
     local = {node: _locals(node) for node in order if node._prev}
     from_root, gradient = _from_root(order, local)
     to_input = _routes_to(order, wrt)
@@ -520,7 +521,7 @@ def explain(root: Value, wrt: Value, *, limit: int = ROUTE_LIMIT) -> Explanation
     total = gradient.get(wrt, 0.0)
     if 0 < route_count <= limit:
         stops = {root, wrt, *(node for node in on_route if label_text(node))}
-        routes = tuple(_route(edges, stops, names, local)
+        routes = tuple(_route(edges, stops, names, terms, local)
                        for edges in _walk(root, wrt, to_input))
         total = _exact_sum([route.product for route in routes])
     custom = tuple(dict.fromkeys(str(node._op) for node in on_route if _is_custom(node)))
@@ -580,11 +581,11 @@ def _walk(root: Value, wrt: Value, to_input: dict[Value, int]) -> Iterator[tuple
 
 
 def _route(edges: tuple[Edge, ...], stops: set[Value], names: dict[Value, tuple[str, int]],
-           local: dict[Value, tuple[float, ...]]) -> Route:
+           terms: dict[Value, tuple[str, int]], local: dict[Value, tuple[float, ...]]) -> Route:
     """One factor per edge; and the stages: the edges grouped between stops."""
     if not edges:  # explain(x, x): the empty chain, d x/d x = 1
         return Route((), 1.0, ())
-    factors = tuple(_factor([edge], names, local) for edge in edges)
+    factors = tuple(_factor([edge], names, terms, local) for edge in edges)
     product = 1.0
     for factor in factors:
         product *= factor.value
@@ -597,16 +598,16 @@ def _route(edges: tuple[Edge, ...], stops: set[Value], names: dict[Value, tuple[
     if len(stages) == 1:  # no labelled node in between: the edges are the story
         stages = [[edge] for edge in edges]
     nodes = tuple(node for node, _ in edges) + (edges[-1][0]._prev[edges[-1][1]],)
-    return Route(factors, product, nodes, tuple(_factor(stage, names, local)
+    return Route(factors, product, nodes, tuple(_factor(stage, names, terms, local)
                                                 for stage in stages))
 
 
 def _factor(segment: list[Edge], names: dict[Value, tuple[str, int]],
-            local: dict[Value, tuple[float, ...]]) -> Factor:
+            terms: dict[Value, tuple[str, int]], local: dict[Value, tuple[float, ...]]) -> Factor:
     top = segment[0][0]
     last, last_slot = segment[-1]
     bottom = last._prev[last_slot]
-    rule = _product_of_rules([_rule(node, slot, names) for node, slot in segment])
+    rule = _product_of_rules([_rule(node, slot, terms) for node, slot in segment])
     value = 1.0
     for node, slot in segment:
         value *= local[node][slot]

@@ -219,7 +219,7 @@ def local_rule(node: Value, slot: int, names: dict[Value, str] | None = None) ->
     if slot >= len(rules) or len(inputs) != arity:
         return number_text(node._local[slot])
     if names is None:
-        names = snapshot(node).names
+        names = snapshot(node).written  # constants as numbers, as a rule writes them
     words = {symbol: names.get(parent, number_text(parent.data))
              for symbol, parent in zip(inputs, parents)}
     words["out"] = names.get(node, number_text(node.data))

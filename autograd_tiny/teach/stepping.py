@@ -229,7 +229,7 @@ def _same(x: float, y: float) -> bool:
 
 def _steps(graph: GraphSnapshot, gradient: float) -> Generator[Step, None, None]:
     order, root = graph.order, graph.root
-    names = {node: (graph.names[node], graph.precedence.get(node, 0)) for node in order}
+    terms = {node: graph.term(node) for node in order}  # op rules write constants as numbers
     root_name = graph.names[root]
     waiting = dict(graph.uses)  # contributions each node has still to receive
     ledger = _Ledger()
@@ -250,7 +250,7 @@ def _steps(graph: GraphSnapshot, gradient: float) -> Generator[Step, None, None]
                 index += 1
                 yield Step(index, node, parent, slot, upstream, local, contribution, before,
                            total, waiting[parent] == 0, root_name, graph.names[node],
-                           graph.names[parent], _rule(node, slot, names), parent.grad,
+                           graph.names[parent], _rule(node, slot, terms), parent.grad,
                            ledger.base[parent])
         finished = True
     finally:
