@@ -28,6 +28,7 @@ from .notation import (
     _slot_note,
     _sum_text,
     derivative_text,
+    for_stdout,
     local_derivative_text,
     number_text,
 )
@@ -70,10 +71,14 @@ class Factor:
     top_name: str = ""  # the names of top and bottom, as the pictures print them
     bottom_name: str = ""
 
-    def __str__(self) -> str:
+    def text(self) -> str:
+        """The factor as text, with ∂ (``str()`` writes d where stdout cannot print ∂)."""
         value = number_text(self.value)
         return f"{self.name} = {value}" if _is_number(self.rule) else (
             f"{self.name} = {self.rule} = {value}")
+
+    def __str__(self) -> str:
+        return for_stdout(self.text())
 
 
 @dataclass(frozen=True)
@@ -156,8 +161,12 @@ class Route:
                                [number_text(stage.value) for stage in self.stages], [])
         return lines
 
-    def __str__(self) -> str:
+    def text(self) -> str:
+        """The route as text, with ∂ (``str()`` writes d where stdout cannot print ∂)."""
         return "\n".join(self.lines())
+
+    def __str__(self) -> str:
+        return for_stdout(self.text())
 
 
 def _merged(factors: list[Factor]) -> Factor:
@@ -359,6 +368,18 @@ class Explanation:
         return header, rows
 
     def __str__(self) -> str:
+        # print() writes str() to sys.stdout: on a console that cannot encode ∂ (a
+        # Windows cp1252 pipe, a C locale) it gets d instead of a UnicodeEncodeError.
+        return for_stdout(self.text())
+
+    def text(self) -> str:
+        """The explanation as plain text, with ∂ whatever the console (for files).
+
+        >>> from autograd_tiny import Value
+        >>> a = Value(3.0, label="a")
+        >>> explain(a * a, a).text().splitlines()[0]
+        'd(a*a)/da: 2 routes lead from a*a back to a; the gradient is the sum of their products'
+        """
         lines = [self.title]
         if self.route_count == 0:
             return lines[0]
@@ -369,7 +390,7 @@ class Explanation:
             where = self.where()
             if where:
                 lines.append("where")
-                lines.extend(f"  {factor}" for factor in where)
+                lines.extend(f"  {factor.text()}" for factor in where)
             if self.route_count > 1:
                 lines.append(f"total: {self.gradient_name} = {self.sum_text} = "
                              f"{number_text(self.total)}")

@@ -466,7 +466,7 @@ def explanation_text(explanation: "Explanation") -> str:
         raise TypeError(f"explanation_text: expected an Explanation, got "
                         f"{type(explanation).__name__}")
     if not explanation.listed or explanation.route_count == 0:
-        return str(explanation)
+        return explanation.text()  # with ∂, whatever stdout is
     lines = [explanation.title]
     many = explanation.route_count > 1
     for number, route in enumerate(explanation.routes, 1):

@@ -29,6 +29,7 @@ from .notation import (
     _slot_note,
     _sum_text,
     derivative_text,
+    for_stdout,
     local_derivative_text,
     number_text,
 )
@@ -110,11 +111,16 @@ class Step:
         """``step 3: net_o1 passes gradient to w5*out_h1``."""
         return f"step {self.index}: {self.node_name} passes gradient to {self.parent_name}"
 
-    def __str__(self) -> str:
+    def text(self) -> str:
+        """The step as text, with ∂ whatever the console (for files)."""
         return _text(self.headline, self.rows() + self.grad_rows())
 
+    def __str__(self) -> str:
+        # print() writes str() to sys.stdout: d instead of ∂ where it cannot encode ∂.
+        return for_stdout(self.text())
+
     def __repr__(self) -> str:
-        return (f"<step {self.index}: {self.node_name} -> {self.parent_name}: "
+        return for_stdout(f"<step {self.index}: {self.node_name} -> {self.parent_name}: "
                 f"{number_text(self.upstream)} * {number_text(self.local)} = "
                 f"{number_text(self.contribution)}, {self.parent_name}.grad = "
                 f"{number_text(self.grad)}>")
@@ -341,8 +347,12 @@ class NeuronStep:
                                       f"kept in .grad, not shown)"))
         return rows
 
-    def __str__(self) -> str:
+    def text(self) -> str:
+        """The step as text, with ∂ whatever the console (for files)."""
         return _text(self.headline, self.rows())
+
+    def __str__(self) -> str:
+        return for_stdout(self.text())  # d instead of ∂ where stdout cannot encode ∂
 
     __repr__ = __str__
 
