@@ -19,6 +19,7 @@ from ..core.engine import Value
 from ..core.graph import label_text, snapshot
 from .notation import (
     _exact_sum,
+    _PLAIN_NAME,
     _check_value,
     _is_custom,
     _is_number,
@@ -36,9 +37,16 @@ from .notation import (
 ROUTE_LIMIT = 64  # past this many routes, explain() shows backward's per-node table
 _TABLE_ROWS = 40  # the per-node table shows at most this many rows
 
-EFFICIENCY = ("Efficiency (a general backpropagation overview): \"By following this route, we efficiently compute "
-              "the gradients for all weights in the network without redundant "
-              "calculations.\"")
+# Why the routes are not listed, for a student who has just seen them listed for a
+# small graph: backward never multiplies out routes, it passes each gradient on once
+# per edge. The quotation names its source, so a reader can look it up.
+EFFICIENCY = ("Why backward() does not list routes: it passes each gradient on once per "
+              "edge. Going back from the output, a node's gradient is complete (already "
+              "summed over every route down to it) before the node passes it on, so routes "
+              "that share a stretch of the graph share its arithmetic instead of repeating "
+              "it. As the notes \"Backpropagation - Simple Notes\" put it: \"By following "
+              "this route, we efficiently compute the gradients for all weights in the "
+              "network without redundant calculations.\"")
 
 
 # -- explain: routes ---------------------------------------------------------------------
@@ -278,11 +286,11 @@ class Explanation:
         notes = []
         if self.accumulated:
             notes.append(
-                f"note: {self.wrt_name}.grad = {number_text(self.grad)} now, not "
+                f"note: {_grad_of(self.wrt_name)} = {number_text(self.grad)} now, not "
                 f"{number_text(self.total)}: this explains one backward pass, and .grad "
                 f"adds up every backward() since it was last zeroed, so it includes "
-                f"earlier passes (zero_grad() or {self.wrt_name}.grad = 0 before "
-                f"backward() gives this pass alone)")
+                f"earlier passes (set {_grad_of(self.wrt_name)} = 0, or model.zero_grad() "
+                f"for a model, before backward() to get this pass alone)")
         products = [route.product for route in self.routes]
         if math.isnan(self.total) and not any(map(math.isnan, products)) and products:
             notes.append(
@@ -341,13 +349,13 @@ class Explanation:
         return _sum_text([route.product for route in self.routes])
 
     def _efficiency(self) -> str:
+        node_gradient = derivative_text(self.root_name, "node")
         return (f"Multiplying out each of the {self.route_count:,} routes separately means "
                 f"{self.route_factors:,} local-derivative factors in all. "
-                f"backward() does not follow routes one by one: it visits each node once, "
-                f"from {self.root_name} back to the inputs, and a node's gradient "
-                f"(d{self.root_name}/dnode, already summed over every route down to it) is "
-                f"reused by every route that continues below it. That is one multiplication "
-                f"per edge: {self.edge_count:,} here.")
+                f"backward() visits each node once, from {self.root_name} back to the "
+                f"inputs, and multiplies the node's gradient ({node_gradient}) by the local "
+                f"derivative on each edge leaving it: one multiplication per edge, "
+                f"{self.edge_count:,} here.")
 
     def _shown_nodes(self) -> tuple[list[NodeGradient], int, list[NodeGradient]]:
         rows = list(self.nodes)
@@ -359,7 +367,7 @@ class Explanation:
     def _node_table(self) -> tuple[tuple[str, ...], list[tuple[str, str, str, str, str]]]:
         """The per-node table's header and rows, with '... N more' where rows are cut."""
         header = ("node", "op", f"routes from {self.root_name}",
-                  f"routes to {self.wrt_name}", f"d{self.root_name}/dnode")
+                  f"routes to {self.wrt_name}", derivative_text(self.root_name, "node"))
         head, skipped, tail = self._shown_nodes()
         rows = [_node_row(row) for row in head]
         if skipped:
@@ -480,6 +488,11 @@ class Explanation:
                           style="bold green"))
         parts += [Text(note, style="yellow") for note in self.notes()]
         return Group(*parts)
+
+
+def _grad_of(name: str) -> str:
+    """``a.grad``, or ``(w*x + b).grad`` for a name that is an expression."""
+    return f"{name}.grad" if _PLAIN_NAME.match(name) else f"({name}).grad"
 
 
 def _node_row(row: NodeGradient) -> tuple[str, str, str, str, str]:
