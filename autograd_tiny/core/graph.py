@@ -145,6 +145,7 @@ def _named(order: list[Value], numbers: bool, length: int,
     names: dict[Value, tuple[str, int]] = {}
     counters: dict[str, int] = {}
     stubs: dict[Value, tuple[str, int]] = {}
+    runs: dict[Value, tuple[str, tuple[str, ...]]] = {}
     for node in reversed(order):
         label = label_text(node)
         if label and not numbers:
@@ -158,6 +159,9 @@ def _named(order: list[Value], numbers: bool, length: int,
             names[node] = (number_text(node.data), _UNARY if node.data < 0 else _ATOM)
             continue
         text, precedence = _format(node, [names[parent] for parent in parents])
+        run = _run(node, names, runs)
+        if len(text) > length and run:
+            text, precedence = _run_text(run, length) or (text, precedence)
         if len(text) > length:
             text, precedence = _shortened(node, parents, names, length, stubs)
         if len(text) > length:
@@ -166,6 +170,42 @@ def _named(order: list[Value], numbers: bool, length: int,
             text, precedence = f"{op_name}#{counters[op_name]}", _ATOM
         names[node] = (text, precedence)
     return names
+
+
+_RUN_TAIL = 8  # a sum remembers at most its last 8 terms: more never fit in a name
+
+
+def _run(node: Value, names: dict[Value, tuple[str, int]],
+         runs: dict[Value, tuple[str, tuple[str, ...]]]) -> tuple[str, tuple[str, ...]] | None:
+    """A sum written term by term (``sum(...)``, ``a + b + c``) as its first term and
+    its last few signed terms (``' + x*12'``), built from the sum it extends, so a
+    long sum costs the same per node as a short one. None for any other node."""
+    name = _op_name(node._op)
+    parents = node._prev
+    if name not in ("add", "sub") or len(parents) != 2:
+        return None
+    left, right = parents
+    right_text, right_p = names[right]
+    symbol = _BINARY[name][0]
+    term = symbol + _paren(right_text, right_p < _SUM or (right_p == _SUM and name == "sub"))
+    if left in runs:
+        first, tail = runs[left]
+        tail = (tail + (term,))[-_RUN_TAIL:]
+    else:
+        first, tail = names[left][0], (term,)
+    runs[node] = (first, tail)
+    return first, tail
+
+
+def _run_text(run: tuple[str, tuple[str, ...]], length: int) -> tuple[str, int] | None:
+    """A long sum as its first term, one ``…`` for the run left out and as many of its
+    last terms as fit: ``x*1 + … + x*11 + x*12``."""
+    first, tail = run
+    for kept in range(len(tail) - 1, 0, -1):
+        text = first + " + " + _ELLIPSIS + "".join(tail[-kept:])
+        if len(text) <= length:
+            return text, _SUM
+    return None
 
 
 def _shortened(node: Value, parents: tuple[Value, ...], names: dict[Value, tuple[str, int]],

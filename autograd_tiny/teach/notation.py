@@ -77,6 +77,12 @@ def _d(name: str, symbol: str = "d") -> str:
     return symbol + name if _PLAIN_NAME.match(name) else f"{symbol}({name})"
 
 
+def _grad_of(name: str) -> str:
+    """``a.grad``, or ``(w*x + b).grad`` for a name that is an expression (as ``d``
+    and ``∂`` put one in parentheses: ``w*x + b.grad`` reads as ``b.grad`` added)."""
+    return f"{name}.grad" if _PLAIN_NAME.match(name) else f"({name}).grad"
+
+
 def derivative_text(top: str, bottom: str) -> str:
     """Leibniz notation for d(top)/d(bottom), with parentheses only where needed.
 

@@ -11,6 +11,7 @@ printed is the name the pictures print on that node.
 
 from __future__ import annotations
 
+import gc
 import math
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Optional
@@ -19,8 +20,8 @@ from ..core.engine import Value
 from ..core.graph import label_text, snapshot
 from .notation import (
     _exact_sum,
-    _PLAIN_NAME,
     _check_value,
+    _grad_of,
     _is_custom,
     _is_number,
     _locals,
@@ -35,6 +36,10 @@ from .notation import (
 )
 
 ROUTE_LIMIT = 64  # past this many routes, explain() shows backward's per-node table
+# ... and past this many factors in one route: a chain longer than about two lines of
+# a notebook is no longer read factor by factor, and writing it out costs time and
+# text in proportion to its length (sum(x*x for 100,000 x's): 24 s, 14 MB of text).
+ROUTE_LENGTH = 40
 _TABLE_ROWS = 40  # the per-node table shows at most this many rows
 
 # Why the routes are not listed, for a student who has just seen them listed for a
@@ -252,6 +257,7 @@ class Explanation:
     ``product``), their sum ``total``, and backward's per-node table ``nodes``.
 
     ``routes`` is empty when there are more than ``limit`` of them (``route_count``
+    says how many), or when one has more than ``max_factors`` factors (``longest``
     says how many); ``total`` is then the gradient backward accumulates.
     Printing gives plain text; ``rich`` renders tables.
     """
@@ -269,6 +275,8 @@ class Explanation:
     route_factors: int
     grad: float = 0.0  # wrt.grad when explain() ran
     custom_ops: tuple[str, ...] = ()  # ops on the routes that the op table does not know
+    longest: int = 0  # factors in the longest route
+    max_factors: int = ROUTE_LENGTH  # a longer route is not written out
 
     @property
     def accumulated(self) -> bool:
@@ -310,8 +318,9 @@ class Explanation:
 
     @property
     def listed(self) -> bool:
-        """True when every route is in ``routes`` (there were at most ``limit``)."""
-        return self.route_count <= self.limit
+        """True when every route is in ``routes`` (at most ``limit`` of them, none
+        longer than ``max_factors``)."""
+        return self.route_count <= self.limit and self.longest <= self.max_factors
 
     @property
     def gradient_name(self) -> str:
@@ -326,8 +335,11 @@ class Explanation:
             return (f"{self.root_name} does not depend on {self.wrt_name}: no route leads "
                     f"back to it, so {self.gradient_name} = 0")
         routes = "1 route leads" if count == 1 else f"{count:,} routes lead"
-        if not self.listed:
+        if self.route_count > self.limit:
             sum_note = f": too many to list (limit {self.limit})"
+        elif not self.listed:
+            sum_note = (f": too long to list (the longest has {self.longest:,} factors, "
+                        f"limit {self.max_factors})")
         elif count > 1:
             sum_note = "; the gradient is the sum of their products"
         else:
@@ -350,6 +362,13 @@ class Explanation:
 
     def _efficiency(self) -> str:
         node_gradient = derivative_text(self.root_name, "node")
+        if self.route_count <= self.limit:  # few routes, but long ones
+            return (f"Written out, the route{'s' if self.route_count > 1 else ''} would "
+                    f"take {self.route_factors:,} local-derivative factors. backward() "
+                    f"visits each node once, from {self.root_name} back to the inputs, and "
+                    f"multiplies the node's gradient ({derivative_text(self.root_name, 'node')}) "
+                    f"by the local derivative on each edge leaving it: one multiplication "
+                    f"per edge, {self.edge_count:,} here.")
         return (f"Multiplying out each of the {self.route_count:,} routes separately means "
                 f"{self.route_factors:,} local-derivative factors in all. "
                 f"backward() visits each node once, from {self.root_name} back to the "
@@ -490,23 +509,21 @@ class Explanation:
         return Group(*parts)
 
 
-def _grad_of(name: str) -> str:
-    """``a.grad``, or ``(w*x + b).grad`` for a name that is an expression."""
-    return f"{name}.grad" if _PLAIN_NAME.match(name) else f"({name}).grad"
-
-
 def _node_row(row: NodeGradient) -> tuple[str, str, str, str, str]:
     return (row.name, row.op, f"{row.routes_from_root:,}", f"{row.routes_to_input:,}",
             number_text(row.gradient))
 
 
-def explain(root: Value, wrt: Value, *, limit: int = ROUTE_LIMIT) -> Explanation:
+def explain(root: Value, wrt: Value, *, limit: int = ROUTE_LIMIT,
+            max_factors: int = ROUTE_LENGTH) -> Explanation:
     """Every route from ``root`` back to ``wrt`` as a chain of local derivatives, one
     factor per edge of the graph (each one op's rule, as the picture shows it), each
     route's product, and their sum (``total``): this pass's gradient, the number one
     ``backward()`` adds to ``wrt.grad``. Routes are counted first (dynamic
-    programming, no enumeration): with more than ``limit`` of them, none are listed
-    and the explanation shows backward's per-node table of gradients instead.
+    programming, no enumeration): with more than ``limit`` of them, or one longer
+    than ``max_factors`` factors, none are listed and the explanation shows
+    backward's per-node table of gradients instead (the work is then linear in the
+    size of the graph, however long the routes).
     Nothing in the graph is changed, ``.grad`` included.
 
     Where labelled nodes group a route's edges, the route is also written between
@@ -533,6 +550,24 @@ def explain(root: Value, wrt: Value, *, limit: int = ROUTE_LIMIT) -> Explanation
         raise TypeError(f"explain: limit must be an int, got {type(limit).__name__}")
     if limit < 1:
         raise ValueError(f"explain: limit must be at least 1, got {limit}")
+    if isinstance(max_factors, bool) or not isinstance(max_factors, int):
+        raise TypeError(f"explain: max_factors must be an int, got "
+                        f"{type(max_factors).__name__}")
+    if max_factors < 1:
+        raise ValueError(f"explain: max_factors must be at least 1, got {max_factors}")
+    # Reading a big graph allocates a few small objects per node, and each of
+    # CPython's full collections rescans all of them: 100,000 nodes took 16 s with the
+    # collector on, 3 s off. Nothing made here forms a cycle, so it can wait.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _explain(root, wrt, limit, max_factors)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _explain(root: Value, wrt: Value, limit: int, max_factors: int) -> Explanation:
     graph = snapshot(root)
     order = graph.order
     names = {node: (graph.names[node], graph.precedence.get(node, 0)) for node in order}
@@ -553,7 +588,8 @@ def explain(root: Value, wrt: Value, *, limit: int = ROUTE_LIMIT) -> Explanation
     route_count = from_root.get(wrt, 0) if to_input else 0
     routes: tuple[Route, ...] = ()
     total = gradient.get(wrt, 0.0)
-    if 0 < route_count <= limit:
+    longest = _longest(on_route, to_input) if route_count else 0
+    if 0 < route_count <= limit and longest <= max_factors:
         stops = {root, wrt, *(node for node in on_route if label_text(node))}
         routes = tuple(_route(edges, stops, names, terms, local)
                        for edges in _walk(root, wrt, to_input))
@@ -562,7 +598,22 @@ def explain(root: Value, wrt: Value, *, limit: int = ROUTE_LIMIT) -> Explanation
     wrt_name = graph.names[wrt] if wrt in graph.names else (
         label_text(wrt) or number_text(wrt.data))
     return Explanation(root, wrt, graph.names[root], wrt_name, routes, route_count, limit,
-                       total, rows, edge_count, route_factors, wrt.grad, custom)
+                       total, rows, edge_count, route_factors, wrt.grad, custom, longest,
+                       max_factors)
+
+
+def _longest(on_route: list[Value], to_input: dict[Value, int]) -> int:
+    """Factors in the longest route (edges from the root to the input): one pass over
+    the nodes on a route, root first, as _from_root counts routes."""
+    depth = {on_route[0]: 0}
+    deepest = 0
+    for node in on_route:
+        here = depth.get(node, 0)
+        deepest = max(deepest, here)
+        for parent in node._prev:
+            if to_input.get(parent) and depth.get(parent, -1) < here + 1:
+                depth[parent] = here + 1
+    return deepest
 
 
 

@@ -24,6 +24,7 @@ from ..core.graph import GraphSnapshot, label_text, snapshot
 from .notation import (
     _exact_sum,
     _check_value,
+    _grad_of,
     _is_number,
     _locals,
     _product_of_rules,
@@ -104,7 +105,7 @@ class Step:
         if not self.earlier:
             return []
         # _sum_text: "1 - 2 from earlier passes", not "1 + -2", as in the running total
-        return [(".grad", f"{self.parent_name}.grad = "
+        return [(".grad", f"{_grad_of(self.parent_name)} = "
                           f"{_sum_text([self.total, self.earlier])} from earlier passes = "
                           f"{number_text(self.grad)}")]
 
@@ -124,7 +125,7 @@ class Step:
     def __repr__(self) -> str:
         return for_stdout(f"<step {self.index}: {self.node_name} -> {self.parent_name}: "
                 f"{number_text(self.upstream)} * {number_text(self.local)} = "
-                f"{number_text(self.contribution)}, {self.parent_name}.grad = "
+                f"{number_text(self.contribution)}, {_grad_of(self.parent_name)} = "
                 f"{number_text(self.grad)}>")
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # IPython
