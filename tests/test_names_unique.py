@@ -73,3 +73,18 @@ def test_a_constant_and_a_negation_with_one_name_are_told_apart():
     graph = snapshot(a * (-two) + minus_two)
     assert graph.names[minus_two] == "const1"
     assert graph.term(minus_two) == ("-2", 3)
+
+
+def test_check_and_the_slides_use_the_same_names(tmp_path):
+    import html
+
+    from autograd_tiny import check, write_slides
+
+    x, y = Value(2.0), Value(2.0)
+    z = x * y + x
+    result = check({"v1": 3, "v2": 2}, z, quiet=True)
+    assert result.score == 2  # check finds the nodes by the names text prints
+    write_slides(z, tmp_path / "deck.html")
+    page = html.unescape((tmp_path / "deck.html").read_text(encoding="utf-8"))
+    assert "d(v1*v2 + v1)/dv1" in page and "d(v1*v2 + v1)/dv2" in page
+    assert "d(2*2 + 2)" not in page

@@ -269,9 +269,11 @@ def test_explain_too_many_routes_counts_them_without_listing():
     assert e.edge_count == 120
     text = str(e)
     assert "too many to list (limit 64)" in text
-    assert "Efficiency" in text and "one multiplication per edge: 120" in text
+    # The reason quotes its source by title now, and gives the count in its own words.
+    assert '"Backpropagation - Simple Notes"' in text
+    assert "one multiplication per edge, 120 here" in text
     rendered = render(e)
-    assert "Efficiency" in rendered and "1,152,921,504,606,846,976" in rendered
+    assert "Why backward() does not list routes" in rendered and "1,152,921,504,606,846,976" in rendered
 
 
 def test_explain_long_chain_needs_no_recursion():

@@ -85,7 +85,13 @@ class Factor:
     bottom_name: str = ""
 
     def text(self) -> str:
-        """The factor as text, with ∂ (``str()`` writes d where stdout cannot print ∂)."""
+        """The factor as text, with ∂ (``str()`` writes d where stdout cannot print ∂).
+
+        >>> from autograd_tiny import Value
+        >>> a, b = Value(2.0, label="a"), Value(3.0, label="b")
+        >>> explain(a * b, a).routes[0].factors[0].text()
+        '∂(a*b)/∂a = b = 3'
+        """
         value = number_text(self.value)
         return f"{self.name} = {value}" if _is_number(self.rule) else (
             f"{self.name} = {self.rule} = {value}")
@@ -175,7 +181,13 @@ class Route:
         return lines
 
     def text(self) -> str:
-        """The route as text, with ∂ (``str()`` writes d where stdout cannot print ∂)."""
+        """The route as text, with ∂ (``str()`` writes d where stdout cannot print ∂).
+
+        >>> from autograd_tiny import Value
+        >>> a = Value(2.0, label="a")
+        >>> explain((a * 3).tanh(), a).routes[0].text()
+        '∂(tanh(a*3))/∂(a*3) * ∂(a*3)/∂a = 2.45765474e-05 * 3 = 7.37296422e-05'
+        """
         return "\n".join(self.lines())
 
     def __str__(self) -> str:

@@ -115,7 +115,14 @@ class Step:
         return f"step {self.index}: {self.node_name} passes gradient to {self.parent_name}"
 
     def text(self) -> str:
-        """The step as text, with ∂ whatever the console (for files)."""
+        """The step as text, with ∂ whatever the console (for files).
+
+        >>> from autograd_tiny import Value
+        >>> a, b = Value(2.0, label="a"), Value(3.0, label="b")
+        >>> L = a * b; L.label = "L"
+        >>> print(next(iter(backward_steps(L))).text().splitlines()[2])
+          local          ∂L/∂a = b = 3    (*)
+        """
         return _text(self.headline, self.rows() + self.grad_rows())
 
     def __str__(self) -> str:
@@ -351,7 +358,14 @@ class NeuronStep:
         return rows
 
     def text(self) -> str:
-        """The step as text, with ∂ whatever the console (for files)."""
+        """The step as text, with ∂ whatever the console (for files).
+
+        >>> from autograd_tiny import Value
+        >>> a, b = Value(2.0, label="a"), Value(3.0, label="b")
+        >>> L = a * b; L.label = "L"
+        >>> print(next(iter(backward_steps(L, by="neuron"))).text().splitlines()[2])
+          a         ∂L/∂a = b = 3: dL/da gets 1 * 3 = 3    (complete)
+        """
         return _text(self.headline, self.rows())
 
     def __str__(self) -> str:
