@@ -42,3 +42,14 @@ def test_text_keeps_partial_whatever_stdout_is():
     step = next(iter(backward_steps(L)))
     assert "∂L/∂a = b = 3" in step.text()
     assert e.routes[0].factors[0].text() == "∂L/∂a = b = 3"
+
+
+def test_print_in_a_c_locale_without_utf8_mode():
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("PYTHONIOENCODING", "LANG", "LC_CTYPE")}
+    env.update(LC_ALL="C", PYTHONUTF8="0", PYTHONCOERCECLOCALE="0")
+    done = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, env=env,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    out = done.stdout.decode("ascii")
+    assert "  local          dL/da = b = 3    (*)" in out
