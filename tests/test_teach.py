@@ -269,9 +269,11 @@ def test_explain_too_many_routes_counts_them_without_listing():
     assert e.edge_count == 120
     text = str(e)
     assert "too many to list (limit 64)" in text
-    assert "Efficiency" in text and "one multiplication per edge: 120" in text
+    # The reason quotes its source by title now, and gives the count in its own words.
+    assert '"Backpropagation - Simple Notes"' in text
+    assert "one multiplication per edge, 120 here" in text
     rendered = render(e)
-    assert "Efficiency" in rendered and "1,152,921,504,606,846,976" in rendered
+    assert "Why backward() does not list routes" in rendered and "1,152,921,504,606,846,976" in rendered
 
 
 def test_explain_long_chain_needs_no_recursion():
@@ -587,7 +589,8 @@ def test_steps_table_takes_a_value_and_refuses_other_things():
     x = Value(3.0, label="x")
     y = x * x
     table = steps_table(y)
-    assert table.row_count == 2 and x.grad == 6.0
+    # A Value is stepped as a dry run now: the table shows the steps, .grad is left alone.
+    assert table.row_count == 2 and x.grad == 0.0
     with pytest.raises(TypeError, match="steps_table: steps must be backward_steps"
                                         r"\(...\) or a Value, got int"):
         steps_table(3)

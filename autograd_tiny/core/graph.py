@@ -4,7 +4,11 @@ used, the name each node goes by, and the module (``L1.N2``) that made it.
 
 Names: a node's label if it has one, otherwise the expression that made it
 (``w*x + b``); a long expression writes its long parts as ``…`` (``tanh(… + b)``). The same
-name is printed on the node in every picture, so text and pictures agree.
+name is printed on the node in every picture, so text and pictures agree. An unlabelled
+leaf is named by its value (the ``1`` of ``w*x + 1``) unless that would not tell it
+apart: where no leaf is labelled the leaves are ``v1``, ``v2``, ... (``v1*v2 + v1``),
+and constants that share a value are ``const1``, ``const2``, ... as nodes, while
+expressions still write them as numbers (``e - 1``, ``e + 1``).
 
 >>> from autograd_tiny import Value
 >>> w, x = Value(-3.0, label="w"), Value(2.0, label="x")
@@ -19,6 +23,7 @@ name is printed on the node in every picture, so text and pictures agree.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .engine import Value, reverse_topological_order
@@ -92,19 +97,71 @@ def _names(order: list[Value], numbers: bool = False,
     A name longer than ``length`` writes its longest unlabelled parts as ``…``;
     only if that is not enough (long labels) does it fall back to the op and a
     number (``add#2``), a name the pictures print on the node as well."""
+    return _named(order, numbers, length, {} if numbers else _variable_names(order))
+
+
+def _variable_names(order: list[Value]) -> dict[Value, str]:
+    """``v1``, ``v2``, ... for the unlabelled leaves of a graph in which no leaf is
+    labelled (``x = Value(2.0); y = Value(2.0); x*y + x``), in the order the root's
+    expression is written: such leaves are the user's variables, and naming them by
+    their values would write ``d(2*2 + 2)/d2`` about two different nodes, or
+    ``d(2*3)/d3``, a derivative that reads as one with respect to the number 3.
+    Where some leaf is labelled, the unlabelled ones read as constants (the ``1`` of
+    ``w*x + 1``) and keep their values (see :func:`snapshot` for equal ones)."""
+    if any(not node._prev for node in order if label_text(node)):
+        return {}
+    leaves = {node for node in order if not node._prev and not label_text(node)}
+    return _numbered(order, leaves, "v", {label_text(node) for node in order})
+
+
+def _numbered(order: list[Value], nodes: set[Value], prefix: str,
+              taken: set[str]) -> dict[Value, str]:
+    """``prefix1``, ``prefix2``, ... for ``nodes``, in the order the root's expression
+    is written (left to right), skipping names in ``taken`` (a label the user chose
+    wins)."""
+    names: dict[Value, str] = {}
+    if not nodes:
+        return names
+    number = 0
+    seen: set[Value] = set()
+    stack = [order[0]]
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        if node in nodes:
+            number += 1
+            while f"{prefix}{number}" in taken:
+                number += 1
+            names[node] = f"{prefix}{number}"
+        stack.extend(parent for parent in reversed(node._prev) if parent not in seen)
+    return names
+
+
+def _named(order: list[Value], numbers: bool, length: int,
+           leaf_names: dict[Value, str]) -> dict[Value, tuple[str, int]]:
+    """:func:`_names`' walk, with ``leaf_names`` for the leaves that have one."""
     names: dict[Value, tuple[str, int]] = {}
     counters: dict[str, int] = {}
     stubs: dict[Value, tuple[str, int]] = {}
+    runs: dict[Value, tuple[str, tuple[str, ...]]] = {}
     for node in reversed(order):
         label = label_text(node)
         if label and not numbers:
             names[node] = (label, _ATOM)
             continue
         parents = node._prev
+        if node in leaf_names:
+            names[node] = (leaf_names[node], _ATOM)
+            continue
         if not parents or label:
             names[node] = (number_text(node.data), _UNARY if node.data < 0 else _ATOM)
             continue
         text, precedence = _format(node, [names[parent] for parent in parents])
+        run = _run(node, names, runs)
+        if len(text) > length and run:
+            text, precedence = _run_text(run, length) or (text, precedence)
         if len(text) > length:
             text, precedence = _shortened(node, parents, names, length, stubs)
         if len(text) > length:
@@ -113,6 +170,42 @@ def _names(order: list[Value], numbers: bool = False,
             text, precedence = f"{op_name}#{counters[op_name]}", _ATOM
         names[node] = (text, precedence)
     return names
+
+
+_RUN_TAIL = 8  # a sum remembers at most its last 8 terms: more never fit in a name
+
+
+def _run(node: Value, names: dict[Value, tuple[str, int]],
+         runs: dict[Value, tuple[str, tuple[str, ...]]]) -> tuple[str, tuple[str, ...]] | None:
+    """A sum written term by term (``sum(...)``, ``a + b + c``) as its first term and
+    its last few signed terms (``' + x*12'``), built from the sum it extends, so a
+    long sum costs the same per node as a short one. None for any other node."""
+    name = _op_name(node._op)
+    parents = node._prev
+    if name not in ("add", "sub") or len(parents) != 2:
+        return None
+    left, right = parents
+    right_text, right_p = names[right]
+    symbol = _BINARY[name][0]
+    term = symbol + _paren(right_text, right_p < _SUM or (right_p == _SUM and name == "sub"))
+    if left in runs:
+        first, tail = runs[left]
+        tail = (tail + (term,))[-_RUN_TAIL:]
+    else:
+        first, tail = names[left][0], (term,)
+    runs[node] = (first, tail)
+    return first, tail
+
+
+def _run_text(run: tuple[str, tuple[str, ...]], length: int) -> tuple[str, int] | None:
+    """A long sum as its first term, one ``…`` for the run left out and as many of its
+    last terms as fit: ``x*1 + … + x*11 + x*12``."""
+    first, tail = run
+    for kept in range(len(tail) - 1, 0, -1):
+        text = first + " + " + _ELLIPSIS + "".join(tail[-kept:])
+        if len(text) <= length:
+            return text, _SUM
+    return None
 
 
 def _shortened(node: Value, parents: tuple[Value, ...], names: dict[Value, tuple[str, int]],
@@ -219,6 +312,25 @@ class GraphSnapshot:
     groups: dict[Value, str]  # the module whose forward made the node, '' if none
     # How tightly each name binds (for parentheses when a name goes into a formula).
     precedence: dict[Value, int] = field(default_factory=dict, repr=False)
+    # How each node is written inside the expressions of the nodes that use it: its
+    # name, except a constant named constN (see snapshot) is written as its value.
+    written: dict[Value, str] = field(default_factory=dict, repr=False)
+
+    def term(self, node: Value) -> tuple[str, int]:
+        """(text, precedence) of ``node`` inside a formula or an op's rule: the 0.5 of
+        ``0.5*d**2`` stays 0.5 even where two 0.5 nodes go by const1 and const2.
+
+        >>> from autograd_tiny import Value
+        >>> e = Value(2.0, label="e")
+        >>> graph = snapshot((e - 1) / (e + 1))
+        >>> one = graph.root._prev[0]._prev[1]
+        >>> graph.names[one], graph.term(one)
+        ('const1', ('1', 5))
+        """
+        text = self.written.get(node, self.names[node])
+        if text == self.names[node]:
+            return text, self.precedence.get(node, _ATOM)
+        return text, _UNARY if text.startswith("-") else _ATOM
 
     def __len__(self) -> int:
         return len(self.order)
@@ -250,8 +362,19 @@ def snapshot(root: Value) -> GraphSnapshot:
     for node in order:  # the edges into each node
         for parent in node._prev:
             uses[parent] += 1
-    named = _names(order)
-    names = {node: text for node, (text, _) in named.items()}
+    written = _names(order)
+    names = {node: text for node, (text, _) in written.items()}
     groups = {node: module_of(label_text(node)) for node in order}
-    precedence = {node: binding for node, (_, binding) in named.items()}
-    return GraphSnapshot(root, order, uses, names, groups, precedence)
+    precedence = {node: binding for node, (_, binding) in written.items()}
+    # Constants that share a name with another node (the two 1s of (e - 1)/(e + 1))
+    # are still written as their value inside expressions, where a person writes the
+    # number; as nodes of their own (a picture's box, a step's "passes gradient to",
+    # a derivative's bottom) each goes by a name of its own: const1, const2, ...
+    counts = Counter(names.values())
+    clashing = {node for node in order if not node._prev and not label_text(node)
+                and counts[names[node]] > 1}
+    for node, name in _numbered(order, clashing, "const", set(counts)).items():
+        names[node] = name
+        precedence[node] = _ATOM
+    return GraphSnapshot(root, order, uses, names, groups, precedence,
+                         {node: text for node, (text, _) in written.items()})

@@ -39,10 +39,11 @@ from __future__ import annotations
 
 from ..core.graph import node_names, number_text
 from .notation import derivative_text, formula, local_derivative_text
-from .routes import ROUTE_LIMIT, Explanation, Factor, NodeGradient, Route, explain
+from .routes import ROUTE_LENGTH, ROUTE_LIMIT, Explanation, Factor, NodeGradient, Route, explain
 from .stepping import Link, NeuronStep, Step, backward_steps, steps_table
 
 __all__ = [
+    "ROUTE_LENGTH",
     "ROUTE_LIMIT",
     "Explanation",
     "Factor",

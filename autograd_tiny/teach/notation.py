@@ -30,6 +30,7 @@ import functools
 import math
 import numbers
 import re
+import sys
 from typing import Any, Callable, Iterator
 
 from ..core.engine import Value, reverse_topological_order
@@ -76,6 +77,12 @@ def _d(name: str, symbol: str = "d") -> str:
     return symbol + name if _PLAIN_NAME.match(name) else f"{symbol}({name})"
 
 
+def _grad_of(name: str) -> str:
+    """``a.grad``, or ``(w*x + b).grad`` for a name that is an expression (as ``d``
+    and ``∂`` put one in parentheses: ``w*x + b.grad`` reads as ``b.grad`` added)."""
+    return f"{name}.grad" if _PLAIN_NAME.match(name) else f"({name}).grad"
+
+
 def derivative_text(top: str, bottom: str) -> str:
     """Leibniz notation for d(top)/d(bottom), with parentheses only where needed.
 
@@ -119,6 +126,19 @@ def printable(console: Any) -> Callable[[str], str]:
     if can_print_partial(console):
         return _unchanged
     return functools.partial(_encodable, _encoding(console))
+
+
+def for_stdout(text: str) -> str:
+    """``text`` as ``print()`` can write it to ``sys.stdout`` now: unchanged on a
+    UTF-8 console, with ∂ written d (and other missing characters ``?``) where stdout
+    cannot encode them. What ``str()`` of a step or an explanation returns, so that
+    ``print(explain(...))`` works on a cp1252 or C-locale console; the objects'
+    ``text()`` keeps ∂ for files.
+
+    >>> for_stdout("dL/da") == "dL/da"
+    True
+    """
+    return printable(sys.stdout)(text)
 
 
 def can_print_partial(console: Any) -> bool:

@@ -308,7 +308,7 @@ def _local_links(graph: GraphSnapshot, node: Value,
         for user, slot in users_of.get(current, []):
             if user not in graph.uses:
                 continue
-            step_rule = local_rule(user, slot, graph.names)
+            step_rule = local_rule(user, slot, graph.written)  # constants as numbers
             step_ops = ops | ({str(user._op)} if str(user._op) else set())
             step = (user, value * user._local[slot], rules + [step_rule], step_ops)
             if user in stops or user is graph.root:

@@ -11,6 +11,7 @@ printed is the name the pictures print on that node.
 
 from __future__ import annotations
 
+import gc
 import math
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Optional
@@ -20,6 +21,7 @@ from ..core.graph import label_text, snapshot
 from .notation import (
     _exact_sum,
     _check_value,
+    _grad_of,
     _is_custom,
     _is_number,
     _locals,
@@ -28,16 +30,28 @@ from .notation import (
     _slot_note,
     _sum_text,
     derivative_text,
+    for_stdout,
     local_derivative_text,
     number_text,
 )
 
 ROUTE_LIMIT = 64  # past this many routes, explain() shows backward's per-node table
+# ... and past this many factors in one route: a chain longer than about two lines of
+# a notebook is no longer read factor by factor, and writing it out costs time and
+# text in proportion to its length (sum(x*x for 100,000 x's): 24 s, 14 MB of text).
+ROUTE_LENGTH = 40
 _TABLE_ROWS = 40  # the per-node table shows at most this many rows
 
-EFFICIENCY = ("Efficiency (a general backpropagation overview): \"By following this route, we efficiently compute "
-              "the gradients for all weights in the network without redundant "
-              "calculations.\"")
+# Why the routes are not listed, for a student who has just seen them listed for a
+# small graph: backward never multiplies out routes, it passes each gradient on once
+# per edge. The quotation names its source, so a reader can look it up.
+EFFICIENCY = ("Why backward() does not list routes: it passes each gradient on once per "
+              "edge. Going back from the output, a node's gradient is complete (already "
+              "summed over every route down to it) before the node passes it on, so routes "
+              "that share a stretch of the graph share its arithmetic instead of repeating "
+              "it. As the notes \"Backpropagation - Simple Notes\" put it: \"By following "
+              "this route, we efficiently compute the gradients for all weights in the "
+              "network without redundant calculations.\"")
 
 
 # -- explain: routes ---------------------------------------------------------------------
@@ -70,10 +84,20 @@ class Factor:
     top_name: str = ""  # the names of top and bottom, as the pictures print them
     bottom_name: str = ""
 
-    def __str__(self) -> str:
+    def text(self) -> str:
+        """The factor as text, with ∂ (``str()`` writes d where stdout cannot print ∂).
+
+        >>> from autograd_tiny import Value
+        >>> a, b = Value(2.0, label="a"), Value(3.0, label="b")
+        >>> explain(a * b, a).routes[0].factors[0].text()
+        '∂(a*b)/∂a = b = 3'
+        """
         value = number_text(self.value)
         return f"{self.name} = {value}" if _is_number(self.rule) else (
             f"{self.name} = {self.rule} = {value}")
+
+    def __str__(self) -> str:
+        return for_stdout(self.text())
 
 
 @dataclass(frozen=True)
@@ -156,8 +180,18 @@ class Route:
                                [number_text(stage.value) for stage in self.stages], [])
         return lines
 
-    def __str__(self) -> str:
+    def text(self) -> str:
+        """The route as text, with ∂ (``str()`` writes d where stdout cannot print ∂).
+
+        >>> from autograd_tiny import Value
+        >>> a = Value(2.0, label="a")
+        >>> explain((a * 3).tanh(), a).routes[0].text()
+        '∂(tanh(a*3))/∂(a*3) * ∂(a*3)/∂a = 2.45765474e-05 * 3 = 7.37296422e-05'
+        """
         return "\n".join(self.lines())
+
+    def __str__(self) -> str:
+        return for_stdout(self.text())
 
 
 def _merged(factors: list[Factor]) -> Factor:
@@ -235,6 +269,7 @@ class Explanation:
     ``product``), their sum ``total``, and backward's per-node table ``nodes``.
 
     ``routes`` is empty when there are more than ``limit`` of them (``route_count``
+    says how many), or when one has more than ``max_factors`` factors (``longest``
     says how many); ``total`` is then the gradient backward accumulates.
     Printing gives plain text; ``rich`` renders tables.
     """
@@ -252,6 +287,8 @@ class Explanation:
     route_factors: int
     grad: float = 0.0  # wrt.grad when explain() ran
     custom_ops: tuple[str, ...] = ()  # ops on the routes that the op table does not know
+    longest: int = 0  # factors in the longest route
+    max_factors: int = ROUTE_LENGTH  # a longer route is not written out
 
     @property
     def accumulated(self) -> bool:
@@ -269,11 +306,11 @@ class Explanation:
         notes = []
         if self.accumulated:
             notes.append(
-                f"note: {self.wrt_name}.grad = {number_text(self.grad)} now, not "
+                f"note: {_grad_of(self.wrt_name)} = {number_text(self.grad)} now, not "
                 f"{number_text(self.total)}: this explains one backward pass, and .grad "
                 f"adds up every backward() since it was last zeroed, so it includes "
-                f"earlier passes (zero_grad() or {self.wrt_name}.grad = 0 before "
-                f"backward() gives this pass alone)")
+                f"earlier passes (set {_grad_of(self.wrt_name)} = 0, or model.zero_grad() "
+                f"for a model, before backward() to get this pass alone)")
         products = [route.product for route in self.routes]
         if math.isnan(self.total) and not any(map(math.isnan, products)) and products:
             notes.append(
@@ -293,8 +330,9 @@ class Explanation:
 
     @property
     def listed(self) -> bool:
-        """True when every route is in ``routes`` (there were at most ``limit``)."""
-        return self.route_count <= self.limit
+        """True when every route is in ``routes`` (at most ``limit`` of them, none
+        longer than ``max_factors``)."""
+        return self.route_count <= self.limit and self.longest <= self.max_factors
 
     @property
     def gradient_name(self) -> str:
@@ -309,8 +347,11 @@ class Explanation:
             return (f"{self.root_name} does not depend on {self.wrt_name}: no route leads "
                     f"back to it, so {self.gradient_name} = 0")
         routes = "1 route leads" if count == 1 else f"{count:,} routes lead"
-        if not self.listed:
+        if self.route_count > self.limit:
             sum_note = f": too many to list (limit {self.limit})"
+        elif not self.listed:
+            sum_note = (f": too long to list (the longest has {self.longest:,} factors, "
+                        f"limit {self.max_factors})")
         elif count > 1:
             sum_note = "; the gradient is the sum of their products"
         else:
@@ -332,13 +373,20 @@ class Explanation:
         return _sum_text([route.product for route in self.routes])
 
     def _efficiency(self) -> str:
+        node_gradient = derivative_text(self.root_name, "node")
+        if self.route_count <= self.limit:  # few routes, but long ones
+            return (f"Written out, the route{'s' if self.route_count > 1 else ''} would "
+                    f"take {self.route_factors:,} local-derivative factors. backward() "
+                    f"visits each node once, from {self.root_name} back to the inputs, and "
+                    f"multiplies the node's gradient ({derivative_text(self.root_name, 'node')}) "
+                    f"by the local derivative on each edge leaving it: one multiplication "
+                    f"per edge, {self.edge_count:,} here.")
         return (f"Multiplying out each of the {self.route_count:,} routes separately means "
                 f"{self.route_factors:,} local-derivative factors in all. "
-                f"backward() does not follow routes one by one: it visits each node once, "
-                f"from {self.root_name} back to the inputs, and a node's gradient "
-                f"(d{self.root_name}/dnode, already summed over every route down to it) is "
-                f"reused by every route that continues below it. That is one multiplication "
-                f"per edge: {self.edge_count:,} here.")
+                f"backward() visits each node once, from {self.root_name} back to the "
+                f"inputs, and multiplies the node's gradient ({node_gradient}) by the local "
+                f"derivative on each edge leaving it: one multiplication per edge, "
+                f"{self.edge_count:,} here.")
 
     def _shown_nodes(self) -> tuple[list[NodeGradient], int, list[NodeGradient]]:
         rows = list(self.nodes)
@@ -350,7 +398,7 @@ class Explanation:
     def _node_table(self) -> tuple[tuple[str, ...], list[tuple[str, str, str, str, str]]]:
         """The per-node table's header and rows, with '... N more' where rows are cut."""
         header = ("node", "op", f"routes from {self.root_name}",
-                  f"routes to {self.wrt_name}", f"d{self.root_name}/dnode")
+                  f"routes to {self.wrt_name}", derivative_text(self.root_name, "node"))
         head, skipped, tail = self._shown_nodes()
         rows = [_node_row(row) for row in head]
         if skipped:
@@ -359,6 +407,18 @@ class Explanation:
         return header, rows
 
     def __str__(self) -> str:
+        # print() writes str() to sys.stdout: on a console that cannot encode ∂ (a
+        # Windows cp1252 pipe, a C locale) it gets d instead of a UnicodeEncodeError.
+        return for_stdout(self.text())
+
+    def text(self) -> str:
+        """The explanation as plain text, with ∂ whatever the console (for files).
+
+        >>> from autograd_tiny import Value
+        >>> a = Value(3.0, label="a")
+        >>> explain(a * a, a).text().splitlines()[0]
+        'd(a*a)/da: 2 routes lead from a*a back to a; the gradient is the sum of their products'
+        """
         lines = [self.title]
         if self.route_count == 0:
             return lines[0]
@@ -369,7 +429,7 @@ class Explanation:
             where = self.where()
             if where:
                 lines.append("where")
-                lines.extend(f"  {factor}" for factor in where)
+                lines.extend(f"  {factor.text()}" for factor in where)
             if self.route_count > 1:
                 lines.append(f"total: {self.gradient_name} = {self.sum_text} = "
                              f"{number_text(self.total)}")
@@ -466,13 +526,16 @@ def _node_row(row: NodeGradient) -> tuple[str, str, str, str, str]:
             number_text(row.gradient))
 
 
-def explain(root: Value, wrt: Value, *, limit: int = ROUTE_LIMIT) -> Explanation:
+def explain(root: Value, wrt: Value, *, limit: int = ROUTE_LIMIT,
+            max_factors: int = ROUTE_LENGTH) -> Explanation:
     """Every route from ``root`` back to ``wrt`` as a chain of local derivatives, one
     factor per edge of the graph (each one op's rule, as the picture shows it), each
     route's product, and their sum (``total``): this pass's gradient, the number one
     ``backward()`` adds to ``wrt.grad``. Routes are counted first (dynamic
-    programming, no enumeration): with more than ``limit`` of them, none are listed
-    and the explanation shows backward's per-node table of gradients instead.
+    programming, no enumeration): with more than ``limit`` of them, or one longer
+    than ``max_factors`` factors, none are listed and the explanation shows
+    backward's per-node table of gradients instead (the work is then linear in the
+    size of the graph, however long the routes).
     Nothing in the graph is changed, ``.grad`` included.
 
     Where labelled nodes group a route's edges, the route is also written between
@@ -499,9 +562,28 @@ def explain(root: Value, wrt: Value, *, limit: int = ROUTE_LIMIT) -> Explanation
         raise TypeError(f"explain: limit must be an int, got {type(limit).__name__}")
     if limit < 1:
         raise ValueError(f"explain: limit must be at least 1, got {limit}")
+    if isinstance(max_factors, bool) or not isinstance(max_factors, int):
+        raise TypeError(f"explain: max_factors must be an int, got "
+                        f"{type(max_factors).__name__}")
+    if max_factors < 1:
+        raise ValueError(f"explain: max_factors must be at least 1, got {max_factors}")
+    # Reading a big graph allocates a few small objects per node, and each of
+    # CPython's full collections rescans all of them: 100,000 nodes took 16 s with the
+    # collector on, 3 s off. Nothing made here forms a cycle, so it can wait.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _explain(root, wrt, limit, max_factors)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _explain(root: Value, wrt: Value, limit: int, max_factors: int) -> Explanation:
     graph = snapshot(root)
     order = graph.order
     names = {node: (graph.names[node], graph.precedence.get(node, 0)) for node in order}
+    terms = {node: graph.term(node) for node in order}  # op rules write constants as numbers
     local = {node: _locals(node) for node in order if node._prev}
     from_root, gradient = _from_root(order, local)
     to_input = _routes_to(order, wrt)
@@ -518,16 +600,32 @@ def explain(root: Value, wrt: Value, *, limit: int = ROUTE_LIMIT) -> Explanation
     route_count = from_root.get(wrt, 0) if to_input else 0
     routes: tuple[Route, ...] = ()
     total = gradient.get(wrt, 0.0)
-    if 0 < route_count <= limit:
+    longest = _longest(on_route, to_input) if route_count else 0
+    if 0 < route_count <= limit and longest <= max_factors:
         stops = {root, wrt, *(node for node in on_route if label_text(node))}
-        routes = tuple(_route(edges, stops, names, local)
+        routes = tuple(_route(edges, stops, names, terms, local)
                        for edges in _walk(root, wrt, to_input))
         total = _exact_sum([route.product for route in routes])
     custom = tuple(dict.fromkeys(str(node._op) for node in on_route if _is_custom(node)))
     wrt_name = graph.names[wrt] if wrt in graph.names else (
         label_text(wrt) or number_text(wrt.data))
     return Explanation(root, wrt, graph.names[root], wrt_name, routes, route_count, limit,
-                       total, rows, edge_count, route_factors, wrt.grad, custom)
+                       total, rows, edge_count, route_factors, wrt.grad, custom, longest,
+                       max_factors)
+
+
+def _longest(on_route: list[Value], to_input: dict[Value, int]) -> int:
+    """Factors in the longest route (edges from the root to the input): one pass over
+    the nodes on a route, root first, as _from_root counts routes."""
+    depth = {on_route[0]: 0}
+    deepest = 0
+    for node in on_route:
+        here = depth.get(node, 0)
+        deepest = max(deepest, here)
+        for parent in node._prev:
+            if to_input.get(parent) and depth.get(parent, -1) < here + 1:
+                depth[parent] = here + 1
+    return deepest
 
 
 
@@ -580,11 +678,11 @@ def _walk(root: Value, wrt: Value, to_input: dict[Value, int]) -> Iterator[tuple
 
 
 def _route(edges: tuple[Edge, ...], stops: set[Value], names: dict[Value, tuple[str, int]],
-           local: dict[Value, tuple[float, ...]]) -> Route:
+           terms: dict[Value, tuple[str, int]], local: dict[Value, tuple[float, ...]]) -> Route:
     """One factor per edge; and the stages: the edges grouped between stops."""
     if not edges:  # explain(x, x): the empty chain, d x/d x = 1
         return Route((), 1.0, ())
-    factors = tuple(_factor([edge], names, local) for edge in edges)
+    factors = tuple(_factor([edge], names, terms, local) for edge in edges)
     product = 1.0
     for factor in factors:
         product *= factor.value
@@ -597,16 +695,16 @@ def _route(edges: tuple[Edge, ...], stops: set[Value], names: dict[Value, tuple[
     if len(stages) == 1:  # no labelled node in between: the edges are the story
         stages = [[edge] for edge in edges]
     nodes = tuple(node for node, _ in edges) + (edges[-1][0]._prev[edges[-1][1]],)
-    return Route(factors, product, nodes, tuple(_factor(stage, names, local)
+    return Route(factors, product, nodes, tuple(_factor(stage, names, terms, local)
                                                 for stage in stages))
 
 
 def _factor(segment: list[Edge], names: dict[Value, tuple[str, int]],
-            local: dict[Value, tuple[float, ...]]) -> Factor:
+            terms: dict[Value, tuple[str, int]], local: dict[Value, tuple[float, ...]]) -> Factor:
     top = segment[0][0]
     last, last_slot = segment[-1]
     bottom = last._prev[last_slot]
-    rule = _product_of_rules([_rule(node, slot, names) for node, slot in segment])
+    rule = _product_of_rules([_rule(node, slot, terms) for node, slot in segment])
     value = 1.0
     for node, slot in segment:
         value *= local[node][slot]

@@ -219,7 +219,7 @@ def local_rule(node: Value, slot: int, names: dict[Value, str] | None = None) ->
     if slot >= len(rules) or len(inputs) != arity:
         return number_text(node._local[slot])
     if names is None:
-        names = snapshot(node).names
+        names = snapshot(node).written  # constants as numbers, as a rule writes them
     words = {symbol: names.get(parent, number_text(parent.data))
              for symbol, parent in zip(inputs, parents)}
     words["out"] = names.get(node, number_text(node.data))
@@ -466,7 +466,7 @@ def explanation_text(explanation: "Explanation") -> str:
         raise TypeError(f"explanation_text: expected an Explanation, got "
                         f"{type(explanation).__name__}")
     if not explanation.listed or explanation.route_count == 0:
-        return str(explanation)
+        return explanation.text()  # with ∂, whatever stdout is
     lines = [explanation.title]
     many = explanation.route_count > 1
     for number, route in enumerate(explanation.routes, 1):

@@ -14,6 +14,8 @@ the input's ``.grad``, on top of whatever was there (earlier passes), exactly as
 
 from __future__ import annotations
 
+import functools
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Generator, Iterable, Iterator, Optional, Union
 
@@ -22,6 +24,7 @@ from ..core.graph import GraphSnapshot, label_text, snapshot
 from .notation import (
     _exact_sum,
     _check_value,
+    _grad_of,
     _is_number,
     _locals,
     _product_of_rules,
@@ -29,6 +32,7 @@ from .notation import (
     _slot_note,
     _sum_text,
     derivative_text,
+    for_stdout,
     local_derivative_text,
     number_text,
 )
@@ -101,7 +105,7 @@ class Step:
         if not self.earlier:
             return []
         # _sum_text: "1 - 2 from earlier passes", not "1 + -2", as in the running total
-        return [(".grad", f"{self.parent_name}.grad = "
+        return [(".grad", f"{_grad_of(self.parent_name)} = "
                           f"{_sum_text([self.total, self.earlier])} from earlier passes = "
                           f"{number_text(self.grad)}")]
 
@@ -110,13 +114,25 @@ class Step:
         """``step 3: net_o1 passes gradient to w5*out_h1``."""
         return f"step {self.index}: {self.node_name} passes gradient to {self.parent_name}"
 
-    def __str__(self) -> str:
+    def text(self) -> str:
+        """The step as text, with ∂ whatever the console (for files).
+
+        >>> from autograd_tiny import Value
+        >>> a, b = Value(2.0, label="a"), Value(3.0, label="b")
+        >>> L = a * b; L.label = "L"
+        >>> print(next(iter(backward_steps(L))).text().splitlines()[2])
+          local          ∂L/∂a = b = 3    (*)
+        """
         return _text(self.headline, self.rows() + self.grad_rows())
 
+    def __str__(self) -> str:
+        # print() writes str() to sys.stdout: d instead of ∂ where it cannot encode ∂.
+        return for_stdout(self.text())
+
     def __repr__(self) -> str:
-        return (f"<step {self.index}: {self.node_name} -> {self.parent_name}: "
+        return for_stdout(f"<step {self.index}: {self.node_name} -> {self.parent_name}: "
                 f"{number_text(self.upstream)} * {number_text(self.local)} = "
-                f"{number_text(self.contribution)}, {self.parent_name}.grad = "
+                f"{number_text(self.contribution)}, {_grad_of(self.parent_name)} = "
                 f"{number_text(self.grad)}>")
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # IPython
@@ -229,7 +245,7 @@ def _same(x: float, y: float) -> bool:
 
 def _steps(graph: GraphSnapshot, gradient: float) -> Generator[Step, None, None]:
     order, root = graph.order, graph.root
-    names = {node: (graph.names[node], graph.precedence.get(node, 0)) for node in order}
+    terms = {node: graph.term(node) for node in order}  # op rules write constants as numbers
     root_name = graph.names[root]
     waiting = dict(graph.uses)  # contributions each node has still to receive
     ledger = _Ledger()
@@ -250,7 +266,7 @@ def _steps(graph: GraphSnapshot, gradient: float) -> Generator[Step, None, None]
                 index += 1
                 yield Step(index, node, parent, slot, upstream, local, contribution, before,
                            total, waiting[parent] == 0, root_name, graph.names[node],
-                           graph.names[parent], _rule(node, slot, names), parent.grad,
+                           graph.names[parent], _rule(node, slot, terms), parent.grad,
                            ledger.base[parent])
         finished = True
     finally:
@@ -341,8 +357,19 @@ class NeuronStep:
                                       f"kept in .grad, not shown)"))
         return rows
 
-    def __str__(self) -> str:
+    def text(self) -> str:
+        """The step as text, with ∂ whatever the console (for files).
+
+        >>> from autograd_tiny import Value
+        >>> a, b = Value(2.0, label="a"), Value(3.0, label="b")
+        >>> L = a * b; L.label = "L"
+        >>> print(next(iter(backward_steps(L, by="neuron"))).text().splitlines()[2])
+          a         ∂L/∂a = b = 3: dL/da gets 1 * 3 = 3    (complete)
+        """
         return _text(self.headline, self.rows())
+
+    def __str__(self) -> str:
+        return for_stdout(self.text())  # d instead of ∂ where stdout cannot encode ∂
 
     __repr__ = __str__
 
@@ -596,9 +623,12 @@ def steps_upstream(steps: list[Step], source: Value) -> float:
 
 
 def steps_table(steps: Union[Iterable[Step], Value]) -> Any:
-    """A ``rich`` table with one row per step (consumes ``steps``). Given a ``Value``,
-    steps through its backward first (``backward_steps(value)``: like ``backward()``,
-    this adds to ``.grad``). Steps of ``by="neuron"`` give one row per input a
+    """A ``rich`` table with one row per step (consumes ``steps``); ``print()`` shows
+    it as a table in plain Python too, and a notebook or ``rich`` renders it. Given a
+    ``Value``, it steps through that value's backward as a dry run: the table shows
+    what each ``.grad`` becomes, and every ``.grad`` is left as it was afterwards (run
+    ``backward()`` to add them). Given ``backward_steps(...)``, the walk adds to
+    ``.grad`` as such a walk does. Steps of ``by="neuron"`` give one row per input a
     neuron passes gradient to, with the neuron's delta.
 
     The ``.grad now`` column is each input's ``.grad`` right after the step; when
@@ -608,14 +638,14 @@ def steps_table(steps: Union[Iterable[Step], Value]) -> Any:
     >>> from autograd_tiny import Value
     >>> x = Value(3.0, label="x")
     >>> table = steps_table(x * x)
-    >>> table.row_count, x.grad
-    (2, 6.0)
+    >>> table.row_count, x.grad  # a dry run: x.grad is untouched
+    (2, 0.0)
+    >>> print(str(table).splitlines()[0])
+    backward, one step at a time (a dry run: .grad is left as it was)
     """
-    from rich.table import Table
-
     if isinstance(steps, Value):
-        steps = backward_steps(steps)
-    elif isinstance(steps, (str, bytes)) or not isinstance(steps, Iterable):
+        return _dry_run(steps)
+    if isinstance(steps, (str, bytes)) or not isinstance(steps, Iterable):
         raise TypeError(f"steps_table: steps must be backward_steps(...) or a Value, got "
                         f"{type(steps).__name__}")
     rows = list(steps)
@@ -626,13 +656,14 @@ def steps_table(steps: Union[Iterable[Step], Value]) -> Any:
             raise TypeError(f"steps_table: expected the steps of backward_steps(...), "
                             f"got {type(step).__name__}")
     earlier = any(step.earlier for step in rows)
-    table = Table(title="backward, one step at a time", title_justify="left")
+    table = _printable_table()(title="backward, one step at a time", title_justify="left")
     columns = [("#", "right"), ("from", "left"), ("to", "left"), ("upstream", "right"),
                ("local", "right"), ("rule", "left"), ("contribution", "right")]
     if earlier:
         columns.append(("this pass", "right"))
         table.caption = (".grad now = this pass + what .grad held from earlier backward() "
-                         "passes (zero_grad() first to see this pass alone)")
+                         "passes (set .grad = 0, or model.zero_grad() for a model, first to "
+                         "see this pass alone)")
     columns.append((".grad now", "right"))
     for heading, justify in columns:
         table.add_column(heading, justify=justify)  # type: ignore[arg-type]
@@ -647,10 +678,59 @@ def steps_table(steps: Union[Iterable[Step], Value]) -> Any:
     return table
 
 
-def _neuron_table(steps: list[NeuronStep]) -> Any:
+def _dry_run(root: Value) -> Any:
+    """steps_table(root): the walk's table, with every ``.grad`` put back after it. A
+    table asked for to be looked at must not change the gradients a student then
+    reads or trains with."""
+    graph = snapshot(root)
+    saved = [(node, node.grad) for node in graph.order]
+    try:
+        table = steps_table(_steps(graph, 1.0))
+    finally:
+        for node, grad in saved:
+            node.grad = grad
+    table.title += " (a dry run: .grad is left as it was)"
+    return table
+
+
+@functools.lru_cache(maxsize=None)
+def _printable_table() -> Any:
+    """rich's ``Table`` that ``print()`` and the plain REPL show as the table itself,
+    not ``<rich.table.Table object at 0x...>``; made on first use, so importing the
+    package does not import rich."""
     from rich.table import Table
 
-    table = Table(title="backward, one neuron at a time", title_justify="left")
+    class StepsTable(Table):  # type: ignore[misc]
+        def __str__(self) -> str:
+            return _rendered(self)
+
+        __repr__ = __str__
+
+        def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # IPython
+            printer.text(str(self))
+
+    return StepsTable
+
+
+def _rendered(table: Any) -> str:
+    """``table`` as plain text for ``sys.stdout``: its width, and ASCII borders and d
+    for ∂ where stdout cannot encode them."""
+    import io
+    import shutil
+
+    from rich.console import Console
+
+    class Out(io.StringIO):
+        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+
+    out = Out()
+    width = shutil.get_terminal_size((120, 24)).columns
+    Console(file=out, width=width, color_system=None, force_terminal=False).print(table)
+    return for_stdout("\n".join(line.rstrip() for line in out.getvalue().splitlines()))
+
+
+def _neuron_table(steps: list[NeuronStep]) -> Any:
+    table = _printable_table()(title="backward, one neuron at a time", title_justify="left")
     for heading, justify in (("#", "right"), ("neuron", "left"), ("upstream", "right"),
                              ("to", "left"), ("local", "right"), ("rule", "left"),
                              ("contribution", "right"), ("so far", "right")):
