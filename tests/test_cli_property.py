@@ -43,7 +43,13 @@ def test_every_input_is_exit_0_or_exit_2_with_one_line(tmp_path, monkeypatch, ca
             captured.err, (argv, captured.err)
         assert not out.exists()
     else:
-        assert captured.err == "" and captured.out.startswith("wrote ")
+        # Success says nothing on stderr, but for one line of warning when the picture
+        # holds nan or inf (0/0): still written, exit 0.
+        warned = (captured.err.count("\n") == 1
+                  and captured.err.startswith("autograd-tiny: warning: ")
+                  and ("nan" in captured.err or "inf" in captured.err))
+        assert captured.err == "" or warned, (argv, captured.err)
+        assert captured.out.startswith("wrote ")
         assert command == "graph" and out.exists()
         out.unlink()
 

@@ -201,6 +201,10 @@ def test_graphs_fit_the_page_with_readable_text(written):
                 box = re.search(r"\\useasboundingbox \(([\d.]+),[\d.]+\) rectangle "
                                 r"\(([\d.]+),", body)
                 width = float(box.group(2)) - float(box.group(1))
+                # Cut top and bottom only: a box on the left or right edge keeps its outline.
+                clip = re.search(r"\\clip \(([-\d.]+),[\d.]+\) rectangle \(([\d.]+),", body)
+                assert float(clip.group(1)) < float(box.group(1))
+                assert float(clip.group(2)) > float(box.group(2))
                 assert width * float(scale) <= 481.01
                 assert (float(top) - float(bottom)) * float(scale) <= 680.01
                 smallest = min(float(size) for size in re.findall(r"\\fontsize\{([\d.]+)\}", body))

@@ -386,7 +386,9 @@ def dot_to_tikz_parts(source: str, width: float, height: float, least_scale: flo
             f"\\scalebox{{{scale:.3f}}}{{%",
             "\\begin{tikzpicture}[x=1bp, y=1bp]", *_colors(painter),
             f"\\useasboundingbox ({x0:.2f},{bottom:.2f}) rectangle ({x1:.2f},{top:.2f});",
-            f"\\clip ({x0:.2f},{bottom:.2f}) rectangle ({x1:.2f},{top:.2f});",
+            # The cut is top and bottom only: a box drawn on the layout's left or
+            # right edge keeps the half of its outline that lies outside.
+            f"\\clip ({x0 - 2:.2f},{bottom:.2f}) rectangle ({x1 + 2:.2f},{top:.2f});",
             *painter.lines, "\\end{tikzpicture}%", "}", ""]))
     return scale, parts
 

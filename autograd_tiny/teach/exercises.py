@@ -181,7 +181,12 @@ def _graph_source(problem: Problem, filled: bool, page: str = "tex") -> str:
             node.grad = 0.0
         source = source.replace("| grad nan }", "| grad ? }")
     # The sheet explains the picture in words; the legend would only take room.
-    return re.sub(r"^\tlegend \[.*\]\n", "", source, flags=re.M)
+    source = re.sub(r"^\tlegend \[.*\]\n", "", source, flags=re.M)
+    if page == "tex":
+        # On paper the width sets the scale: nodes of a rank closer together keep a
+        # wide graph's labels larger on the page (Graphviz's default gap is 0.25 in).
+        source = source.replace("{\n", "{\n\tgraph [nodesep=0.05]\n", 1)
+    return source
 
 
 def _svg(source: str) -> str:
