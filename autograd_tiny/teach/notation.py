@@ -114,14 +114,15 @@ def printable(console: Any) -> Callable[[str], str]:
     """A function that returns text as it is, or with ∂ written d where ``console``
     (anything with an ``encoding``: a ``rich`` console, a file) cannot encode ∂ (a
     Windows pipe in cp1252, a C locale): teaching text must not stop at a character.
-    Any other character such a console cannot encode (… or · in ASCII) becomes ``?``.
+    A few other characters such a console may lack get a plain stand-in (… as ...,
+    δ as delta, · as -), and any other becomes ``?``.
 
     >>> import io
     >>> from rich.console import Console
     >>> class Ascii(io.StringIO):
     ...     encoding = "ascii"
-    >>> printable(Console(file=Ascii()))("∂L/∂b … 1·2"), printable(Console())("∂L/∂b")
-    ('dL/db ? 1?2', '∂L/∂b')
+    >>> printable(Console(file=Ascii()))("∂L/∂b … Step 2 · done"), printable(Console())("∂L/∂b")
+    ('dL/db ... Step 2 - done', '∂L/∂b')
     """
     if can_print_partial(console):
         return _unchanged
@@ -159,9 +160,42 @@ def _encoding(console: Any) -> str:
     return encoding
 
 
+# What a console without these characters reads instead (an ASCII or C-locale
+# terminal): a stand-in keeps the meaning, where a "?" would lose it.
+_STAND_INS = {"·": "-", "…": "...", "δ": "delta", "≥": ">=", "≤": "<=", "←": "<-",
+              "→": "->", "×": "x", "−": "-", "²": "^2", "≈": "~"}
+
+
 def _encodable(encoding: str, text: str) -> str:
-    """``text`` with ∂ written d and anything else ``encoding`` lacks written ``?``."""
-    return _ascii_partial(text).encode(encoding, "replace").decode(encoding)
+    """``text`` with ∂ written d, a plain stand-in for a few other characters
+    ``encoding`` lacks (``…`` as ``...``, ``δ`` as ``delta``), ``?`` for the rest.
+
+    >>> _encodable("ascii", "δ = dE/dnet … Step 3 · done, ∂L/∂b ≥ 0 ✓")
+    'delta = dE/dnet ... Step 3 - done, dL/db >= 0 ?'
+    """
+    text = _ascii_partial(text)
+    try:
+        text.encode(encoding)
+        return text
+    except UnicodeEncodeError:
+        pass
+    shown = []
+    for character in text:
+        try:
+            character.encode(encoding)
+            shown.append(character)
+        except UnicodeEncodeError:
+            stand_in = _STAND_INS.get(character, "?")
+            shown.append(stand_in if _encodes(stand_in, encoding) else "?")
+    return "".join(shown)
+
+
+def _encodes(text: str, encoding: str) -> bool:
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @contextlib.contextmanager
