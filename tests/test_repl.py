@@ -70,6 +70,26 @@ def test_an_error_goes_to_stderr_and_the_session_goes_on():
     assert status == 1
     assert "TypeError: *: expected a Value or a real number, got str" in err
     assert out == "still here\n"
+    # The traceback stops at the line typed: none of the engine's own frames.
+    assert err.splitlines() == ["Traceback (most recent call last):",
+                                '  File "<console>", line 1, in <module>',
+                                "TypeError: *: expected a Value or a real number, got str"]
+
+
+def test_an_error_in_the_students_own_backward_keeps_its_frames():
+    status, out, err = session("""\
+        x = Value(2.0)
+        y = Value(x.data ** 2, (x,), 'square')
+        def backward():
+            raise ValueError("my rule is wrong")
+
+        y._backward = backward
+        y.backward()
+        """)
+    assert status == 1 and "ValueError: my rule is wrong" in err
+    frames = [line for line in err.splitlines() if line.startswith("  File ")]
+    assert frames[0].startswith('  File "<console>", line 1') and "in backward" in frames[-1]
+    assert any("engine.py" in frame for frame in frames)  # the way to it, through backward()
 
 
 def test_syntax_error_counts_as_failure():

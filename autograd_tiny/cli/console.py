@@ -19,6 +19,7 @@ from __future__ import annotations
 import builtins
 import code
 import contextlib
+import os
 import sys
 from typing import Any, Callable, TextIO
 
@@ -36,6 +37,15 @@ See a graph: a terminal shows no pictures, so write one and open it:
     write_slides(L, "L.html")     backward step by step, as slides in a browser
 (draw_dot(L) is the graph's Graphviz source; in Jupyter it draws itself.)
 Ctrl-D leaves."""
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _engine_file(filename: str) -> bool:
+    """A file of this package, or the source of an op it generated."""
+    return filename.startswith("<autograd_tiny ") or os.path.abspath(filename).startswith(
+        _PACKAGE + os.sep)
+
 
 def namespace() -> dict[str, Any]:
     """What the console starts with.
@@ -84,7 +94,20 @@ class TeachingConsole(code.InteractiveConsole):
         self.stderr.write(data)
 
     def showtraceback(self) -> None:
+        """Python's traceback, less the engine's own frames below the student's last
+        line: ``Value(1.0) * "2"`` shows the line typed and the TypeError naming the
+        op, not the generated operator and the checks it went through. An error
+        raised in the student's own code called from the engine (a ``_backward``)
+        keeps every frame down to it."""
         self.failed = True
+        _, _, trace = sys.exc_info()
+        last_own = None
+        while trace is not None:
+            if not _engine_file(trace.tb_frame.f_code.co_filename):
+                last_own = trace
+            trace = trace.tb_next
+        if last_own is not None:
+            last_own.tb_next = None
         super().showtraceback()
 
     def showsyntaxerror(self, filename: str | None = None, **kwargs: Any) -> None:
