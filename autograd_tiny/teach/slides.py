@@ -1274,12 +1274,15 @@ _SCRIPT = """(function () {
       }
     }
     if (!starts.length) { return null; }
-    var obstacles = [], lines = [], area = null;
+    var obstacles = [], lines = [], area = null, roundPad = null;
     function near(k) {
       return k.right >= area.l && k.left <= area.r && k.bottom >= area.t && k.top <= area.b;
     }
     function keep(element, round, pad) {
       var k = element.getBoundingClientRect();
+      if (round && roundPad) {
+        pad = Math.max(pad, roundPad[0], roundPad[1] * Math.min(k.width, k.height) / 2);
+      }
       if ((k.width || k.height) && near(k) && k.right > view.l && k.left < view.r &&
           k.bottom > view.t && k.top < view.b) {
         // Only its visible part: what the stage hides is not there to run through.
@@ -1291,8 +1294,9 @@ _SCRIPT = """(function () {
     }
     // Only what lies near the focus and the text box can be in the way: in a big
     // graph that is a small part of it, and every line tried is checked against it all.
-    function gather(within, padNode, padText) {
+    function gather(within, padNode, padText, padRound) {
       area = within;
+      roundPad = padRound || null;
       obstacles = [];
       lines = [];
       svg.querySelectorAll("g.node").forEach(function (g) {
@@ -1318,8 +1322,6 @@ _SCRIPT = """(function () {
         }
       });
     }
-    gather({l: Math.min(f.left, c.left) - 40, r: Math.max(f.right, c.right) + 40,
-            t: Math.min(f.top, c.top) - 40, b: c.top + 4}, 10, 3);
     function clear(a, p) {
       for (var k = 0; k < obstacles.length; k++) {
         if (crosses(a[0], a[1], p[0], p[1], obstacles[k])) { return false; }
@@ -1344,33 +1346,19 @@ _SCRIPT = """(function () {
     }
     var ends = [], from = c.left + 12, to = c.right - 12;
     for (var e = from; e <= to; e += 6) { ends.push([e, c.top]); }
-    var best = null, bestScore = Infinity;
-    starts.forEach(function (a) {
-      var below = a[0] >= from && a[0] <= to ? [[a[0], c.top]] : [];
-      var found = nearest(a, ends.concat(below), bestScore - a[2]);
-      if (found) { bestScore = found[0] + a[2]; best = [a, found[1]]; }
-    });
-    if (best) { return best.map(function (p) { return [p[0], p[1]]; }); }
-    // A bend around one obstacle: corners x starts x ends, each checked against every
-    // obstacle. Past a few dozen obstacles that is too slow to run on every frame:
-    // the grid's route is the answer then, as when no single bend is clear.
-    if (obstacles.length <= 60) {
-      obstacles.forEach(function (o) {
-        [[o.l - 2, o.t - 2], [o.r + 2, o.t - 2], [o.l - 2, o.b + 2], [o.r + 2, o.b + 2]]
-          .forEach(function (w) {
-            if (w[0] < view.l || w[0] > view.r || w[1] < view.t || w[1] > c.top - 4 ||
-                !clear(w, w)) { return; }
-            var first = null;
-            starts.forEach(function (a) {
-              var n = a[2] + cost(a, w, first ? first[0] : bestScore);
-              if (n < (first ? first[0] : bestScore) && clear(a, w)) { first = [n, a]; }
-            });
-            var second = first && nearest(w, ends, bestScore - first[0]);
-            if (second) { bestScore = first[0] + second[0]; best = [first[1], w, second[1]]; }
-          });
-      });
-      if (best) { return best.map(function (p) { return [p[0], p[1]]; }); }
-    }
+    // A network's neurons are big circles, and a line 10 px off one's outline reads on
+    // a projector as running through it (worse where it also crosses an edge just as
+    // that leaves the circle): a straight or once-bent line is first sought that keeps
+    // a clear gap from every circle, a fifth of its radius and at least 24 px; only
+    // where there is none, one that keeps the usual 10 px.
+    var between = {l: Math.min(f.left, c.left) - 40, r: Math.max(f.right, c.right) + 40,
+                   t: Math.min(f.top, c.top) - 40, b: c.top + 4};
+    gather(between, 10, 3, [24, 0.2]);
+    var found = direct();
+    if (found) { return found; }
+    gather(between, 10, 3);
+    found = direct();
+    if (found) { return found; }
     // A way round may leave the narrow band between focus and text: the whole view;
     // and, where it must, pass closer to what it goes round than a straight line does
     // (in the first frame's overview of a big graph the gaps between nodes are small).
@@ -1381,6 +1369,38 @@ _SCRIPT = """(function () {
       if (route) { return route; }
     }
     return null;
+    // The shortest straight line from a start to the callout's top clear of every
+    // obstacle gathered, else the shortest bent once round a corner of one; or null.
+    function direct() {
+      var best = null, bestScore = Infinity;
+      starts.forEach(function (a) {
+        var below = a[0] >= from && a[0] <= to ? [[a[0], c.top]] : [];
+        var found = nearest(a, ends.concat(below), bestScore - a[2]);
+        if (found) { bestScore = found[0] + a[2]; best = [a, found[1]]; }
+      });
+      if (best) { return best.map(function (p) { return [p[0], p[1]]; }); }
+      // A bend around one obstacle: corners x starts x ends, each checked against every
+      // obstacle. Past a few dozen obstacles that is too slow to run on every frame:
+      // the grid's route is the answer then, as when no single bend is clear.
+      if (obstacles.length <= 60) {
+        obstacles.forEach(function (o) {
+          [[o.l - 2, o.t - 2], [o.r + 2, o.t - 2], [o.l - 2, o.b + 2], [o.r + 2, o.b + 2]]
+            .forEach(function (w) {
+              if (w[0] < view.l || w[0] > view.r || w[1] < view.t || w[1] > c.top - 4 ||
+                  !clear(w, w)) { return; }
+              var first = null;
+              starts.forEach(function (a) {
+                var n = a[2] + cost(a, w, first ? first[0] : bestScore);
+                if (n < (first ? first[0] : bestScore) && clear(a, w)) { first = [n, a]; }
+              });
+              var second = first && nearest(w, ends, bestScore - first[0]);
+              if (second) { bestScore = first[0] + second[0]; best = [first[1], w, second[1]]; }
+            });
+        });
+        if (best) { return best.map(function (p) { return [p[0], p[1]]; }); }
+      }
+      return null;
+    }
   }
   // The cheapest path over a grid of cells a few pixels wide, from one of ``starts``
   // (each [x, y, extra cost]) to the callout's top, through no obstacle and inside
