@@ -1,6 +1,7 @@
-"""Every node of a graph goes by its own name, in text and in pictures alike: two
-nodes holding the same number are never both called by that number, and a leaf the
-user made without a label never reads as a number one differentiates by."""
+"""Leaves go by names of their own, in text and in pictures alike: two leaves holding
+the same number are never both called by that number (v1, v2 where nothing is
+labelled; const1, const2 as nodes where something is), while a leaf whose number no
+other leaf shares keeps it as its name, as micrograd-style code reads (2*x + 1)."""
 
 from autograd_tiny import Value, backward_steps, draw_dot, explain
 from autograd_tiny.core.graph import snapshot
@@ -20,10 +21,18 @@ def test_two_unlabelled_leaves_with_one_value_get_two_names():
     assert (x.grad, y.grad) == (3.0, 2.0)
 
 
-def test_a_product_of_two_unlabelled_numbers_names_its_leaves():
+def test_leaves_of_different_values_keep_their_numbers_as_names():
+    """Numbers typed in code stay numbers: 2*x + 1 with x = 3 reads d(2*3 + 1)/d3, as
+    it did; only equal values need names of their own."""
     steps = list(backward_steps(Value(2.0) * Value(3.0)))
-    assert [step.local_name for step in steps] == ["∂(v1*v2)/∂v1", "∂(v1*v2)/∂v2"]
-    assert steps[1].total_name == "d(v1*v2)/dv2" and steps[1].local == 2.0
+    assert [step.local_name for step in steps] == ["∂(2*3)/∂2", "∂(2*3)/∂3"]
+    x = Value(3.0)
+    assert explain(2 * x + 1, x).gradient_name == "d(2*3 + 1)/d3"
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    c = a * b
+    c.label = "c"
+    from autograd_tiny.teach.notation import formula
+    assert formula((c * 0.5).tanh()) == "tanh(c*0.5)"  # a slide's forward frame
 
 
 def test_the_picture_prints_the_new_names_on_the_nodes():

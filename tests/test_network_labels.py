@@ -197,3 +197,32 @@ def label_texts(svg: str) -> dict[str, list[str]]:
         if g.get("class") == "edge" and texts:
             found[g.find(f"{SVG}title").text] = texts
     return found
+
+
+def test_a_deck_searches_for_its_layout_once_per_kind_of_frame(monkeypatch):
+    """The search for a clear layout places every label many times over (seconds for
+    a 3-4-4-1 network); a deck draws the network once per frame with the same labels
+    to lay out, so it searches once for the forward frame (no gradients printed) and
+    once for the five frames that print them. Counted, not timed."""
+    from autograd_tiny import MLP
+    from autograd_tiny.draw import network
+    from autograd_tiny.draw.renderer import find_renderer
+    from autograd_tiny.teach.slides import network_slides
+
+    if find_renderer() is None:
+        pytest.skip("no Graphviz renderer")
+    searches = []
+    search = network._search_layout
+
+    def counted(*args):
+        searches.append(1)
+        return search(*args)
+
+    monkeypatch.setattr(network, "_search_layout", counted)
+    network._remembered_layout.cache_clear()
+    model = MLP(2, [2, 2], activation="sigmoid", output_activation="sigmoid", seed=3)
+    deck = network_slides(model, [0.05, 0.1], [0.01, 0.99])
+    assert len(deck) == 6 and len(searches) == 2
+    # A picture of the model with other numbers is searched for again.
+    network.draw_network(model, [0.5, -0.1], [0.01, 0.99]).source
+    assert len(searches) == 3

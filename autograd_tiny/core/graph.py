@@ -101,17 +101,19 @@ def _names(order: list[Value], numbers: bool = False,
 
 
 def _variable_names(order: list[Value]) -> dict[Value, str]:
-    """``v1``, ``v2``, ... for the unlabelled leaves of a graph in which no leaf is
-    labelled (``x = Value(2.0); y = Value(2.0); x*y + x``), in the order the root's
-    expression is written: such leaves are the user's variables, and naming them by
-    their values would write ``d(2*2 + 2)/d2`` about two different nodes, or
-    ``d(2*3)/d3``, a derivative that reads as one with respect to the number 3.
-    Where some leaf is labelled, the unlabelled ones read as constants (the ``1`` of
-    ``w*x + 1``) and keep their values (see :func:`snapshot` for equal ones)."""
-    if any(not node._prev for node in order if label_text(node)):
+    """``v1``, ``v2``, ... for unlabelled leaves of equal value in a graph in which no
+    leaf is labelled (``x = Value(2.0); y = Value(2.0); x*y + x`` reads
+    ``v1*v2 + v1``): named by their values, two different nodes would both be ``2``,
+    and ``d(2*2 + 2)/d2`` could be about either. A leaf whose value no other leaf
+    shares keeps it as its name (``2*x + 1``'s 2 and 1). Where some leaf is labelled,
+    unlabelled ones read as constants and keep their values inside expressions (see
+    :func:`snapshot` for the names of equal ones as nodes of their own)."""
+    leaves = [node for node in order if not node._prev]
+    if any(label_text(node) for node in leaves):
         return {}
-    leaves = {node for node in order if not node._prev and not label_text(node)}
-    return _numbered(order, leaves, "v", {label_text(node) for node in order})
+    counts = Counter(number_text(node.data) for node in leaves)
+    equal = {node for node in leaves if counts[number_text(node.data)] > 1}
+    return _numbered(order, equal, "v", set())
 
 
 def _numbered(order: list[Value], nodes: set[Value], prefix: str,
@@ -370,10 +372,14 @@ def snapshot(root: Value) -> GraphSnapshot:
     # are still written as their value inside expressions, where a person writes the
     # number; as nodes of their own (a picture's box, a step's "passes gradient to",
     # a derivative's bottom) each goes by a name of its own: const1, const2, ...
+    # In a graph with no label at all (x = Value(2.0); y = Value(2.0); x*y + x) they
+    # are the user's variables rather than constants: v1, v2, ...
     counts = Counter(names.values())
     clashing = {node for node in order if not node._prev and not label_text(node)
                 and counts[names[node]] > 1}
-    for node, name in _numbered(order, clashing, "const", set(counts)).items():
+    labelled = any(label_text(node) for node in order if not node._prev)
+    for node, name in _numbered(order, clashing, "const" if labelled else "v",
+                                set(counts)).items():
         names[node] = name
         precedence[node] = _ATOM
     return GraphSnapshot(root, order, uses, names, groups, precedence,

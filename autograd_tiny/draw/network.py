@@ -22,6 +22,7 @@ number in the tooltips (SVG ``<title>``) so a browser shows them on hover.
 from __future__ import annotations
 
 import html
+import functools
 import math
 import numbers
 from dataclasses import dataclass
@@ -346,6 +347,28 @@ CAPTION_HEIGHT = 65.0  # points: three lines of the caption, over the circles
 def _layout(columns: list[list[str]], compact: bool, rankdir: str, has_error: bool,
             widths: dict[str, str], labels: list[EdgeLabel]
             ) -> tuple[dict[str, str], dict[tuple[str, str], dict[str, str]]]:
+    """:func:`_search_layout`, remembered: a deck draws the same network once per
+    frame with the same labels to lay out (a frame shows fewer numbers in the same
+    spots), and the search for a clear layout is most of a picture's time. Returns
+    copies, which the caller may change."""
+    place, spots = _remembered_layout(
+        tuple(tuple(column) for column in columns), compact, rankdir, has_error,
+        tuple(sorted(widths.items())), tuple(labels))
+    return dict(place), {edge: dict(spot) for edge, spot in spots.items()}
+
+
+@functools.lru_cache(maxsize=32)
+def _remembered_layout(columns: tuple[tuple[str, ...], ...], compact: bool, rankdir: str,
+                       has_error: bool, widths: tuple[tuple[str, str], ...],
+                       labels: tuple[EdgeLabel, ...]
+                       ) -> tuple[dict[str, str], dict[tuple[str, str], dict[str, str]]]:
+    return _search_layout([list(column) for column in columns], compact, rankdir,
+                          has_error, dict(widths), list(labels))
+
+
+def _search_layout(columns: list[list[str]], compact: bool, rankdir: str, has_error: bool,
+                   widths: dict[str, str], labels: list[EdgeLabel]
+                   ) -> tuple[dict[str, str], dict[tuple[str, str], dict[str, str]]]:
     """Every node's ``pos`` and every label's spot: the columns as set if the labels
     all find a clear spot there; else the gaps where some do not, each as little
     wider as it takes (a picture keeps the width it needs and no more: Mazur's fits
@@ -361,10 +384,17 @@ def _layout(columns: list[list[str]], compact: bool, rankdir: str, has_error: bo
     first = attempt([1.0] * gaps, 1.0)
     if not first[2]:
         return first[:2]
-    widest, found = first, []
-    for rows in ROW_SPREADS:
+    widest, failed = first, 0
+    found: list[tuple[dict[str, str], dict[tuple[str, str], dict[str, str]], set[int]]] = []
+    # The extremes first: a network too dense for the widest columns with the rows
+    # both as set and furthest apart has no clear layout in between either, and its
+    # picture is drawn without trying them (each try places every label).
+    for rows in (ROW_SPREADS[0], ROW_SPREADS[-1], *ROW_SPREADS[1:-1]):
         widest = attempt([MAX_SPREAD if gap in first[2] else 1.0 for gap in range(gaps)], rows)
         if widest[2]:
+            failed += 1
+            if failed == 2 and not found:
+                break
             continue
         # A gap's labels lie between its two columns, so each crowded gap is narrowed
         # on its own by halving: between what is too narrow and what is wide enough.
