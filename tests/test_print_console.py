@@ -17,6 +17,8 @@ e = explain(L, a)
 print(e); print(e.routes[0]); print(e.routes[0].factors[0])
 for step in backward_steps(L): print(step); print(repr(step))
 for step in backward_steps(L, by='neuron'): print(step)
+from autograd_tiny import check
+print(check({'a': 1}, L))
 """
 
 
@@ -31,6 +33,7 @@ def test_print_on_a_console_without_partial(encoding):
     assert "∂" not in out
     assert "  local          dL/da = b = 3    (*)" in out
     assert out.splitlines()[0] == "dL/da: 1 route leads from L back to a"
+    assert "a: wrong: 1 is not dL/da" in out and "where dL/da = b = 3 (rule of *)" in out
 
 
 def test_text_keeps_partial_whatever_stdout_is():

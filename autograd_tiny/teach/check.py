@@ -210,13 +210,19 @@ class CheckResult:
         return (f"score: {self.score} of {len(self.entries)} right "
                 f"({exact} exact, {close} close)")
 
-    def __str__(self) -> str:
+    def text(self) -> str:
+        """The report, with ∂ whatever the console (for a file)."""
         return "\n".join([entry.message for entry in self.entries] + [self.summary()])
+
+    def __str__(self) -> str:
+        # print(check(...)) on a console that cannot encode ∂ (cp1252, a C locale)
+        # gets d, as explain's and the stepper's text do.
+        return printable(sys.stdout)(self.text())
 
     def __repr__(self) -> str:
         # The report itself: check() prints nothing, so a bare check(...) at the prompt
         # or in a notebook shows it once. With ∂ written d where stdout cannot encode it.
-        return printable(sys.stdout)(str(self))
+        return str(self)
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # IPython, Jupyter
         printer.text(repr(self))
@@ -259,7 +265,7 @@ def check(answers: Mapping[Any, Any], L: Value, *, file: IO[str] | None = None,
     for key, given in answers.items():
         result.entries.append(_check_one(key, given, graph, grads, by_name))
     if file is not None and not quiet:
-        print(printable(file)(str(result)), file=file)
+        print(printable(file)(result.text()), file=file)
     return result
 
 
@@ -348,8 +354,10 @@ def _how(node: Value, graph: GraphSnapshot, grads: dict[Value, float],
             lines += equation_lines(prefix, [factor.name for factor in route.factors],
                                [_factor_text(factor) for factor in route.factors], [])
     elif explanation.route_count:
-        lines.append(f"{explanation.route_count:,} routes lead back to {graph.names[node]}; "
-                     f"backward adds them up one edge at a time:")
+        count = explanation.route_count
+        lines.append(f"{count:,} route{'s lead' if count != 1 else ' leads'} back to "
+                     f"{graph.names[node]}; backward adds "
+                     f"{'them' if count != 1 else 'it'} up one edge at a time:")
         root, name = graph.names[graph.root], graph.names[node]
         lines.append(f"  {gradient} = sum over the nodes u using {name} of "
                      f"{derivative_text(root, 'u')} * {local_derivative_text('u', name)}")

@@ -384,8 +384,9 @@ def explanation_latex(explanation: "Explanation") -> str:
     if explanation.route_count == 0:
         body = [rf"{left} &= 0"]
     elif not explanation.listed:
+        count = explanation.route_count
         body = [rf"{left} &= {total} \quad\text{{(sum over "
-                rf"{explanation.route_count:,} routes)}}"]
+                rf"{count:,} route{'s' if count != 1 else ''})}}"]
     else:
         routes = explanation.routes
         chains = " + ".join(route_latex(route, names) for route in routes)
