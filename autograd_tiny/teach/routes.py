@@ -373,20 +373,18 @@ class Explanation:
         return _sum_text([route.product for route in self.routes])
 
     def _efficiency(self) -> str:
-        node_gradient = derivative_text(self.root_name, "node")
         if self.route_count <= self.limit:  # few routes, but long ones
-            return (f"Written out, the route{'s' if self.route_count > 1 else ''} would "
-                    f"take {self.route_factors:,} local-derivative factors. backward() "
-                    f"visits each node once, from {self.root_name} back to the inputs, and "
-                    f"multiplies the node's gradient ({derivative_text(self.root_name, 'node')}) "
-                    f"by the local derivative on each edge leaving it: one multiplication "
-                    f"per edge, {self.edge_count:,} here.")
-        return (f"Multiplying out each of the {self.route_count:,} routes separately means "
-                f"{self.route_factors:,} local-derivative factors in all. "
-                f"backward() visits each node once, from {self.root_name} back to the "
-                f"inputs, and multiplies the node's gradient ({node_gradient}) by the local "
-                f"derivative on each edge leaving it: one multiplication per edge, "
-                f"{self.edge_count:,} here.")
+            written_out = (f"Written out, the route{'s' if self.route_count > 1 else ''} "
+                           f"would take {self.route_factors:,} local-derivative factors.")
+        else:
+            written_out = (f"Multiplying out each of the {self.route_count:,} routes "
+                           f"separately means {self.route_factors:,} local-derivative "
+                           f"factors in all.")
+        return (f"{written_out} backward() visits each node once, from {self.root_name} "
+                f"back to the inputs, and multiplies the node's gradient "
+                f"({derivative_text(self.root_name, 'node')}) by the local derivative on "
+                f"each edge leaving it: one multiplication per edge, {self.edge_count:,} "
+                f"here.")
 
     def _shown_nodes(self) -> tuple[list[NodeGradient], int, list[NodeGradient]]:
         rows = list(self.nodes)
