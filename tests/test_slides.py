@@ -597,7 +597,7 @@ def _fitted_in_chromium(text: str, folder, width: int, height: int) -> dict:
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium")
 @needs_renderer
-@pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080)])
+@pytest.mark.parametrize("width, height", [(1280, 720), pytest.param(1920, 1080, marks=pytest.mark.slow)])
 def test_chromium_op_level_deck_opens_on_the_whole_graph_then_follows_the_focus(
         tmp_path, browser_chrome_height, width, height):
     """`make demo`'s op-level deck of Mazur's network is too wide to show whole with
@@ -622,7 +622,7 @@ def test_chromium_op_level_deck_opens_on_the_whole_graph_then_follows_the_focus(
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium")
 @needs_renderer
 @pytest.mark.parametrize("deck", ["network", "expression"])
-@pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080)])
+@pytest.mark.parametrize("width, height", [(1280, 720), pytest.param(1920, 1080, marks=pytest.mark.slow)])
 def test_chromium_every_frame_of_the_demo_decks_fits_with_text_at_lecture_size(
         tmp_path, browser_chrome_height, deck, width, height):
     """Every frame of `make demo`'s network deck and of the (a*b + c)*f deck shows
@@ -701,7 +701,7 @@ def _meets_box(a, b, box, round_=False) -> bool:
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="needs Debian's chromium")
 @needs_renderer
 @pytest.mark.parametrize("deck", ["network", "expression"])
-@pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080)])
+@pytest.mark.parametrize("width, height", [(1280, 720), pytest.param(1920, 1080, marks=pytest.mark.slow)])
 def test_chromium_the_leader_runs_from_the_focus_to_the_callout_through_no_text(
         tmp_path, browser_chrome_height, deck, width, height):
     """The dashed line from a step's text to what it is about starts at the focus's
