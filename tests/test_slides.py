@@ -517,18 +517,6 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
                   "--no-first-run", "--virtual-time-budget=3000", "--dump-dom"]
 
 
-@pytest.fixture(scope="module")
-def browser_chrome_height(tmp_path_factory) -> int:
-    """How much of --window-size headless Chromium keeps for itself (its viewport is
-    this much shorter than the window when the DOM is dumped)."""
-    page = tmp_path_factory.mktemp("chromium") / "size.html"
-    page.write_text('<!DOCTYPE html><html><body><script>document.body.setAttribute('
-                    '"data-inner", window.innerHeight);</script></body></html>')
-    run = subprocess.run(["chromium", *CHROMIUM_FLAGS, "--window-size=800,1000", page.as_uri()],
-                         capture_output=True, text=True, timeout=120)
-    return 1000 - int(re.search(r'data-inner="(\d+)"', run.stdout).group(1))
-
-
 def demo_deck(name: str, folder) -> str:
     """A page as a lecture starts with it: the network slides `make demo` writes (Mazur's
     2-2-2 network, its title and names), or the README's op-level deck of (a*b + c)*f."""

@@ -48,18 +48,6 @@ def decks(tmp_path_factory) -> dict[str, str]:
             "big": big.read_text(encoding="utf-8")}
 
 
-@pytest.fixture(scope="module")
-def window_extra(tmp_path_factory) -> int:
-    """How many pixels of --window-size headless Chromium keeps for itself when it
-    dumps the page (its viewport is that much shorter)."""
-    page = tmp_path_factory.mktemp("viewport") / "inner.html"
-    page.write_text("<!DOCTYPE html><body><script>document.body.dataset.inner = "
-                    "innerHeight;</script></body>")
-    run = subprocess.run(["chromium", *CHROMIUM_FLAGS, "--window-size=900,900", page.as_uri()],
-                         capture_output=True, text=True, timeout=120)
-    return 900 - int(re.search(r'data-inner="(\d+)"', run.stdout).group(1))
-
-
 # Steps through every frame as a lecturer does and reports, in window pixels: the
 # leader's points (null where none is drawn), the outline of the neuron in focus, the
 # callout, every other neuron's circle (whole, or the part the stage shows) and the
@@ -173,12 +161,12 @@ def _check(frames: list, steps: int) -> list[float]:
 @pytest.mark.parametrize("width, height", [
     (1280, 720), pytest.param(1920, 1080, marks=pytest.mark.slow)])
 def test_chromium_mazur_deck_leaders_keep_clear_of_every_other_circle(
-        decks, tmp_path, window_extra, width, height):
+        decks, tmp_path, browser_chrome_height, width, height):
     """`make demo`'s network deck: every step's leader (o1, o2, h1, h2) starts at the
     neuron in focus, ends on the callout's top and keeps GAP px from every other
     circle and off every text, where it used to pass 10 px from o2 (frame 2 at
     1280x720) and from h2 (frame 4 at 1920x1080)."""
-    frames = _frames(decks["mazur"], tmp_path, width, height + window_extra, False)
+    frames = _frames(decks["mazur"], tmp_path, width, height + browser_chrome_height, False)
     assert len(frames) == 6
     gaps = _check(frames, steps=4)
     # Not vacuous: the leaders do pass circles (24 px from one at 1280x720, 70 px at
@@ -190,10 +178,10 @@ def test_chromium_mazur_deck_leaders_keep_clear_of_every_other_circle(
 @pytest.mark.parametrize("hide_scrollbars", [False, True])
 @pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080)])
 def test_chromium_big_network_deck_leaders_keep_clear_of_every_other_circle(
-        decks, tmp_path, window_extra, width, height, hide_scrollbars):
+        decks, tmp_path, browser_chrome_height, width, height, hide_scrollbars):
     """A 3-4-4-1 network's deck scrolls to each neuron; its leaders keep clear of every
     circle and text the reader sees, with the stage's scroll bars or without them (as
     a page shows with overlay scroll bars), which moves the view and the route."""
-    frames = _frames(decks["big"], tmp_path, width, height + window_extra, hide_scrollbars)
+    frames = _frames(decks["big"], tmp_path, width, height + browser_chrome_height, hide_scrollbars)
     assert len(frames) == 11
     _check(frames, steps=9)

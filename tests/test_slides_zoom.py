@@ -37,18 +37,6 @@ def mazur_graph_deck(tmp_path_factory) -> str:
     return (folder / "graph_slides.html").read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
-def window_extra(tmp_path_factory) -> int:
-    """How many pixels taller than its viewport headless Chromium's window must be
-    (it keeps some of --window-size for itself when it dumps the page)."""
-    page = tmp_path_factory.mktemp("viewport") / "inner.html"
-    page.write_text("<!DOCTYPE html><body><script>document.body.dataset.inner = "
-                    "innerHeight;</script></body>")
-    run = subprocess.run(["chromium", *CHROMIUM_FLAGS, "--window-size=900,900", page.as_uri()],
-                         capture_output=True, text=True, timeout=120)
-    return 900 - int(re.search(r'data-inner="(\d+)"', run.stdout).group(1))
-
-
 def _run(text: str, probe: str, folder, width: int, height: int):
     page = folder / "probed.html"
     page.write_text(text.replace("</body>", probe.replace("@FOCUS@", SLIDE_FOCUS) + "</body>"),
@@ -146,13 +134,13 @@ window.addEventListener("load", function () { setTimeout(function () {
 
 @pytest.mark.parametrize("width, height", [(1280, 720), BIG_SCREEN])
 def test_chromium_zoomed_frames_pan_to_the_focus_cutting_no_box_they_could_avoid(
-        mazur_graph_deck, tmp_path, window_extra, width, height):
+        mazur_graph_deck, tmp_path, browser_chrome_height, width, height):
     """The deck of Mazur's network, past its first frame, keeps the text at lecture
     size and scrolls: the focus, all that is drawn in focus and the nodes it joins show
     whole, and the view's edges cut no more node boxes than the best position that
     shows them. (It used to centre the focus whatever that cut: 284 boxes cut over
     the 48 frames at 1280x720, none of them free of a cut box, where 68 must be.)"""
-    frames = _run(mazur_graph_deck, PAN_PROBE, tmp_path, width, height + window_extra)
+    frames = _run(mazur_graph_deck, PAN_PROBE, tmp_path, width, height + browser_chrome_height)
     assert len(frames) == 48
     assert sum(frame["scrolls"] for frame in frames) == 48  # every one is zoomed in
     for number, frame in enumerate(frames, 2):
@@ -221,13 +209,13 @@ window.addEventListener("load", function () { setTimeout(function () {
 
 @pytest.mark.parametrize("width, height", [(1280, 720), BIG_SCREEN])
 def test_chromium_the_leader_goes_round_every_box_on_the_big_graph(
-        mazur_graph_deck, tmp_path, window_extra, width, height):
+        mazur_graph_deck, tmp_path, browser_chrome_height, width, height):
     """On every frame of the deck of Mazur's network, the dashed line from the step's
     text to its focus starts at the focus, ends on the text's top edge, and none of its
     segments meets a node or a text the reader sees, other than the focus's own: on
     the first frame at 1280x720 it used to drop straight through net_h2's box."""
     frames = _run(mazur_graph_deck, LEADER_PROBE, tmp_path, width,
-                  height + window_extra)
+                  height + browser_chrome_height)
     assert len(frames) == 49
     for number, frame in enumerate(frames, 1):
         points = frame["points"]
