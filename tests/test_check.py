@@ -286,3 +286,18 @@ def test_the_quiz_and_the_sheet_say_the_same_number_of_digits():
     # The sheet's page checks with check()'s tolerance, so the sentence holds there too.
     from autograd_tiny.teach.check import CLOSE_ABSOLUTE, CLOSE_RELATIVE
     assert TOLERANCE == {"relative": CLOSE_RELATIVE, "absolute": CLOSE_ABSOLUTE}
+
+
+def test_a_wrong_answers_rules_use_the_names_of_the_whole_report():
+    """The 'where' line of a node used many times took its names from a sub-graph:
+    with two unlabelled leaves of equal value the report calls x v1, but the
+    sub-graph x*x has x alone, which kept its number there."""
+    x = Value(1.01)
+    y = x
+    for _ in range(7):
+        y = y * y
+    L = y * Value(1.01)
+    message = check({x: 0}, L, quiet=True).entries[0].message
+    assert message.startswith("v1: wrong: 0 is not d(")
+    assert "where ∂(v1*v1)/∂v1 = 2*v1 = 2.02 (rule of *)" in message
+    assert "1.01*1.01" not in message

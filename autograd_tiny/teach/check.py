@@ -382,7 +382,8 @@ def _how(node: Value, graph: GraphSnapshot, grads: dict[Value, float],
             if not slots:
                 continue
             local = number_text(sum(user._local[slot] for slot in slots))
-            rule = simplify_formula(" + ".join(_rule_of(user, slot) for slot in slots))
+            rule = simplify_formula(" + ".join(_rule_of(user, slot, graph.written)
+                                               for slot in slots))
             wheres.append(f"{local_derivative_text(graph.names[user], graph.names[node])} = "
                           + (f"{rule} = " if rule != local else "")
                           + f"{local}{_table_note(user)}")
@@ -404,10 +405,12 @@ def _factor_text(factor: Any) -> str:
     return f"({text})" if is_sum(factor.rule) else text
 
 
-def _rule_of(user: Value, slot: int) -> str:
+def _rule_of(user: Value, slot: int, names: dict[Value, str]) -> str:
+    """The op's rule with the whole graph's names (not a sub-graph's, which could
+    number equal leaves differently from the rest of the report)."""
     from .simplify import local_rule
 
-    return local_rule(user, slot)
+    return local_rule(user, slot, names)
 
 
 def _table_note(user: Value) -> str:
