@@ -21,6 +21,7 @@ import pytest
 from autograd_tiny.draw.renderer import find_renderer
 from autograd_tiny.teach.slides import SLIDE_FOCUS
 from test_slides import CHROMIUM_FLAGS, _meets_box
+from test_slides_zoom import every_frame_probe
 
 pytestmark = [pytest.mark.skipif(shutil.which("chromium") is None,
                                  reason="needs Debian's chromium"),
@@ -52,16 +53,7 @@ def decks(tmp_path_factory) -> dict[str, str]:
 # leader's points (null where none is drawn), the outline of the neuron in focus, the
 # callout, every other neuron's circle (whole, or the part the stage shows) and the
 # part of every text the stage shows, with whether it belongs to the focus.
-PROBE = """<script>
-window.addEventListener("load", function () { setTimeout(function () {
-  var frames = document.querySelectorAll(".frame"), measured = [];
-  for (var i = 0; i < frames.length; i++) {
-    if (i) { document.dispatchEvent(new KeyboardEvent("keydown", {key: "ArrowRight"})); }
-    var frame = document.querySelector(".frame.current");
-    var stage = frame.querySelector(".atg-stage"), s = stage.getBoundingClientRect();
-    var view = [s.left + stage.clientLeft, s.top + stage.clientTop];
-    view.push(view[0] + stage.clientWidth, view[1] + stage.clientHeight);
-    function box(e) { var r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }
+PROBE = every_frame_probe("""    function box(e) { var r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }
     function shown(b) {  // the part of b inside the stage's view, or null
       if (b[2] <= view[0] || b[0] >= view[2] || b[3] <= view[1] || b[1] >= view[3]) { return null; }
       return [Math.max(b[0], view[0]), Math.max(b[1], view[1]),
@@ -93,9 +85,7 @@ window.addEventListener("load", function () { setTimeout(function () {
     measured.push({points: points, circles: circles, texts: texts,
                    focus: focus && box(focus.querySelector("ellipse")),
                    callout: box(frame.querySelector(".atg-callout"))});
-  }
-  document.body.setAttribute("data-result", JSON.stringify(measured));
-}, 300); });</script>"""
+""")
 
 
 def _frames(text: str, folder, width: int, height: int, hide_scrollbars: bool) -> list:

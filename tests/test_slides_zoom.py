@@ -152,9 +152,15 @@ def test_chromium_zoomed_frames_pan_to_the_focus_cutting_no_box_they_could_avoid
     assert sum(frame["cuts"] for frame in frames) <= 80
 
 
-# For every frame: the leader's points, and every node outline and text of the graph
-# the reader can see (clipped to the stage), in window pixels.
-LEADER_PROBE = """<script>
+def every_frame_probe(body: str) -> str:
+    """A script that steps a deck through every frame as a lecturer does, runs
+    ``body`` on each (it sees ``frame``, ``stage``, ``view``, the stage's visible box in
+    window pixels, and pushes what it measures to ``measured``), then writes the list
+    to the page's ``data-result`` for the dumped DOM to carry."""
+    return STEP_HEAD + body + STEP_TAIL
+
+
+STEP_HEAD = """<script>
 window.addEventListener("load", function () { setTimeout(function () {
   var frames = document.querySelectorAll(".frame"), measured = [];
   for (var i = 0; i < frames.length; i++) {
@@ -163,7 +169,15 @@ window.addEventListener("load", function () { setTimeout(function () {
     var stage = frame.querySelector(".atg-stage"), s = stage.getBoundingClientRect();
     var view = [s.left + stage.clientLeft, s.top + stage.clientTop];
     view.push(view[0] + stage.clientWidth, view[1] + stage.clientHeight);
-    function seen(e) {
+"""
+STEP_TAIL = """  }
+  document.body.setAttribute("data-result", JSON.stringify(measured));
+}, 300); });</script>"""
+
+
+# For every frame: the leader's points, and every node outline and text of the graph
+# the reader can see (clipped to the stage), in window pixels.
+LEADER_PROBE = every_frame_probe("""    function seen(e) {
       var r = e.getBoundingClientRect();
       if (r.right <= view[0] || r.left >= view[2] || r.bottom <= view[1] || r.top >= view[3]) {
         return null;
@@ -202,9 +216,7 @@ window.addEventListener("load", function () { setTimeout(function () {
                    texts: texts,
                    focus: [fr.left, fr.top, fr.right, fr.bottom],
                    callout: [cr.left, cr.top, cr.right, cr.bottom]});
-  }
-  document.body.setAttribute("data-result", JSON.stringify(measured));
-}, 300); });</script>"""
+""")
 
 
 @pytest.mark.parametrize("width, height", [(1280, 720), BIG_SCREEN])
